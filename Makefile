@@ -1,0 +1,58 @@
+# The two commands: `make run` and `make test`. Everything else is for developers and CI.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench venv migrate seed clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# One machine: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  调解案件管理系统 running at http://$(HOST):$(PORT)/"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  demo accounts: county_officer, town_officer, village_mediator, grid_worker … password demo-pass-2026"
+	@echo ""
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	  $(VENV)/bin/celery -A config beat --loglevel=INFO & \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+# The whole suite: on PostgreSQL and Redis when they answer, else SQLite.
+test: venv
+	@db=$${DATABASE_URL:-$$($(PY) scripts/services.py database)}; \
+	 redis=$${REDIS_URL:-$$($(PY) scripts/services.py redis)}; \
+	 if [ -n "$$db" ]; then echo "make test: database $$db"; export REQUIRE_POSTGRES=1; \
+	 else echo "make test: PostgreSQL not reachable, using SQLite (tests needing it are skipped)"; fi; \
+	 if [ -n "$$redis" ]; then echo "make test: redis $$redis"; fi; \
+	 DATABASE_URL=$$db REDIS_URL=$$redis $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: venv
+	@echo "make bench: the benchmark harness is not built yet (see bench/README.md); nothing measured."
+	@exit 1
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,164 @@
+"""Auth endpoints, the current user, and user management for admins."""
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from grids.api import AreaBriefSerializer
+from grids.models import Area
+
+from . import services
+from .auth import token_expires_at
+from .choices import RoleKind
+from .models import Role, User
+from .selectors import areas_visible_to, users_visible_to
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    area = AreaBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Role
+        fields = ["id", "kind", "area"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = RoleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "phone", "is_active", "roles"]
+
+
+class RoleInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RoleKind.choices)
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["area"].queryset = areas_visible_to(request.user)
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
+    password = serializers.CharField(min_length=8, max_length=128, write_only=True)
+    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.RegexField(r"^1\d{10}$", required=False, allow_blank=True)
+    roles = RoleInputSerializer(many=True, allow_empty=False)
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenView(APIView):
+    """POST username and password, get a token (`Authorization: Token …`)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenInputSerializer, responses=TokenOutputSerializer)
+    def post(self, request):
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            return Response(
+                {"detail": "用户名或密码错误。", "code": "invalid_credentials"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        if token_expires_at(token) <= timezone.now():
+            token.delete()
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+
+class MeView(APIView):
+    """The signed-in user with their roles."""
+
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        user = User.objects.prefetch_related("roles__area").get(pk=request.user.pk)
+        return Response(UserSerializer(user).data)
+
+
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Users inside the admin's subtree: list, create, deactivate, grant and revoke roles."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        return users_visible_to(self.request.user).prefetch_related("roles__area").order_by("id")
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def create(self, request):
+        data = UserCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = services.user_create(
+            actor=request.user,
+            username=values["username"],
+            password=values["password"],
+            display_name=values.get("display_name", ""),
+            phone=values.get("phone", ""),
+            roles=[(r["kind"], r["area"]) for r in values["roles"]],
+        )
+        user = self.get_queryset().get(pk=user.pk)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        user = self.get_object()
+        services.user_deactivate(actor=request.user, user=user)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+
+    @extend_schema(request=RoleInputSerializer, responses={201: RoleSerializer})
+    @action(detail=True, methods=["post"])
+    def roles(self, request, pk=None):
+        user = self.get_object()
+        data = RoleInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        role = services.role_grant(
+            actor=request.user,
+            user=user,
+            kind=data.validated_data["kind"],
+            area=data.validated_data["area"],
+        )
+        return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"roles/(?P<role_id>\d+)")
+    def revoke_role(self, request, pk=None, role_id=None):
+        user = self.get_object()
+        role = get_object_or_404(Role.objects.select_related("area", "user"), pk=role_id, user=user)
+        services.role_revoke(actor=request.user, role=role)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,42 @@
+"""Users and their roles: each role is a kind of work at one area of the tree."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .choices import RoleKind
+
+
+class User(AbstractUser):
+    """A person who signs in: mediator, grid worker, officer, leader or administrator."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class Role(models.Model):
+    """One (kind, area) a user holds; the area's level says village, town or county."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField("角色", max_length=16, choices=RoleKind.choices)
+    area = models.ForeignKey(
+        "grids.Area", verbose_name="所属区划", on_delete=models.PROTECT, related_name="roles"
+    )
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "area"], name="role_unique_per_user")
+        ]
+        indexes = [models.Index(fields=["kind", "area"], name="role_kind_area")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()} · {self.area.name}"

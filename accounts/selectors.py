@@ -1,0 +1,114 @@
+"""Reads about users: the scope resolver every other app asks "what may this user see?"."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from grids.choices import LEVEL_RANK, AreaLevel
+from grids.models import Area
+
+from .choices import RoleKind
+from .models import Role, User
+
+# Levels whose id is copied onto scoped rows (cases, snapshots…) as `<level>_id`.
+SCOPED_LEVELS = [level.value for level in AreaLevel]
+
+
+@dataclass
+class Scope:
+    """A user's roles, resolved once per request (cached on the user object)."""
+
+    user: User
+    roles: list = field(default_factory=list)
+
+    @property
+    def is_superuser(self):
+        return bool(self.user.is_superuser)
+
+    def roles_of(self, *kinds):
+        return [r for r in self.roles if not kinds or r.kind in kinds]
+
+    def areas(self, *kinds):
+        """Areas of the user's roles (of the given kinds, or all)."""
+        return [r.area for r in self.roles_of(*kinds)]
+
+    def covers(self, area, *kinds):
+        """True when `area` lies in the subtree of one of the user's roles (of these kinds)."""
+        if self.is_superuser:
+            return True
+        return any(area.is_under(role_area) for role_area in self.areas(*kinds))
+
+    def area_q(self, *kinds, prefix=""):
+        """A filter for rows carrying copied ancestor columns (`county_id`, `town_id`…)."""
+        if self.is_superuser:
+            return Q()
+        condition = Q(pk__in=[])
+        for area in self.areas(*kinds):
+            condition |= Q(**{f"{prefix}{area.level}_id": area.id})
+        return condition
+
+    def areas_queryset(self, *kinds):
+        """Every area under the user's roles (of these kinds)."""
+        if self.is_superuser:
+            return Area.objects.all()
+        return Area.objects.subtree_of_any(self.areas(*kinds))
+
+    def has_kind_at_level(self, kind, level):
+        """True when the user holds `kind` at an area of this level."""
+        return any(r.kind == kind and r.area.level == level for r in self.roles)
+
+    def highest_admin_rank(self):
+        ranks = [LEVEL_RANK[r.area.level] for r in self.roles_of(RoleKind.ADMIN)]
+        return min(ranks) if ranks else None
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once and cached on this user object (i.e. per request)."""
+    cached = getattr(user, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    if user is None or not user.is_authenticated:
+        scope = Scope(user=user, roles=[])
+    else:
+        roles = list(Role.objects.filter(user=user).select_related("area").order_by("id"))
+        scope = Scope(user=user, roles=roles)
+    try:
+        user._scope_cache = scope
+    except AttributeError:
+        pass
+    return scope
+
+
+def scope_clear(user):
+    """Forget the cached scope (after roles change within one request or test)."""
+    if hasattr(user, "_scope_cache"):
+        del user._scope_cache
+
+
+def users_visible_to(user):
+    """Users an admin manages: those holding a role inside one of the admin's areas."""
+    scope = scope_for(user)
+    queryset = User.objects.all()
+    if scope.is_superuser:
+        return queryset
+    admin_areas = scope.areas(RoleKind.ADMIN)
+    if not admin_areas:
+        return queryset.none()
+    condition = Q(pk__in=[])
+    for area in admin_areas:
+        condition |= Q(area__code__startswith=area.prefix)
+    ids = Role.objects.filter(condition).values("user_id")
+    return queryset.filter(pk__in=ids)
+
+
+def areas_visible_to(user):
+    """Areas a user may look up: the subtrees of their roles and the ancestors above them."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Area.objects.all()
+    ancestor_codes = set()
+    for area in scope.areas():
+        ancestor_codes.update(area.ancestor_codes())
+    return Area.objects.filter(
+        Q(pk__in=scope.areas_queryset().values("pk")) | Q(code__in=ancestor_codes)
+    )

@@ -1,0 +1,77 @@
+"""Writes about users: create, deactivate, grant and revoke roles inside an admin's subtree."""
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from config.errors import InvalidInput, NotAllowed
+
+from .choices import RoleKind
+from .models import Role, User
+from .selectors import scope_clear, scope_for
+
+
+def _require_admin_over(actor, area):
+    """The actor must hold an admin role whose subtree contains `area`."""
+    scope = scope_for(actor)
+    if scope.is_superuser:
+        return
+    if not scope.areas(RoleKind.ADMIN):
+        raise NotAllowed("只有管理员可以管理用户。")
+    if not scope.covers(area, RoleKind.ADMIN):
+        raise NotAllowed("不能授予高于或超出本人管辖范围的角色。", code="area_out_of_reach")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    display_name: str = "",
+    phone: str = "",
+    roles: list[tuple[str, object]],
+) -> User:
+    """Create a user with their first roles; every role must lie inside the actor's subtree."""
+    if not roles:
+        raise InvalidInput("至少需要一个角色。", fields={"roles": ["至少需要一个角色。"]})
+    for _kind, area in roles:
+        _require_admin_over(actor, area)
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput("用户名已存在。", fields={"username": ["用户名已存在。"]})
+    user = User(username=username, display_name=display_name, phone=phone)
+    user.set_password(password)
+    user.save()
+    for kind, area in roles:
+        Role.objects.create(user=user, kind=kind, area=area)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate a user and revoke their API tokens at once."""
+    for role in user.roles.select_related("area"):
+        _require_admin_over(actor, role.area)
+    if user.pk == actor.pk:
+        raise InvalidInput("不能停用自己的账号。")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    Token.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: User, user: User, kind: str, area) -> Role:
+    """Grant (kind, area) to a user; the area must lie inside the actor's admin subtree."""
+    _require_admin_over(actor, area)
+    role, _created = Role.objects.get_or_create(user=user, kind=kind, area=area)
+    scope_clear(user)
+    return role
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, role: Role) -> None:
+    """Revoke one role; the actor must administer its area."""
+    _require_admin_over(actor, role.area)
+    user = role.user
+    role.delete()
+    scope_clear(user)

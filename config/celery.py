@@ -1,0 +1,11 @@
+"""The Celery application: JSON only, tasks take ids, the database is the truth."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("mediation")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
