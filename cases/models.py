@@ -1,0 +1,285 @@
+"""Cases, their parties and attachments, the append-only event log, and each level's
+handling period with its clocks. No workflow lives here: see services.py."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .choices import (
+    Category,
+    DeadlineKind,
+    EventKind,
+    Level,
+    Outcome,
+    PartyRole,
+    PeriodEnd,
+    PeriodEntry,
+    Risk,
+    Source,
+    Status,
+)
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one scope method: cases whose origin lies under one of the user's roles
+        (grid workers: their grid's cases and what they reported themselves)."""
+        from accounts.selectors import scope_for
+
+        scope = scope_for(user)
+        if scope.is_superuser:
+            return self
+        condition = scope.area_q()
+        if scope.roles_of("grid_worker"):
+            condition |= Q(reported_by=user)
+        return self.filter(condition)
+
+
+class CaseNumberSequence(models.Model):
+    """The last number given in one county and year; locked while a number is taken."""
+
+    county = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "案件编号序列"
+        verbose_name_plural = "案件编号序列"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="case_number_seq_unique")
+        ]
+
+
+class Case(models.Model):
+    """A dispute (矛盾纠纷案件) from intake to closure, scoped by its origin's ancestors."""
+
+    number = models.CharField("案件编号", max_length=32, unique=True)
+    title = models.CharField("案件名称", max_length=200)
+    facts = models.TextField("纠纷事实", max_length=10000)
+    category = models.CharField("纠纷类型", max_length=32, choices=Category.choices)
+    source = models.CharField("案件来源", max_length=32, choices=Source.choices)
+    risk = models.CharField("风险等级", max_length=8, choices=Risk.choices, default=Risk.GREEN)
+    occurred_on = models.DateField("发生日期", null=True, blank=True)
+    amount = models.DecimalField(
+        "涉及金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    people_involved = models.PositiveIntegerField("涉及人数", default=2)
+
+    # Origin (a grid or a village) and its ancestors, copied so scoping is one indexed filter.
+    origin = models.ForeignKey(
+        "grids.Area", verbose_name="发生地", on_delete=models.PROTECT, related_name="+"
+    )
+    province = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        "grids.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    level = models.CharField("当前层级", max_length=8, choices=Level.choices)
+    peak_level = models.CharField("最高层级", max_length=8, choices=Level.choices)
+    # The area whose office holds the case now (the village, town or county of `level`).
+    holder = models.ForeignKey(
+        "grids.Area", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField("结案说明", blank=True)
+    supervised = models.BooleanField("督办", default=False)
+    repeat_dispute = models.BooleanField("重复纠纷", default=False)
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    reported_at = models.DateTimeField("登记时间")
+    resolved_at = models.DateTimeField("调解成功时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # When the final outcome was reached (resolved, or closed without agreement): KPIs count it.
+    concluded_at = models.DateTimeField("结案时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["county", "-reported_at", "-id"], name="case_county_reported"),
+            models.Index(fields=["town", "-reported_at", "-id"], name="case_town_reported"),
+            models.Index(fields=["village", "-reported_at", "-id"], name="case_village_reported"),
+            models.Index(fields=["grid", "-reported_at", "-id"], name="case_grid_reported"),
+            models.Index(fields=["city", "-reported_at", "-id"], name="case_city_reported"),
+            models.Index(fields=["-reported_at", "-id"], name="case_reported"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            models.Index(fields=["reported_by", "-reported_at"], name="case_reporter"),
+            models.Index(fields=["county", "concluded_at"], name="case_county_concluded"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class Party(models.Model):
+    """A party to the case (当事人). ID number and phone are encrypted at rest; a keyed hash
+    of the ID number finds the same person in other cases of the county."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField("姓名/名称", max_length=100)
+    role = models.CharField("身份", max_length=16, choices=PartyRole.choices)
+    id_number_encrypted = models.BinaryField("身份证号（密文）", null=True, blank=True)
+    id_number_hash = models.CharField("身份证号索引", max_length=64, blank=True, db_index=True)
+    id_number_masked = models.CharField("身份证号（脱敏）", max_length=32, blank=True)
+    phone_encrypted = models.BinaryField("电话（密文）", null=True, blank=True)
+    phone_masked = models.CharField("电话（脱敏）", max_length=32, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    area = models.ForeignKey(
+        "grids.Area",
+        verbose_name="居住地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "当事人"
+        verbose_name_plural = "当事人"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["name"], name="party_name")]
+
+    def __str__(self):
+        return self.name
+
+
+def attachment_path(instance, filename):
+    return f"cases/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """Evidence (photos, scans) stored through Django's storage API, served by a scoped view."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to=attachment_path)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["id"]
+
+
+class CaseEvent(models.Model):
+    """One action on a case (append-only): who, when, from/to state and level, note, data."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("动作", max_length=16, choices=EventKind.choices)
+    # Null actor: the system (the sweep).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    from_level = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    to_level = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "案件动态"
+        verbose_name_plural = "案件动态"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Case events are append-only.")
+
+
+class HandlingPeriod(models.Model):
+    """One level's turn with a case and its clocks; `next_deadline` is what the sweep reads."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="periods")
+    level = models.CharField("层级", max_length=8, choices=Level.choices)
+    area = models.ForeignKey(
+        "grids.Area", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    entered_by = models.CharField(max_length=16, choices=PeriodEntry.choices)
+    red = models.BooleanField("按高风险时限", default=False)
+    arrived_at = models.DateTimeField("到达时间")
+    assign_due = models.DateTimeField("分派期限")
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
+    respond_due = models.DateTimeField("响应期限", null=True, blank=True)
+    responded_at = models.DateTimeField("响应时间", null=True, blank=True)
+    resolve_due = models.DateTimeField("办结期限")
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=PeriodEnd.choices, blank=True)
+    next_deadline = models.DateTimeField("下一期限", null=True, blank=True)
+    next_deadline_kind = models.CharField(max_length=16, choices=DeadlineKind.choices, blank=True)
+
+    class Meta:
+        verbose_name = "办理时段"
+        verbose_name_plural = "办理时段"
+        ordering = ["arrived_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_deadline"],
+                name="period_next_deadline_open",
+                condition=Q(ended_at__isnull=True, next_deadline__isnull=False),
+            ),
+            models.Index(fields=["case", "ended_at"], name="period_case_open"),
+            models.Index(fields=["arrived_at"], name="period_arrived"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_at__isnull=True), name="period_one_open_per_case"
+            )
+        ]
+
+
+class Breach(models.Model):
+    """A deadline that passed and what the sweep did about it; unique per subject and kind,
+    so a breach is acted on exactly once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="breaches")
+    period = models.ForeignKey(
+        HandlingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="breaches"
+    )
+    kind = models.CharField("超期类型", max_length=32)
+    # What the deadline belongs to, e.g. "period:17", "followup:42", "consultation:9".
+    subject = models.CharField(max_length=64)
+    due_at = models.DateTimeField("期限")
+    detected_at = models.DateTimeField("发现时间")
+    action = models.CharField("处理", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "超期记录"
+        verbose_name_plural = "超期记录"
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "kind"], name="breach_once_per_subject")
+        ]
+        indexes = [models.Index(fields=["detected_at"], name="breach_detected")]
