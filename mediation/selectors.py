@@ -1,0 +1,265 @@
+"""Reads about mediation records: who may mediate where, the follow-up clock, the case file
+checklist, and inspection coverage for the KPIs."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Q
+
+from accounts.choices import RoleKind
+from accounts.models import Role, User
+from accounts.selectors import scope_for
+from cases.choices import Outcome, Status
+from grids.choices import AreaLevel
+from grids.models import Area
+
+from .choices import ChecklistItem, ConfirmationStatus, DocumentKind
+from .models import (
+    Agreement,
+    Committee,
+    FollowUp,
+    InspectionReport,
+    MediationSession,
+    MediatorProfile,
+)
+
+FOLLOW_UP_WORKING_DAYS = 10
+
+
+# ---------------------------------------------------------------- mediators
+
+
+def mediators_for(area):
+    """Users who may mediate cases held at `area`: members of an active committee of that
+    area, and users holding a mediator role there."""
+    profile_users = MediatorProfile.objects.filter(
+        active=True, committee__active=True, committee__area=area
+    ).values("user_id")
+    role_users = Role.objects.filter(kind=RoleKind.MEDIATOR, area=area).values("user_id")
+    return User.objects.filter(
+        Q(pk__in=profile_users) | Q(pk__in=role_users), is_active=True
+    ).order_by("id")
+
+
+def can_mediate(user, area) -> bool:
+    """True when `user` may be assigned a case held at `area` (see `mediators_for`)."""
+    if user is None or not user.is_active:
+        return False
+    if Role.objects.filter(user=user, kind=RoleKind.MEDIATOR, area=area).exists():
+        return True
+    return MediatorProfile.objects.filter(
+        user=user, active=True, committee__active=True, committee__area=area
+    ).exists()
+
+
+def committee_of(user, area):
+    """The committee at `area` (or above it) the user mediates for, if any."""
+    profiles = (
+        MediatorProfile.objects.filter(user=user, active=True, committee__active=True)
+        .select_related("committee__area")
+        .order_by("-committee__area__code", "id")
+    )
+    for profile in profiles:
+        if area.is_under(profile.committee.area):
+            return profile.committee
+    return None
+
+
+def committees_visible_to(user):
+    """Committees in the subtrees of the user's roles."""
+    scope = scope_for(user)
+    queryset = Committee.objects.select_related("area", "parent")
+    if scope.is_superuser:
+        return queryset
+    condition = Q(pk__in=[])
+    for area in scope.areas():
+        condition |= Q(area__code__startswith=area.prefix)
+    return queryset.filter(condition)
+
+
+def can_write_records(user, case) -> bool:
+    """Mediation records of a case are written by its assignee and by the officers of its
+    current level (the case's holder area)."""
+    if user.is_superuser:
+        return True
+    if case.assignee_id is not None and case.assignee_id == user.id:
+        return True
+    scope = scope_for(user)
+    return any(
+        role.kind == RoleKind.OFFICER
+        and role.area.level == case.level
+        and case.holder_id is not None
+        and (role.area_id == case.holder_id or _holder(case).is_under(role.area))
+        for role in scope.roles
+    )
+
+
+def _holder(case):
+    return case.holder
+
+
+# ---------------------------------------------------------------- agreement and follow-up
+
+
+def agreement_of(case):
+    """The case's agreement, or None."""
+    return Agreement.objects.filter(case=case).first()
+
+
+def case_has_follow_up(case) -> bool:
+    """True when at least one follow-up (回访) was recorded for the case."""
+    return FollowUp.objects.filter(case=case).exists()
+
+
+def follow_up_due(case) -> date | datetime | None:
+    """When the first follow-up is due: the agreement's performance date, else 10 working
+    days after resolution; None while neither is known."""
+    agreement = agreement_of(case)
+    if agreement is not None and agreement.perform_by is not None:
+        return agreement.perform_by
+    if case.resolved_at is None:
+        return None
+    from cases.calendar import add_working_days
+
+    return add_working_days(case.resolved_at, FOLLOW_UP_WORKING_DAYS)
+
+
+# ---------------------------------------------------------------- the case file
+
+
+@dataclass
+class FileItem:
+    """One line of the case file checklist."""
+
+    key: str
+    label: str
+    required: bool
+    present: bool
+    detail: str = ""
+
+
+@dataclass
+class CaseFile:
+    """The case file (一案一卷) as derived from the records."""
+
+    case_id: int
+    items: list = field(default_factory=list)
+
+    @property
+    def missing(self):
+        return [item for item in self.items if item.required and not item.present]
+
+    @property
+    def complete(self):
+        return not self.missing
+
+
+def case_file(case) -> CaseFile:
+    """The checklist of papers the case file needs and which of them are missing."""
+    documents = set(case.file_documents.values_list("kind", flat=True))
+    parties = list(case.parties.all())
+    sessions = MediationSession.objects.filter(case=case).exclude(minutes="").count()
+    agreement = agreement_of(case)
+    follow_ups = FollowUp.objects.filter(case=case).count()
+    confirmation = getattr(agreement, "judicial_confirmation", None) if agreement else None
+
+    agreement_expected = (
+        agreement is not None
+        or case.status == Status.RESOLVED
+        or (case.status == Status.CLOSED and case.outcome == Outcome.AGREEMENT)
+    )
+    without_id = [p.name for p in parties if not p.id_number_hash]
+    identity_present = bool(parties) and (not without_id or DocumentKind.IDENTITY in documents)
+    if agreement is None:
+        agreement_present, agreement_detail = False, "未记录调解协议"
+    elif agreement.effective_on is None:
+        agreement_present, agreement_detail = False, "协议尚未生效（签名或盖章未齐）"
+    else:
+        agreement_present = True
+        agreement_detail = f"{agreement.get_form_display()}，{agreement.effective_on} 生效"
+    applied = confirmation is not None and confirmation.status in {
+        ConfirmationStatus.APPLIED,
+        ConfirmationStatus.CONFIRMED,
+        ConfirmationStatus.REJECTED,
+    }
+
+    items = [
+        FileItem(ChecklistItem.INTAKE, ChecklistItem.INTAKE.label, True, bool(case.number)),
+        FileItem(
+            ChecklistItem.RIGHTS_NOTICE,
+            ChecklistItem.RIGHTS_NOTICE.label,
+            True,
+            DocumentKind.RIGHTS_NOTICE in documents,
+            "" if DocumentKind.RIGHTS_NOTICE in documents else "未记录告知书",
+        ),
+        FileItem(
+            ChecklistItem.IDENTITY,
+            ChecklistItem.IDENTITY.label,
+            True,
+            identity_present,
+            "" if identity_present else "缺少身份证明：" + "、".join(without_id or ["无当事人"]),
+        ),
+        FileItem(
+            ChecklistItem.MEDIATION_RECORD,
+            ChecklistItem.MEDIATION_RECORD.label,
+            True,
+            sessions > 0,
+            f"{sessions} 次调解" if sessions else "未记录调解笔录",
+        ),
+        FileItem(
+            ChecklistItem.AGREEMENT,
+            ChecklistItem.AGREEMENT.label,
+            agreement_expected,
+            agreement_present,
+            agreement_detail if agreement_expected else "",
+        ),
+        FileItem(
+            ChecklistItem.FOLLOW_UP,
+            ChecklistItem.FOLLOW_UP.label,
+            agreement_expected,
+            follow_ups > 0,
+            f"{follow_ups} 次回访" if follow_ups else ("未回访" if agreement_expected else ""),
+        ),
+        FileItem(
+            ChecklistItem.CONFIRMATION,
+            ChecklistItem.CONFIRMATION.label,
+            applied,
+            DocumentKind.CONFIRMATION in documents,
+            ""
+            if not applied or DocumentKind.CONFIRMATION in documents
+            else "已申请司法确认，缺少申请书或裁定书",
+        ),
+    ]
+    return CaseFile(case_id=case.id, items=items)
+
+
+# ---------------------------------------------------------------- inspections
+
+
+def month_start(day: date) -> date:
+    """The first day of the month of `day`."""
+    return day.replace(day=1)
+
+
+def inspection_coverage(area, start: date, end: date) -> tuple[int, int]:
+    """(grids under `area` with a report for a month between `start` and `end`, all grids
+    under `area`); zero reports count."""
+    grids_total = Area.objects.subtree(area).filter(level=AreaLevel.GRID).count()
+    reports = InspectionReport.objects.filter(
+        period__gte=month_start(start), period__lte=end, grid__code__startswith=area.prefix
+    )
+    if area.level in {"county", "town", "village"}:
+        reports = InspectionReport.objects.filter(
+            **{f"{area.level}_id": area.id}, period__gte=month_start(start), period__lte=end
+        )
+    grids_with_report = reports.values("grid_id").distinct().count()
+    return grids_with_report, grids_total
+
+
+def inspections_visible_to(user):
+    """Inspection reports of grids under the user's roles (grid workers: their grids)."""
+    scope = scope_for(user)
+    queryset = InspectionReport.objects.select_related("grid", "reporter")
+    if scope.is_superuser:
+        return queryset
+    return queryset.filter(scope.area_q())
