@@ -38,15 +38,19 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "display_name", "phone", "is_active", "roles"]
 
 
+class VisibleAreaField(serializers.PrimaryKeyRelatedField):
+    """An area id that must be visible to the requesting user (else "does not exist")."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Area.objects.none()
+        return areas_visible_to(request.user)
+
+
 class RoleInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RoleKind.choices)
-    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["area"].queryset = areas_visible_to(request.user)
+    area = VisibleAreaField()
 
 
 class UserCreateSerializer(serializers.Serializer):

@@ -1,11 +1,52 @@
-"""The Celery application: JSON only, tasks take ids, the database is the truth."""
+"""The Celery application: JSON only, tasks take ids, the database is the truth.
+
+Every periodic task lives in the one beat schedule below, each with an `expires` shorter than
+its interval so a backlog of nudges (broker down, worker busy) is dropped, not replayed: the
+next run finds the same work in the database anyway.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("mediation")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# Options for idempotent tasks that read and lock rows: redelivered if the worker dies
+# (acks_late + reject_on_worker_lost), retried with backoff on transient database errors only.
+DB_RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+SWEEP_INTERVAL = 60.0
+RELAY_INTERVAL = 10.0
+
+app.conf.beat_schedule = {
+    "sla-sweep": {
+        "task": "cases.tasks.sweep",
+        "schedule": SWEEP_INTERVAL,
+        "options": {"expires": SWEEP_INTERVAL - 10},
+    },
+    "outbox-relay": {
+        "task": "notifications.tasks.relay_outbox",
+        "schedule": RELAY_INTERVAL,
+        "options": {"expires": RELAY_INTERVAL - 2},
+    },
+    "kpi-recompute-recent-months": {
+        "task": "assessment.tasks.recompute_recent",
+        "schedule": crontab(hour=2, minute=17),
+        "options": {"expires": 6 * 3600},
+    },
+}

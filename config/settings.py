@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "cases",
     "mediation",
     "assessment",
+    "notifications",
     "seeds",
 ]
 
@@ -224,8 +225,11 @@ else:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         "retry_on_timeout": True,
+        # An unacknowledged task (acks_late) comes back after this long if its worker vanished.
+        "visibility_timeout": 3600,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -5,10 +5,12 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from grids.api import AreaViewSet
+from notifications.api import NotificationViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("users", UserViewSet, basename="user")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

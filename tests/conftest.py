@@ -21,6 +21,12 @@ from grids.choices import AreaLevel
 from .factories import AreaFactory, RoleFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests hash dozens of passwords, so use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _area(code, name, level, parent):
     return AreaFactory(code=code, name=name, level=level, parent=parent)
 

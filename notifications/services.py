@@ -1,0 +1,169 @@
+"""Writes for notifications: `notify` (inside the caller's transaction, no broker), the outbox
+relay, and marking messages read."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import sms
+from .choices import Channel
+from .models import Notification, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# Retry backoff: 30 s doubling per attempt, at most an hour; a row is never given up.
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 3600
+
+
+def _user_ids(users) -> list[int]:
+    ids = []
+    for user in users:
+        user_id = user if isinstance(user, int) else user.pk
+        if user_id is not None and user_id not in ids:
+            ids.append(user_id)
+    return ids
+
+
+def notify(
+    *,
+    users: Iterable,
+    kind: str,
+    title: str,
+    body: str = "",
+    case=None,
+    channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL),
+    now: datetime | None = None,
+) -> list[Notification]:
+    """Write a notification for each user (users or ids, duplicates ignored) and one outbox row
+    per channel, in the caller's transaction; the relay delivers them after commit."""
+    now = now or timezone.now()
+    user_ids = _user_ids(users)
+    channels = [Channel(c) for c in dict.fromkeys(channels)]
+    if not user_ids or not channels:
+        return []
+    case_id = case if isinstance(case, int) or case is None else case.pk
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=uid, kind=kind, title=title, body=body, case_id=case_id, created_at=now
+            )
+            for uid in user_ids
+        ]
+    )
+    payload = {"kind": kind, "title": title, "body": body, "case_id": case_id}
+    rows = []
+    for notification in notifications:
+        for channel in channels:
+            rows.append(
+                OutboxMessage(
+                    channel=channel,
+                    recipient_id=notification.user_id,
+                    notification=notification,
+                    payload=payload,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    OutboxMessage.objects.bulk_create(rows)
+    return notifications
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait before attempt number `attempts + 1`."""
+    return timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS))
+
+
+def _deliver(message: OutboxMessage, now: datetime) -> str:
+    """Send one message on its channel; returns a note when nothing could be sent."""
+    payload = message.payload or {}
+    recipient: User = message.recipient
+    if message.channel == Channel.IN_APP:
+        if message.notification_id:
+            Notification.objects.filter(
+                pk=message.notification_id, delivered_at__isnull=True
+            ).update(delivered_at=now)
+        return ""
+    text = payload.get("title", "")
+    if payload.get("body"):
+        text = f"{text}\n{payload['body']}"
+    if message.channel == Channel.EMAIL:
+        if not recipient.email:
+            return "无邮箱地址，未发送"
+        send_mail(
+            subject=f"【调解案件】{payload.get('title', '')}",
+            message=payload.get("body", "") or payload.get("title", ""),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[recipient.email],
+        )
+        return ""
+    if message.channel == Channel.SMS:
+        if not recipient.phone:
+            return "无手机号，未发送"
+        sms.get_sender().send(recipient.phone, text)
+        return ""
+    raise ValueError(f"unknown channel {message.channel}")
+
+
+def relay_outbox(*, batch_size: int = 100, max_batches: int = 20, now=None) -> int:
+    """Deliver due, unsent outbox rows; rows are claimed with FOR UPDATE SKIP LOCKED so relays
+    running at once never send one twice. A failure records the error and a later attempt."""
+    delivered = 0
+    for _ in range(max_batches):
+        claimed = _relay_batch(batch_size=batch_size, now=now or timezone.now())
+        delivered += claimed[0]
+        if claimed[1] < batch_size:
+            break
+    return delivered
+
+
+@transaction.atomic
+def _relay_batch(*, batch_size: int, now: datetime) -> tuple[int, int]:
+    rows = list(
+        OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(sent_at__isnull=True, next_attempt_at__lte=now)
+        .select_related("recipient")
+        .order_by("next_attempt_at", "id")[:batch_size]
+    )
+    delivered = 0
+    for message in rows:
+        message.attempts += 1
+        try:
+            note = _deliver(message, now)
+        except Exception as exc:  # any channel failure: keep the row, try again later
+            logger.warning("outbox %s (%s) failed: %s", message.pk, message.channel, exc)
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.next_attempt_at = now + retry_delay(message.attempts)
+        else:
+            message.sent_at = now
+            message.last_error = note
+            delivered += 1
+    OutboxMessage.objects.bulk_update(
+        rows, ["attempts", "last_error", "next_attempt_at", "sent_at"]
+    )
+    return delivered, len(rows)
+
+
+@transaction.atomic
+def notification_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (idempotent); someone else's is absent."""
+    notification = Notification.objects.select_for_update().get(pk=notification_id, user=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_read_all(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

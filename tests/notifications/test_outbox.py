@@ -1,0 +1,140 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications import sms
+from notifications.models import Notification, OutboxMessage
+from notifications.services import notify, relay_outbox
+
+
+@pytest.fixture(autouse=True)
+def _locmem_backends(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "locmem"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def test_notify_writes_notifications_and_outbox_rows_in_two_queries(
+    cast, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        notify(
+            users=[cast.town_officer_a, cast.town_officer_a.pk, cast.county_officer],
+            kind="reminder",
+            title="案件超期提醒",
+            body="请尽快分派",
+            channels=("in_app", "email", "sms"),
+        )
+    assert Notification.objects.count() == 2
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 6
+    assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {
+        "in_app",
+        "email",
+        "sms",
+    }
+
+
+def test_notify_rolls_back_with_the_action(cast):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(users=[cast.town_officer_a], kind="reminder", title="t")
+        raise RuntimeError("the action failed")
+    assert not Notification.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_relay_delivers_each_channel_once(cast):
+    officer = cast.town_officer_a
+    officer.email, officer.phone = "officer@example.cn", "13800138000"
+    officer.save()
+    notify(
+        users=[officer],
+        kind="reminder",
+        title="超期提醒",
+        body="正文",
+        channels=("in_app", "email", "sms"),
+    )
+    assert relay_outbox() == 3
+    assert relay_outbox() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["officer@example.cn"]
+    assert "超期提醒" in mail.outbox[0].subject
+    assert sms.outbox == [("13800138000", "超期提醒\n正文")]
+    assert Notification.objects.get().delivered_at is not None
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_relay_without_an_address_marks_the_row_done_with_a_note(cast):
+    notify(users=[cast.county_viewer], kind="notice", title="提醒函", channels=("email",))
+    relay_outbox()
+    row = OutboxMessage.objects.get()
+    assert row.sent_at is not None and row.last_error == "无邮箱地址，未发送"
+    assert mail.outbox == []
+
+
+def test_a_failing_channel_is_retried_with_backoff_and_never_lost(cast, monkeypatch):
+    officer = cast.town_officer_a
+    officer.phone = "13800138000"
+    officer.save()
+    notify(users=[officer], kind="reminder", title="超期提醒", channels=("sms",))
+
+    def broken(self, phone, text):
+        raise sms.SmsError("gateway down")
+
+    monkeypatch.setattr(sms.LocmemSmsSender, "send", broken)
+    now = timezone.now()
+    assert relay_outbox(now=now) == 0
+    row = OutboxMessage.objects.get()
+    assert row.sent_at is None and row.attempts == 1 and "gateway down" in row.last_error
+    assert row.next_attempt_at == now + timedelta(seconds=30)
+    # Not due yet: nothing is tried.
+    assert relay_outbox(now=now + timedelta(seconds=10)) == 0
+    assert OutboxMessage.objects.get().attempts == 1
+    assert relay_outbox(now=now + timedelta(seconds=31)) == 0
+    row = OutboxMessage.objects.get()
+    assert row.attempts == 2 and row.next_attempt_at == now + timedelta(seconds=31 + 60)
+
+    monkeypatch.undo()
+    assert relay_outbox(now=now + timedelta(minutes=5)) == 1
+    row = OutboxMessage.objects.get()
+    assert row.sent_at is not None and row.attempts == 3
+    assert sms.outbox == [("13800138000", "超期提醒")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_relays_at_once_send_every_row_exactly_once(cast, on_postgres, monkeypatch):
+    users = [cast.town_officer_a, cast.town_officer_b, cast.county_officer, cast.county_viewer]
+    for user in users:
+        user.phone = "13800138000"
+        user.save()
+    for i in range(30):
+        notify(users=users, kind="reminder", title=f"提醒{i}", channels=("sms",))
+    sent = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(2)
+
+    def slow_send(self, phone, text):
+        with lock:
+            sent.append(text)
+
+    monkeypatch.setattr(sms.LocmemSmsSender, "send", slow_send)
+
+    def run():
+        try:
+            barrier.wait()
+            relay_outbox(batch_size=7)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sent) == 120
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
