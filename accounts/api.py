@@ -3,7 +3,8 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -38,6 +39,7 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "display_name", "phone", "is_active", "roles"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleAreaField(serializers.PrimaryKeyRelatedField):
     """An area id that must be visible to the requesting user (else "does not exist")."""
 
