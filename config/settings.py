@@ -152,7 +152,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LoginProtectionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login protection (web login and the token endpoint): the LOGIN_FAILURE_LIMIT-th failure

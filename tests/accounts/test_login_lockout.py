@@ -53,3 +53,7 @@ def test_admin_login_page_locks_too(cast, client):
         "/admin/login/", {"username": "county_admin", "password": "test-pass-2026"}
     )
     assert response.status_code == 429
+
+
+def test_test_client_login_still_works(cast, client):
+    assert client.login(username="county_officer", password="test-pass-2026")
