@@ -14,7 +14,8 @@ Definitions (for an area's subtree and a period, by the case's origin):
 - Handling periods that arrived in the period: a deadline is *measured* once it was met or has
   passed (before the period ended unmet, or by the end of the assessment period).
   assignment: share of measured assign deadlines met; median hours arrival → assignment.
-  response: share of measured respond deadlines met; median hours assignment → first response.
+  response: share of measured respond deadlines met; median hours arrival → first response
+  (every deadline of a period counts from its arrival).
   flow_through: escalations (periods entered by escalation); the same assignment measures on them.
 - closure: of the concluded, share concluded by the resolve deadline of their last handling
   period; median working days from the reported day to the concluded day (official calendar).
@@ -175,8 +176,7 @@ def _period_aggregates(level: str, period: Period, root: Area | None, as_of: dat
             respond_measured=Count("pk", filter=respond_measured),
             respond_met=Count("pk", filter=respond_met),
             response_median_hours=Median(
-                HoursBetween("responded_at", "assigned_at"),
-                filter=Q(responded_at__isnull=False, assigned_at__isnull=False),
+                HoursBetween("responded_at", "arrived_at"), filter=Q(responded_at__isnull=False)
             ),
             escalations=Count("pk", filter=escalated),
             escalations_measured=Count("pk", filter=escalated & assign_measured),

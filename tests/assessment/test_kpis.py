@@ -38,9 +38,10 @@ def test_october_kpis_of_village_a1_by_hand(october):
         # Periods P1 (2 h), P2a (30 h, late), P2b (4 h), P6 (1 h), P8 (1 h).
         "assignment_on_time_rate": 4 / 5,
         "assignment_median_hours": 2.0,  # median of 1, 1, 2, 4, 30
-        # Responses P1 24 h, P2a 42 h, P2b 50 h (late), P8 24 h; P6 never came due.
+        # First responses after arrival: P1 26 h, P2a 72 h, P2b 102 h (late), P8 25 h; P6's
+        # deadline never came.
         "response_on_time_rate": 3 / 4,
-        "response_median_hours": 33.0,  # (24 + 42) / 2
+        "response_median_hours": 49.0,  # (26 + 72) / 2
         # C1 and C2 concluded before their last period's resolve deadline; 2 and 8 working days.
         "closure_on_time_rate": 1.0,
         "closure_median_working_days": 5.0,
@@ -117,7 +118,7 @@ def test_october_kpis_roll_up_to_town_and_county(october):
         "assignment_on_time_rate": 5 / 6,
         "assignment_median_hours": 3.0,  # 1, 1, 2, 4, 24, 30
         "response_on_time_rate": 3 / 4,
-        "response_median_hours": 33.0,
+        "response_median_hours": 49.0,
         "closure_on_time_rate": 2 / 3,
         "closure_median_working_days": 7.0,  # 2, 7, 8
         "follow_up_rate": 1 / 2,
