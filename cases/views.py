@@ -22,7 +22,7 @@ from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
 from . import forms
-from .choices import OPEN_STATUSES, Category, Level, Risk, Status
+from .choices import LEVEL_RANK, OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case, CaseEvent, HandlingPeriod
 
 LIST_RELATED = ("origin", "village", "town", "holder", "assignee")
@@ -289,7 +289,7 @@ def _report(request, form, parties):
         parties=[p for p in parties.cleaned_parties()],
     )
     for upload in request.FILES.getlist("photos"):
-        services.attachment_add(case=case, actor=request.user, file=upload)
+        services.case_attach(actor=request.user, case_id=case.pk, file=upload)
     return case
 
 
@@ -324,49 +324,54 @@ def _party_errors(parties, error):
 
 
 def case_permissions(user, case):
-    """Which actions to offer this user on this case right now. The services decide for
-    real; this only hides buttons that would be refused."""
-    from mediation.selectors import can_write_records
-
+    """Which actions to offer this user on this case right now (the rules of DESIGN.md §6 as
+    the services apply them). The services decide for real; this only hides buttons that
+    would be refused."""
     roles = scope_for(user).roles
     superuser = user.is_superuser
     holder = case.holder
-    officer_here = superuser or any(
-        r.kind == "officer" and r.area.level == case.level and holder.is_under(r.area)
-        for r in roles
-    )
-    mediator_here = any(r.kind == "mediator" and r.area_id == holder.id for r in roles)
+
+    def at_level(*kinds):
+        return [
+            r
+            for r in roles
+            if r.kind in kinds and r.area.level == case.level and holder.is_under(r.area)
+        ]
+
+    officer_here = superuser or bool(at_level("officer"))
+    assignee = case.assignee_id is not None and case.assignee_id == user.pk
+    handler = assignee or officer_here
     officer_above = any(
         r.kind == "officer"
-        and r.area.level in {"town", "county"}
-        and AREA_RANK[r.area.level] < AREA_RANK[holder.level]
+        and r.area.level in Level.values
+        and LEVEL_RANK[Level(r.area.level)] > LEVEL_RANK[Level(case.level)]
         and holder.is_under(r.area)
         for r in roles
     )
-    handler = superuser or can_write_records(user, case)
     status = case.status
     working = status in {Status.ASSIGNED, Status.IN_PROGRESS}
     allowed = set()
-    if status == Status.PENDING and mediator_here and case.assignee_id is None:
-        allowed.add("claim")
-    if status == Status.PENDING and officer_here:
-        allowed.add("assign")
+    if status == Status.PENDING:
+        if officer_here:
+            allowed.add("assign")
+        elif case.level == Level.VILLAGE and at_level("mediator"):
+            allowed.add("claim")
+        if officer_here and case.level != Level.VILLAGE:
+            allowed.add("delegate")
     if status == Status.ASSIGNED and handler:
         allowed.add("respond")
     if working and handler:
         allowed.update({"session", "consultation", "resolve", "extend"})
     if status in {Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS}:
-        if case.level != Level.COUNTY and (handler or officer_here):
+        if case.level != Level.COUNTY and handler:
             allowed.add("escalate")
-        if officer_above:
+        elif officer_above:
             allowed.add("pull_up")
-    if status == Status.PENDING and officer_here and case.level != Level.VILLAGE:
-        allowed.add("delegate")
     if status == Status.RESOLVED and handler:
         allowed.update({"follow_up", "reopen"})
-    if status != Status.CLOSED and (handler or officer_here):
+    if status != Status.CLOSED and handler:
         allowed.add("close")
-    if handler or (officer_here and status != Status.CLOSED):
+    if handler:
         allowed.add("reveal")
     return allowed
 
@@ -437,10 +442,15 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
 
 
 def _delegate_areas(case):
-    """Where an officer may hand a pending case down: areas one level below the holder."""
-    if case.level == Level.VILLAGE:
-        return Area.objects.none()
-    return Area.objects.filter(parent=case.holder).order_by("code")
+    """Where an officer may hand a pending case down: the origin's town or village, below
+    the current level."""
+    below = [
+        level
+        for level in (Level.TOWN, Level.VILLAGE)
+        if LEVEL_RANK[level] < LEVEL_RANK[Level(case.level)]
+    ]
+    ids = [case.town_id if level == Level.TOWN else case.village_id for level in below]
+    return Area.objects.filter(pk__in=ids).order_by("code")
 
 
 @login_required
@@ -554,36 +564,35 @@ def _run(action, request, case, data):
 
     actor = request.user
     if action == "claim":
-        services.case_assign(case=case, actor=actor, assignee=actor)
+        services.case_assign(actor=actor, case_id=case.pk, assignee=actor)
     elif action == "assign":
-        services.case_assign(case=case, actor=actor, assignee=data["assignee"])
+        services.case_assign(actor=actor, case_id=case.pk, assignee=data["assignee"])
     elif action == "respond":
-        services.case_respond(case=case, actor=actor, note=data["note"])
+        services.case_respond(actor=actor, case_id=case.pk, note=data["note"])
     elif action in {"escalate", "pull_up"}:
-        services.case_escalate(case=case, actor=actor, reason=data["reason"])
+        services.case_escalate(actor=actor, case_id=case.pk, reason=data["reason"])
     elif action == "delegate":
-        services.case_delegate(case=case, actor=actor, area=data["area"], note=data["note"])
+        services.case_delegate(actor=actor, case_id=case.pk, area=data["area"], note=data["note"])
     elif action == "resolve":
-        services.case_resolve(
-            case=case,
-            actor=actor,
-            agreement={
-                "form": data["form"],
-                "terms": data["terms"],
-                "perform_by": data.get("perform_by"),
-                "facts": data.get("facts") or None,
-                "responsibilities": data.get("responsibilities") or None,
-                "performance_method": data.get("performance_method") or None,
-            },
-        )
+        agreement = {
+            "form": data["form"],
+            "terms": data["terms"],
+            "perform_by": data.get("perform_by"),
+        }
+        for name in ("facts", "responsibilities", "performance_method"):
+            if data.get(name):
+                agreement[name] = data[name]
+        services.case_resolve(actor=actor, case_id=case.pk, agreement=agreement)
     elif action == "extend":
         services.case_extend(
-            case=case, actor=actor, until=data["until"], consent_note=data["consent_note"]
+            actor=actor, case_id=case.pk, until=data["until"], consent_note=data["consent_note"]
         )
     elif action == "reopen":
-        services.case_reopen(case=case, actor=actor, reason=data["reason"])
+        services.case_reopen(actor=actor, case_id=case.pk, reason=data["reason"])
     elif action == "close":
-        services.case_close(case=case, actor=actor, outcome=data["outcome"], note=data["note"])
+        services.case_close(
+            actor=actor, case_id=case.pk, outcome=data["outcome"], note=data["note"]
+        )
     elif action == "session":
         records.session_record(
             case=case,
@@ -628,7 +637,9 @@ def _reveal(request, case):
     if party is None:
         raise Http404
     try:
-        value = services.case_reveal(case=case, actor=request.user, party=party, field=field)
+        value = services.case_reveal(
+            actor=request.user, case_id=case.pk, party_id=party.pk, field=field
+        )
     except DomainError as error:
         flash_domain_error(request, error)
         return redirect("case-detail", pk=case.pk)
