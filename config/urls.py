@@ -15,6 +15,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("", include("mediation.urls")),
     path("", include(router.urls)),
 ]
 
