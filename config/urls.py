@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from config.health import healthz
 from grids.api import AreaViewSet
 from notifications.api import NotificationViewSet
 
@@ -24,6 +26,8 @@ admin.site.site_title = "调解案件管理"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

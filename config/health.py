@@ -1,0 +1,38 @@
+"""`GET /healthz` for the load balancer: web, database and broker, each reported."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:  # the point is to report, not to raise
+        return f"error: {exc.__class__.__name__}"
+
+
+def _broker():
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        return "ok (filesystem)"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
+
+
+@never_cache
+def healthz(request):
+    checks = {"web": "ok", "database": _database(), "broker": _broker()}
+    healthy = all(value.startswith("ok") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
+    )
