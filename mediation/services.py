@@ -78,7 +78,13 @@ def _agreement_number(case, committee) -> str:
 
 
 def agreement_record(
-    *, case: Case, actor, form: str, terms: str, perform_by: date | None = None, **details
+    *,
+    case: Case,
+    actor,
+    form: str | None,
+    terms: str | None,
+    perform_by: date | None = None,
+    **details,
 ) -> Agreement:
     """Create or replace the case's agreement (called inside `case_resolve`'s transaction:
     it neither locks the case nor writes case events). Fields left out keep the values of an
@@ -88,13 +94,17 @@ def agreement_record(
         raise InvalidInput(
             "调解协议含有未知字段。", fields={name: ["未知字段。"] for name in sorted(unknown)}
         )
-    if form not in AgreementForm.values:
-        raise InvalidInput("协议形式无效。", fields={"form": ["须为 written 或 oral。"]})
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().filter(case=case).first()
+        # Resolving a case whose agreement was drafted beforehand may leave form/terms out.
+        if not form and agreement is not None:
+            form = agreement.form
+        if form not in AgreementForm.values:
+            raise InvalidInput("协议形式无效。", fields={"form": ["须为 written 或 oral。"]})
+        terms = (terms or "").strip() or (agreement.terms if agreement else "")
         values = {
             "form": form,
-            "terms": (terms or "").strip(),
+            "terms": terms,
             "perform_by": perform_by,
         }
         for name in ("facts", "responsibilities", "performance_method"):
