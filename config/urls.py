@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from assessment.api import KpiExportView, KpiView, RankingView
 from config.health import healthz
 from grids.api import AreaViewSet
 from notifications.api import NotificationViewSet
@@ -16,6 +17,10 @@ router.register("notifications", NotificationViewSet, basename="notification")
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("kpis/", KpiView.as_view(), name="kpis"),
+    path("kpis/export.xlsx", KpiExportView.as_view(), name="kpis-export"),
+    path("rankings/", RankingView.as_view(), name="rankings"),
+    path("", include("mediation.urls")),
     path("", include(router.urls)),
 ]
 
@@ -33,6 +38,11 @@ urlpatterns = [
     # The web pages (server-rendered, session login).
     path("", include("accounts.urls")),
     path("", include("cases.urls")),
-    path("", include("mediation.urls")),
+    path("", include("mediation.page_urls")),
     path("", include("assessment.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
