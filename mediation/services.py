@@ -275,6 +275,15 @@ def agreement_sign(
 # ---------------------------------------------------------------- sessions and consultations
 
 
+def _respond(*, case, actor, note):
+    try:
+        from cases.services import case_respond
+    except ImportError:  # the lifecycle is not installed: nothing to record
+        return
+    case_respond(actor=actor, case_id=case.id, note=note)
+    case.refresh_from_db()
+
+
 @transaction.atomic
 def session_record(
     *,
@@ -300,6 +309,9 @@ def session_record(
         recorded_by=actor,
     )
     session.mediators.set(mediators or [case.assignee or actor])
+    if case.status == "assigned":
+        # The first session is the first contact with the parties: it records `respond`.
+        _respond(case=case, actor=actor, note=f"首次调解：{session.place}")
     _record_event(
         case=case,
         actor=actor,
