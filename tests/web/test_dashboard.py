@@ -20,7 +20,7 @@ def test_county_dashboard_ranks_its_towns_and_draws_a_12_month_trend(client, cas
     data = _chart_data(html)
     assert len(data["trend"]) == 12
     assert {row["name"] for row in data["ranking"]} == {"彭镇", "五里镇"}
-    assert f'/api/v1/kpis/export.xlsx?area={cast.areas.county.pk}' in html
+    assert f"/api/v1/kpis/export.xlsx?area={cast.areas.county.pk}" in html
 
 
 def test_drilling_down_from_town_lists_its_villages(client, cast):
