@@ -1,6 +1,7 @@
 """Auth endpoints, the current user, and user management for admins."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -85,16 +86,27 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        try:
+            # django-axes counts failures on the Django request, not DRF's wrapper.
+            user = authenticate(
+                request._request,
+                username=data.validated_data["username"],
+                password=data.validated_data["password"],
+            )
+        except PermissionDenied:
+            user = None
+        if getattr(request._request, "axes_locked_out", False):
+            return Response(
+                {"detail": "登录失败次数过多，账号已临时锁定，请稍后再试。", "code": "locked_out"},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         if user is None or not user.is_active:
             return Response(
                 {"detail": "用户名或密码错误。", "code": "invalid_credentials"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        # A token login is a login: resets the failure count and records last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
         if token_expires_at(token) <= timezone.now():
             token.delete()

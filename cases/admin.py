@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Case, CalendarOverride, CaseEvent, HandlingPeriod, Party, SlaPolicy
+from .models import CalendarOverride, Case, CaseEvent, HandlingPeriod, Party, SlaPolicy
 
 WORKFLOW_FIELDS = [
     "number",

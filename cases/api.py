@@ -46,7 +46,7 @@ MAX_NOTE = 2000
 # ---------------------------------------------------------------- read serializers
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
+class CaseUserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "display_name"]
@@ -107,7 +107,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     holder = AreaBriefSerializer(read_only=True)
     origin = AreaBriefSerializer(read_only=True)
-    assignee = UserBriefSerializer(read_only=True)
+    assignee = CaseUserSerializer(read_only=True)
     next_deadline = serializers.SerializerMethodField()
     next_deadline_kind = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -167,7 +167,7 @@ class CaseDetailSerializer(CaseListSerializer):
     parties = PartySerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     periods = serializers.SerializerMethodField()
-    reported_by = UserBriefSerializer(read_only=True)
+    reported_by = CaseUserSerializer(read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
 
     class Meta(CaseListSerializer.Meta):
@@ -196,7 +196,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = UserBriefSerializer(read_only=True)
+    actor = CaseUserSerializer(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -270,7 +270,7 @@ class AssignInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
 
 
-class NoteInputSerializer(serializers.Serializer):
+class RespondInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
 
 
@@ -293,7 +293,7 @@ class ExtendInputSerializer(serializers.Serializer):
         return value
 
 
-class AgreementInputSerializer(serializers.Serializer):
+class ResolveAgreementSerializer(serializers.Serializer):
     form = serializers.ChoiceField(choices=[("written", "书面协议"), ("oral", "口头协议")])
     terms = serializers.CharField(max_length=MAX_TEXT)
     perform_by = serializers.DateField(required=False, allow_null=True, default=None)
@@ -305,7 +305,7 @@ class AgreementInputSerializer(serializers.Serializer):
 
 
 class ResolveInputSerializer(serializers.Serializer):
-    agreement = AgreementInputSerializer()
+    agreement = ResolveAgreementSerializer()
 
 
 class CloseInputSerializer(serializers.Serializer):
@@ -443,11 +443,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return self._done(case_id)
 
-    @extend_schema(request=NoteInputSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=RespondInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         case_id = self._case_id()
-        data = self._input(NoteInputSerializer)
+        data = self._input(RespondInputSerializer)
         services.case_respond(actor=request.user, case_id=case_id, note=data["note"])
         return self._done(case_id)
 
@@ -574,8 +574,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             400: OpenApiResponse(description="超过导出上限或筛选条件无效"),
         }
     )
-    @action(detail=False, methods=["get"], url_path=r"export\.xlsx", pagination_class=None)
     def export(self, request):
+        """`GET /api/v1/cases/export.xlsx?<list filters>` (routed in config/urls.py)."""
         queryset = self.filter_queryset(self.get_queryset())
         cap = export_max_rows()
         rows = list(queryset[: cap + 1])

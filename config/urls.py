@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from assessment.api import KpiExportView, KpiView, RankingView
 from cases.api import CaseViewSet
 from config.health import healthz
 from grids.api import AreaViewSet
@@ -20,6 +21,10 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
+    path("kpis/", KpiView.as_view(), name="kpis"),
+    path("kpis/export.xlsx", KpiExportView.as_view(), name="kpis-export"),
+    path("rankings/", RankingView.as_view(), name="rankings"),
+    path("", include("mediation.urls")),
     path("", include(router.urls)),
 ]
 
@@ -36,3 +41,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

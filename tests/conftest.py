@@ -13,6 +13,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -25,6 +26,14 @@ from .factories import AreaFactory, RoleFactory, UserFactory
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests hash dozens of passwords, so use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _area(code, name, level, parent):

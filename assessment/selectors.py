@@ -1,0 +1,91 @@
+"""Reads for assessment: an area's snapshot (computed on demand when missing), its children's,
+and rankings ordered by the safety index with deterministic ties."""
+
+from grids.choices import LEVEL_RANK, PREFIX_LENGTH, AreaLevel
+from grids.models import Area
+
+from .choices import SNAPSHOT_LEVELS
+from .models import KpiSnapshot
+from .periods import Period
+from .services import snapshot_period
+
+# Which level a ranking of each level is also broken down by ("rank within their town").
+RANK_PARENT = {
+    AreaLevel.VILLAGE: AreaLevel.TOWN,
+    AreaLevel.TOWN: AreaLevel.COUNTY,
+    AreaLevel.COUNTY: AreaLevel.CITY,
+}
+
+
+def _snapshots(period: Period, areas_qs, root: Area) -> list[KpiSnapshot]:
+    """Snapshots of these areas for the period; missing ones are computed for `root`'s subtree."""
+    areas = list(areas_qs.only("id", "code", "name", "level", "parent_id"))
+    wanted = {a.id for a in areas}
+    found = {
+        s.area_id: s for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=wanted)
+    }
+    if len(found) < len(wanted):
+        snapshot_period(period, root=root)
+        found = {
+            s.area_id: s
+            for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=wanted)
+        }
+    by_id = {a.id: a for a in areas}
+    for snapshot in found.values():
+        snapshot.area = by_id[snapshot.area_id]
+    return [found[a.id] for a in areas if a.id in found]
+
+
+def area_snapshot(area: Area, period: Period) -> KpiSnapshot:
+    """The area's snapshot for the period."""
+    return _snapshots(period, Area.objects.filter(pk=area.pk), area)[0]
+
+
+def children_snapshots(area: Area, period: Period) -> list[KpiSnapshot]:
+    """Snapshots of the area's direct children (above grid level), ranked."""
+    children = Area.objects.filter(parent=area, level__in=SNAPSHOT_LEVELS)
+    return rank(_snapshots(period, children, area))
+
+
+def ranking_key(snapshot: KpiSnapshot):
+    """Higher safety index first, then higher resolution rate, then the division code; areas with
+    nothing to measure come last."""
+    index = snapshot.safety_index
+    resolution = snapshot.metrics.get("resolution_rate")
+    return (
+        index is None,
+        -(index or 0.0),
+        resolution is None,
+        -(resolution or 0.0),
+        snapshot.area.code,
+    )
+
+
+def rank(snapshots: list[KpiSnapshot]) -> list[KpiSnapshot]:
+    """Order by `ranking_key` and number them 1…n (`snapshot.rank`)."""
+    ordered = sorted(snapshots, key=ranking_key)
+    for position, snapshot in enumerate(ordered, start=1):
+        snapshot.rank = position
+    return ordered
+
+
+def ranking(area: Area, level: str, period: Period) -> list[KpiSnapshot]:
+    """Units of `level` under `area`, ranked; each also carries `rank_in_parent` (villages within
+    their town, towns within their county, counties within their city)."""
+    if LEVEL_RANK[level] <= LEVEL_RANK[area.level]:
+        raise ValueError("排名层级须低于所选区划。")
+    units = Area.objects.filter(level=level, code__startswith=area.prefix)
+    ranked = rank(_snapshots(period, units, area))
+    parent_level = RANK_PARENT.get(level)
+    groups: dict[str, int] = {}
+    for snapshot in ranked:
+        key = _parent_code(snapshot.area, parent_level)
+        groups[key] = groups.get(key, 0) + 1
+        snapshot.rank_in_parent = groups[key]
+    return ranked
+
+
+def _parent_code(area: Area, parent_level: str | None) -> str:
+    if parent_level is None:
+        return ""
+    return area.code[: PREFIX_LENGTH[parent_level]]
