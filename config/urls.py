@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -34,12 +33,16 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The web pages (server-rendered, session login).
+    path("", include("accounts.urls")),
+    path("", include("cases.urls")),
+    path("", include("mediation.page_urls")),
+    path("", include("assessment.urls")),
 ]
 
 handler400 = "config.views.bad_request"
