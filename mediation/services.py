@@ -296,6 +296,8 @@ def session_record(
     attendees: str = "",
 ) -> MediationSession:
     """Record a mediation session and its minutes (调解笔录)."""
+    if case.status == "closed":
+        raise Conflict("案件已办结，不能再记录调解。", status=case.status)
     if held_at > timezone.now() + timedelta(minutes=5):
         raise InvalidInput("调解时间不能晚于现在。", fields={"held_at": ["调解时间不能晚于现在。"]})
     if not (minutes or "").strip():
@@ -335,6 +337,8 @@ def consultation_ask(
 ) -> Consultation:
     """Ask one of the village's 三官一律 (police officer, judge, prosecutor, lawyer) for an
     opinion by `due_at`."""
+    if case.status == "closed":
+        raise Conflict("案件已办结，不能再征询意见。", status=case.status)
     now = timezone.now()
     if due_at <= now:
         raise InvalidInput("答复期限须晚于现在。", fields={"due_at": ["答复期限须晚于现在。"]})

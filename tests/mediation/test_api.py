@@ -383,3 +383,31 @@ def test_record_lists_take_a_constant_number_of_queries(cast, api, django_assert
         client.post(_url(case, "sessions/"), body, format="json")
     with django_assert_max_num_queries(6):
         assert len(viewer.get(_url(case, "sessions/")).json()) == 6
+
+
+def test_consultation_is_asked_with_a_deadline_and_answered_once(cast, api):
+    case = make_case(cast, assignee=cast.village_mediator_a)
+    client = api(cast.village_mediator_a)
+    due = timezone.now() + timedelta(days=3)
+    body = {
+        "consultant_kind": "judge",
+        "consultant_name": "赵法官",
+        "consultant_org": "宜君县人民法院彭镇法庭",
+        "question": "越界围墙的拆除责任如何认定？",
+        "due_at": due.isoformat(),
+    }
+    past = {**body, "due_at": (timezone.now() - timedelta(hours=1)).isoformat()}
+    assert client.post(_url(case, "consultations/"), past, format="json").status_code == 400
+    response = client.post(_url(case, "consultations/"), body, format="json")
+    assert response.status_code == 201, response.content
+    consultation = response.json()
+    assert consultation["consultant_kind_label"] == "法官" and consultation["overdue"] is False
+    answer_url = _url(case, f"consultations/{consultation['id']}/answer/")
+    assert (
+        api(cast.county_viewer).post(answer_url, {"answer": "x"}, format="json").status_code == 403
+    )
+    response = client.post(answer_url, {"answer": "依宅基地使用证界址认定。"}, format="json")
+    assert response.status_code == 200 and response.json()["answered_at"]
+    assert client.post(answer_url, {"answer": "again"}, format="json").status_code == 409
+    closed = make_case(cast, assignee=cast.village_mediator_a, status="closed", outcome="failed")
+    assert client.post(_url(closed, "consultations/"), body, format="json").status_code == 409
