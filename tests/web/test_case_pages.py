@@ -20,9 +20,7 @@ def test_another_villages_case_is_the_404_page(client, cast):
     assert case.number not in client.get("/cases/").content.decode()
 
 
-def test_case_page_shows_masked_parties_and_the_claim_button_to_the_village_mediator(
-    client, cast
-):
+def test_case_page_shows_masked_parties_and_the_claim_button_to_the_village_mediator(client, cast):
     case = _report(cast)
     client.force_login(cast.village_mediator_a)
     html = client.get(f"/cases/{case.pk}/").content.decode()
