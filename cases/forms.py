@@ -139,6 +139,10 @@ class PartyForm(forms.Form):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        """The second row starts as the respondent (the usual two-sided dispute)."""
+        return {"initial": {"role": PartyRole.RESPONDENT}} if index == 1 else {}
+
     def clean(self):
         if any(self.errors):
             return
