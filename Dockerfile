@@ -1,4 +1,14 @@
 # The application image: web (gunicorn), Celery worker and beat all run from it.
+
+# Browser assets from npm (pinned by package-lock.json); only the built files go into the image.
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund \
+    && mkdir -p out/echarts/dist out/htmx.org/dist \
+    && cp node_modules/echarts/dist/echarts.min.js out/echarts/dist/ \
+    && cp node_modules/htmx.org/dist/htmx.min.js out/htmx.org/dist/
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +25,7 @@ RUN apt-get update \
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY . .
+COPY --from=assets /build/out/ ./node_modules/
 # Static files are collected at build time with throw-away keys (DEBUG off needs them).
 RUN DEBUG=False SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     python manage.py collectstatic --noinput --verbosity 0 \

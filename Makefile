@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench venv migrate seed clean
+.PHONY: run test lint format bench venv migrate seed clean assets
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,10 +14,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed assets
+
+# Browser assets (ECharts, htmx) from npm, pinned by package-lock.json, served by the app.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed
 
 # One machine: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
-run: venv
+run: venv assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -32,7 +39,7 @@ run: venv
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # The whole suite: on PostgreSQL and Redis when they answer, else SQLite.
-test: venv
+test: venv assets
 	@db=$${DATABASE_URL:-$$($(PY) scripts/services.py database)}; \
 	 redis=$${REDIS_URL:-$$($(PY) scripts/services.py redis)}; \
 	 if [ -n "$$db" ]; then echo "make test: database $$db"; export REQUIRE_POSTGRES=1; \

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.web",
             ],
         },
     },
@@ -189,7 +190,18 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [p for p in [BASE_DIR / "static"] if p.exists()]
+# Project CSS/JS, and the browser libraries installed from npm (`make assets`), served by the app:
+# no CDN. A missing node_modules only drops the vendor entries (the pages then lack charts).
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    entry
+    for entry in [
+        BASE_DIR / "static",
+        ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+        ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ]
+    if (entry[1] if isinstance(entry, tuple) else entry).exists()
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -216,6 +228,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "30/min")},
 }
+# Closed cases keep their personal data this long, then `manage.py anonymise` strips it.
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5, minimum=1)
 TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 24 * 14, minimum=1)
 
 SPECTACULAR_SETTINGS = {

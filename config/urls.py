@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from accounts.audit import AuditView
 from assessment.api import KpiExportView, KpiView, RankingView
+from cases.api import CaseViewSet
 from config.health import healthz
 from grids.api import AreaViewSet
 from notifications.api import NotificationViewSet
@@ -13,14 +14,18 @@ from notifications.api import NotificationViewSet
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("users", UserViewSet, basename="user")
+router.register("cases", CaseViewSet, basename="case")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("audit/", AuditView.as_view(), name="audit"),
+    path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
     path("kpis/", KpiView.as_view(), name="kpis"),
     path("kpis/export.xlsx", KpiExportView.as_view(), name="kpis-export"),
     path("rankings/", RankingView.as_view(), name="rankings"),
+    path("", include("mediation.urls")),
     path("", include(router.urls)),
 ]
 
@@ -30,12 +35,16 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The web pages (server-rendered, session login).
+    path("", include("accounts.urls")),
+    path("", include("cases.urls")),
+    path("", include("mediation.page_urls")),
+    path("", include("assessment.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -1,20 +1,28 @@
 """Writes to the mediation records: one keyword-only, typed, atomic function per action."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.choices import EventKind
+from cases.choices import EventKind, Outcome
 from cases.models import Case, CaseEvent, Party
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, NotAllowed
 
 from .choices import AgreementForm, ConfirmationStatus
 from .models import (
     Agreement,
     AgreementSignature,
     Committee,
+    Consultation,
+    FileDocument,
+    FollowUp,
+    InspectionReport,
     JudicialConfirmation,
+    MediationSession,
+    Reward,
+    RewardRate,
 )
 
 CONFIRMATION_WINDOW_DAYS = 30
@@ -70,7 +78,13 @@ def _agreement_number(case, committee) -> str:
 
 
 def agreement_record(
-    *, case: Case, actor, form: str, terms: str, perform_by: date | None = None, **details
+    *,
+    case: Case,
+    actor,
+    form: str | None,
+    terms: str | None,
+    perform_by: date | None = None,
+    **details,
 ) -> Agreement:
     """Create or replace the case's agreement (called inside `case_resolve`'s transaction:
     it neither locks the case nor writes case events). Fields left out keep the values of an
@@ -80,13 +94,17 @@ def agreement_record(
         raise InvalidInput(
             "调解协议含有未知字段。", fields={name: ["未知字段。"] for name in sorted(unknown)}
         )
-    if form not in AgreementForm.values:
-        raise InvalidInput("协议形式无效。", fields={"form": ["须为 written 或 oral。"]})
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().filter(case=case).first()
+        # Resolving a case whose agreement was drafted beforehand may leave form/terms out.
+        if not form and agreement is not None:
+            form = agreement.form
+        if form not in AgreementForm.values:
+            raise InvalidInput("协议形式无效。", fields={"form": ["须为 written 或 oral。"]})
+        terms = (terms or "").strip() or (agreement.terms if agreement else "")
         values = {
             "form": form,
-            "terms": (terms or "").strip(),
+            "terms": terms,
             "perform_by": perform_by,
         }
         for name in ("facts", "responsibilities", "performance_method"):
@@ -252,3 +270,441 @@ def agreement_sign(
         },
     )
     return agreement
+
+
+# ---------------------------------------------------------------- sessions and consultations
+
+
+def _respond(*, case, actor, note):
+    try:
+        from cases.services import case_respond
+    except ImportError:  # the lifecycle is not installed: nothing to record
+        return
+    case_respond(actor=actor, case_id=case.id, note=note)
+    case.refresh_from_db()
+
+
+@transaction.atomic
+def session_record(
+    *,
+    case: Case,
+    actor,
+    held_at: datetime,
+    place: str,
+    minutes: str,
+    mediators: list | None = None,
+    attendees: str = "",
+) -> MediationSession:
+    """Record a mediation session and its minutes (调解笔录)."""
+    if case.status == "closed":
+        raise Conflict("案件已办结，不能再记录调解。", status=case.status)
+    if held_at > timezone.now() + timedelta(minutes=5):
+        raise InvalidInput("调解时间不能晚于现在。", fields={"held_at": ["调解时间不能晚于现在。"]})
+    if not (minutes or "").strip():
+        raise InvalidInput("须填写调解笔录。", fields={"minutes": ["须填写调解笔录。"]})
+    session = MediationSession.objects.create(
+        case=case,
+        held_at=held_at,
+        place=place.strip(),
+        attendees=attendees.strip(),
+        minutes=minutes.strip(),
+        recorded_by=actor,
+    )
+    session.mediators.set(mediators or [case.assignee or actor])
+    if case.status == "assigned":
+        # The first session is the first contact with the parties: it records `respond`.
+        _respond(case=case, actor=actor, note=f"首次调解：{session.place}")
+    _record_event(
+        case=case,
+        actor=actor,
+        note=f"记录调解：{session.place}",
+        data={"record": "session", "id": session.id},
+    )
+    return session
+
+
+@transaction.atomic
+def consultation_ask(
+    *,
+    case: Case,
+    actor,
+    consultant_kind: str,
+    consultant_name: str,
+    question: str,
+    due_at: datetime,
+    consultant_org: str = "",
+    consultant=None,
+) -> Consultation:
+    """Ask one of the village's 三官一律 (police officer, judge, prosecutor, lawyer) for an
+    opinion by `due_at`."""
+    if case.status == "closed":
+        raise Conflict("案件已办结，不能再征询意见。", status=case.status)
+    now = timezone.now()
+    if due_at <= now:
+        raise InvalidInput("答复期限须晚于现在。", fields={"due_at": ["答复期限须晚于现在。"]})
+    consultation = Consultation.objects.create(
+        case=case,
+        consultant_kind=consultant_kind,
+        consultant_name=consultant_name.strip(),
+        consultant_org=consultant_org.strip(),
+        consultant=consultant,
+        question=question.strip(),
+        asked_by=actor,
+        asked_at=now,
+        due_at=due_at,
+    )
+    _record_event(
+        case=case,
+        actor=actor,
+        note=f"征询{consultation.get_consultant_kind_display()}{consultation.consultant_name}意见",
+        data={"record": "consultation", "id": consultation.id, "due_at": due_at.isoformat()},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_answer(*, consultation: Consultation, actor, answer: str) -> Consultation:
+    """Record the consultant's opinion; an answered consultation leaves the sweep's watch."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.answered_at is not None:
+        raise Conflict("该咨询已答复。", answered_at=consultation.answered_at.isoformat())
+    if not (answer or "").strip():
+        raise InvalidInput("须填写答复意见。", fields={"answer": ["须填写答复意见。"]})
+    consultation.answer = answer.strip()
+    consultation.answered_at = timezone.now()
+    consultation.save(update_fields=["answer", "answered_at"])
+    _record_event(
+        case=consultation.case,
+        actor=actor,
+        note="记录三官一律答复意见",
+        data={"record": "consultation_answer", "id": consultation.id},
+    )
+    return consultation
+
+
+# ---------------------------------------------------------------- judicial confirmation
+
+
+def _confirmation_for_update(case) -> JudicialConfirmation:
+    confirmation = JudicialConfirmation.objects.select_for_update().filter(case=case).first()
+    if confirmation is None:
+        raise Conflict("调解协议尚未生效，不能申请司法确认。", status="none")
+    return confirmation
+
+
+@transaction.atomic
+def confirmation_apply(*, case: Case, actor, court: str, applied_on: date) -> JudicialConfirmation:
+    """Record that the parties applied to a court for judicial confirmation (within 30 days
+    of the agreement taking effect, art. 33)."""
+    confirmation = _confirmation_for_update(case)
+    if confirmation.status != ConfirmationStatus.OPEN:
+        raise Conflict("司法确认已处理。", status=confirmation.status)
+    last_day = confirmation.opened_on + timedelta(days=CONFIRMATION_WINDOW_DAYS)
+    if applied_on < confirmation.opened_on or applied_on > timezone.localdate():
+        raise InvalidInput(
+            "申请日期无效。", fields={"applied_on": ["须在协议生效之后、今天之前。"]}
+        )
+    if applied_on > last_day:
+        raise InvalidInput(
+            "已超过司法确认申请期限。",
+            fields={"applied_on": [f"须在协议生效之日起三十日内（{last_day} 前）申请。"]},
+        )
+    if not (court or "").strip():
+        raise InvalidInput("须填写受理法院。", fields={"court": ["须填写受理法院。"]})
+    confirmation.status = ConfirmationStatus.APPLIED
+    confirmation.court = court.strip()
+    confirmation.applied_on = applied_on
+    confirmation.save()
+    _record_event(
+        case=case,
+        actor=actor,
+        note=f"申请司法确认：{confirmation.court}",
+        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
+    )
+    return confirmation
+
+
+@transaction.atomic
+def confirmation_result(
+    *, case: Case, actor, result: str, result_on: date, ruling_number: str = "", note: str = ""
+) -> JudicialConfirmation:
+    """Record the court's ruling: confirmed valid, or the application rejected."""
+    confirmation = _confirmation_for_update(case)
+    if confirmation.status != ConfirmationStatus.APPLIED:
+        raise Conflict("尚未申请司法确认或已记录结果。", status=confirmation.status)
+    if result not in {ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED}:
+        raise InvalidInput("结果无效。", fields={"result": ["须为 confirmed 或 rejected。"]})
+    if result_on < confirmation.applied_on or result_on > timezone.localdate():
+        raise InvalidInput("裁定日期无效。", fields={"result_on": ["须在申请之后、今天之前。"]})
+    confirmation.status = result
+    confirmation.result_on = result_on
+    confirmation.ruling_number = ruling_number.strip()
+    confirmation.note = note.strip()
+    confirmation.save()
+    _record_event(
+        case=case,
+        actor=actor,
+        note=f"司法确认结果：{confirmation.get_status_display()}",
+        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
+    )
+    return confirmation
+
+
+@transaction.atomic
+def confirmation_decline(*, case: Case, actor, note: str = "") -> JudicialConfirmation:
+    """Record that the parties chose not to apply: the window's clock stops."""
+    confirmation = _confirmation_for_update(case)
+    if confirmation.status != ConfirmationStatus.OPEN:
+        raise Conflict("司法确认已处理。", status=confirmation.status)
+    confirmation.status = ConfirmationStatus.DECLINED
+    confirmation.note = note.strip()
+    confirmation.save()
+    _record_event(
+        case=case,
+        actor=actor,
+        note="当事人不申请司法确认",
+        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
+    )
+    return confirmation
+
+
+# ---------------------------------------------------------------- follow-ups and the file
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    case: Case,
+    actor,
+    method: str,
+    performed: bool,
+    satisfaction: str,
+    remaining_risk: str = "none",
+    note: str = "",
+    performed_on: date | None = None,
+) -> FollowUp:
+    """Record a follow-up (回访) of a case with an agreement."""
+    if not Agreement.objects.filter(case=case).exists():
+        raise Conflict("案件没有调解协议，无需回访。", status=case.status)
+    performed_on = performed_on or timezone.localdate()
+    if performed_on > timezone.localdate():
+        raise InvalidInput("回访日期无效。", fields={"performed_on": ["回访日期不能晚于今天。"]})
+    follow_up = FollowUp.objects.create(
+        case=case,
+        method=method,
+        performed=performed,
+        satisfaction=satisfaction,
+        remaining_risk=remaining_risk,
+        note=note.strip(),
+        performed_on=performed_on,
+        recorded_by=actor,
+    )
+    _record_event(
+        case=case,
+        actor=actor,
+        note="回访：" + ("协议已履行" if performed else "协议未履行"),
+        data={
+            "record": "follow_up",
+            "id": follow_up.id,
+            "performed": performed,
+            "satisfaction": satisfaction,
+        },
+    )
+    return follow_up
+
+
+@transaction.atomic
+def document_record(
+    *, case: Case, actor, kind: str, attachment=None, note: str = ""
+) -> FileDocument:
+    """Put a paper into the case file (告知书, 身份证明, 司法确认材料…)."""
+    if attachment is not None and attachment.case_id != case.id:
+        raise InvalidInput("附件不属于本案。", fields={"attachment": ["附件不属于本案。"]})
+    document = FileDocument.objects.create(
+        case=case, kind=kind, attachment=attachment, note=note.strip(), recorded_by=actor
+    )
+    _record_event(
+        case=case,
+        actor=actor,
+        note=f"归档：{document.get_kind_display()}",
+        data={"record": "document", "id": document.id, "kind": kind},
+    )
+    return document
+
+
+# ---------------------------------------------------------------- rewards
+
+
+def reward_rate_for(*, difficulty: str, category: str, level: str) -> RewardRate | None:
+    """The most specific active schedule line for a case: category and level beat either,
+    either beats the default line."""
+    candidates = RewardRate.objects.filter(
+        active=True,
+        difficulty=difficulty,
+        category__in=[category, ""],
+        level__in=[level, ""],
+    )
+    ranked = sorted(candidates, key=lambda r: (r.category == "", r.level == "", r.id))
+    return ranked[0] if ranked else None
+
+
+@transaction.atomic
+def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
+    """Grant the 以奖代补 award for a concluded case whose file is complete."""
+    from .selectors import case_file, committee_of
+
+    case = Case.objects.select_for_update().select_related("holder").get(pk=case.pk)
+    if case.concluded_at is None or case.outcome in {Outcome.WITHDRAWN, Outcome.REJECTED}:
+        raise InvalidInput(
+            "案件尚未办结，不能申报以奖代补。",
+            fields={"case": ["案件尚未办结（调解成功或调解终结）。"]},
+        )
+    if Reward.objects.filter(case=case).exists():
+        raise Conflict("该案件已申报以奖代补。", status=case.status)
+    if case.assignee_id is None:
+        raise InvalidInput("案件没有承办调解员。", fields={"case": ["案件没有承办调解员。"]})
+    file = case_file(case)
+    if not file.complete:
+        raise InvalidInput(
+            "卷宗材料不全，不能申报以奖代补。",
+            fields={
+                "file": [
+                    f"缺少{item.label}" + (f"（{item.detail}）" if item.detail else "")
+                    for item in file.missing
+                ]
+            },
+            missing=[item.key for item in file.missing],
+            code="file_incomplete",
+        )
+    rate = reward_rate_for(difficulty=difficulty, category=case.category, level=case.level)
+    if rate is None:
+        raise InvalidInput("没有适用的补贴标准。", fields={"difficulty": ["没有适用的补贴标准。"]})
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            reward = Reward.objects.create(
+                case=case,
+                mediator_id=case.assignee_id,
+                committee=committee_of(case.assignee, case.holder),
+                difficulty=difficulty,
+                rate=rate,
+                amount=Decimal(rate.amount),
+                month=timezone.localdate(now).replace(day=1),
+                claimed_by=actor,
+                claimed_at=now,
+                province_id=case.province_id,
+                city_id=case.city_id,
+                county_id=case.county_id,
+                town_id=case.town_id,
+                village_id=case.village_id,
+            )
+    except IntegrityError:
+        raise Conflict("该案件已申报以奖代补。", status=case.status)
+    _record_event(
+        case=case,
+        actor=actor,
+        note=f"以奖代补：{reward.amount} 元",
+        data={"record": "reward", "id": reward.id, "amount": str(reward.amount)},
+    )
+    return reward
+
+
+# ---------------------------------------------------------------- inspection reports
+
+
+@transaction.atomic
+def inspection_file(
+    *, grid, actor, period: date, zero: bool, cases: list | None = None, note: str = ""
+) -> InspectionReport:
+    """File a grid's inspection report for a month: the disputes found, or a zero report."""
+    from accounts.selectors import scope_for
+
+    scope = scope_for(actor)
+    if grid.level != "grid":
+        raise InvalidInput("须选择网格。", fields={"grid": ["须选择网格。"]})
+    if not scope.covers(grid, "grid_worker", "officer", "mediator"):
+        raise NotAllowed("只有本网格的网格员或上级工作人员可以上报。")
+    period = period.replace(day=1)
+    if period > timezone.localdate():
+        raise InvalidInput("排查月份无效。", fields={"period": ["不能上报未来月份。"]})
+    cases = list(cases or [])
+    if zero and cases:
+        raise InvalidInput("零上报不能关联纠纷。", fields={"cases": ["零上报不能关联纠纷。"]})
+    if not zero and not cases:
+        raise InvalidInput(
+            "非零上报须关联排查发现的纠纷。", fields={"cases": ["请关联纠纷，或选择零上报。"]}
+        )
+    outside = [c.number for c in cases if c.grid_id != grid.id]
+    if outside:
+        raise InvalidInput(
+            "纠纷不在本网格。", fields={"cases": [f"不在本网格：{'、'.join(outside)}"]}
+        )
+    ids = grid.ancestor_ids_by_level()
+    if InspectionReport.objects.filter(grid=grid, period=period).exists():
+        raise Conflict(f"{grid.name} {period:%Y-%m} 已上报。", status="filed")
+    try:
+        with transaction.atomic():
+            report = InspectionReport.objects.create(
+                grid=grid,
+                period=period,
+                zero=zero,
+                note=note.strip(),
+                reporter=actor,
+                submitted_at=timezone.now(),
+                province_id=ids["province"],
+                city_id=ids["city"],
+                county_id=ids["county"],
+                town_id=ids["town"],
+                village_id=ids["village"],
+            )
+    except IntegrityError:
+        raise Conflict(f"{grid.name} {period:%Y-%m} 已上报。", status="filed")
+    report.cases.set(cases)
+    return report
+
+
+# ---------------------------------------------------------------- committees
+
+
+def _check_manages(actor, area):
+    from accounts.selectors import scope_for
+
+    if not scope_for(actor).covers(area, "admin", "officer"):
+        raise NotAllowed("只有本级及上级的管理员或工作人员可以管理调解组织。")
+
+
+@transaction.atomic
+def committee_create(*, actor, name: str, kind: str, area, **fields) -> Committee:
+    """Set up a committee or studio at an area."""
+    _check_manages(actor, area)
+    if area.level == "grid":
+        raise InvalidInput("调解组织须设在村、乡镇或县级。", fields={"area": ["不能设在网格。"]})
+    parent = fields.get("parent")
+    if parent is not None and not area.is_under(parent.area):
+        raise InvalidInput("所属调委会须在同一或上级区划。", fields={"parent": ["区划不符。"]})
+    if Committee.objects.filter(area=area, name=name.strip()).exists():
+        raise InvalidInput("同一区划已有同名调解组织。", fields={"name": ["名称重复。"]})
+    return Committee.objects.create(name=name.strip(), kind=kind, area=area, **fields)
+
+
+@transaction.atomic
+def committee_update(*, committee: Committee, actor, **fields) -> Committee:
+    """Change a committee's name, contacts, field or whether it is active."""
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    _check_manages(actor, committee.area)
+    for name, value in fields.items():
+        setattr(committee, name, value)
+    committee.save()
+    return committee
+
+
+@transaction.atomic
+def member_save(*, committee: Committee, actor, user, **fields):
+    """Add a mediator to a committee, or update their membership."""
+    from .models import MediatorProfile
+
+    _check_manages(actor, committee.area)
+    profile, _ = MediatorProfile.objects.update_or_create(
+        committee=committee, user=user, defaults=fields
+    )
+    return profile

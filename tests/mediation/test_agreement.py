@@ -147,3 +147,17 @@ def test_follow_up_is_due_by_the_performance_date(cast):
         recorded_by=cast.village_mediator_a,
     )
     assert selectors.case_has_follow_up(case) is True
+
+
+def test_resolving_with_a_drafted_agreement_may_leave_form_and_terms_out(cast):
+    case = make_case(cast)
+    perform_by = timezone.localdate() + timedelta(days=5)
+    draft = services.agreement_record(
+        case=case, actor=cast.village_mediator_a, form="written", perform_by=perform_by, **WRITTEN
+    )
+    again = services.agreement_record(case=case, actor=cast.village_mediator_a, form=None, terms="")
+    assert again.pk == draft.pk and again.terms == WRITTEN["terms"] and again.form == "written"
+    with pytest.raises(InvalidInput):
+        services.agreement_record(
+            case=make_case(cast), actor=cast.village_mediator_a, form=None, terms=""
+        )

@@ -1,0 +1,421 @@
+#!/usr/bin/env python
+"""`make bench`: seed PostgreSQL at each size, start gunicorn with production settings, measure
+over HTTP and in-process, write bench/out/results-<size>.json and bench/RESULTS.md."""
+
+import argparse
+import json
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+sys.path.insert(0, str(ROOT))
+
+from bench import client  # noqa: E402
+
+HOST = "127.0.0.1"
+TARGETS = {
+    "list_p95_ms": 50,
+    "intake_p95_ms": 80,
+    "sweep_nothing_due_ms": 50,
+    "kpi_ratio": 2.0,
+    "dashboard_p95_ms": 300,
+}
+PASSWORD = "demo-pass-2026"
+
+
+def log(message):
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def env_for(db_name):
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db_name}",
+            "DEBUG": "False",
+            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+            "FIELD_ENCRYPTION_KEY": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhIQ==",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "False",
+            "LOG_LEVEL": "WARNING",
+            "LOGIN_THROTTLE_RATE": "1000/min",
+            "MEDIATION_DB": db_name,
+        }
+    )
+    env.pop("REDIS_URL", None)
+    env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/14"
+    return env
+
+
+def manage(env, *args, capture=False):
+    command = [PY, "manage.py", *args]
+    if capture:
+        return subprocess.run(
+            command, cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+    return subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def case_count(env):
+    code = "from cases.models import Case; print(Case.objects.count())"
+    out = manage(env, "shell", "-c", code, capture=True).stdout.strip().splitlines()
+    return int(out[-1]) if out else 0
+
+
+def prepare(size, counties):
+    db_name = f"mediation_bench_{size}"
+    env = env_for(db_name)
+    subprocess.run([PY, "scripts/services.py", "database"], cwd=ROOT, env=env, check=True)
+    manage(env, "migrate", "--noinput", "-v0")
+    seed_s = None
+    if case_count(env) < size:
+        log(f"seeding {size:,} cases in {counties} counties (database {db_name})")
+        start = time.perf_counter()
+        manage(env, "seed_demo", "--no-cases")
+        manage(env, "seed_demo", "--cases", str(size), "--counties", str(counties))
+        seed_s = round(time.perf_counter() - start, 1)
+        log(f"seeded in {seed_s}s")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    return env, seed_s
+
+
+def start_gunicorn(env, port, workers):
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"{HOST}:{port}",
+            "-w",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(120):
+        try:
+            status, _ = client.request_json(HOST, port, "GET", "/healthz")
+            if status in (200, 503):
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def token_for(port, username):
+    status, data = client.request_json(
+        HOST, port, "POST", "/api/v1/auth/token/", {"username": username, "password": PASSWORD}
+    )
+    if status != 200:
+        raise RuntimeError(f"cannot log in as {username}: {status} {data}")
+    return data["token"]
+
+
+def session_cookie(env, username):
+    code = (
+        "from django.contrib.sessions.backends.db import SessionStore;"
+        "from django.contrib.auth import get_user_model, HASH_SESSION_KEY, SESSION_KEY, "
+        "BACKEND_SESSION_KEY;"
+        f"u=get_user_model().objects.get(username='{username}');"
+        "s=SessionStore();s[SESSION_KEY]=str(u.pk);"
+        "s[BACKEND_SESSION_KEY]='django.contrib.auth.backends.ModelBackend';"
+        "s[HASH_SESSION_KEY]=u.get_session_auth_hash();s.create();print(s.session_key)"
+    )
+    return manage(env, "shell", "-c", code, capture=True).stdout.strip().splitlines()[-1]
+
+
+def intake_body(env, username):
+    code = (
+        "from accounts.models import Role;"
+        f"r=Role.objects.select_related('area').filter(user__username='{username}').first();"
+        "print(r.area_id)"
+    )
+    area_id = int(manage(env, "shell", "-c", code, capture=True).stdout.strip().splitlines()[-1])
+
+    def body(i):
+        return {
+            "title": f"压测纠纷{i}",
+            "facts": "邻里之间因排水沟堵塞发生争执，双方各执一词。",
+            "category": "neighbour",
+            "source": "grid_inspection",
+            "risk": "green",
+            "area": area_id,
+            "occurred_on": "2026-11-01",
+            "amount": "1200.00",
+            "people_involved": 2,
+            "parties": [
+                {"name": f"甲{i}", "role": "applicant", "phone": "13800138000"},
+                {"name": f"乙{i}", "role": "respondent"},
+            ],
+        }
+
+    return body
+
+
+def measure_http(env, port, quick):
+    n = 60 if quick else 300
+    results = {}
+    users = {"village_mediator": None, "town_officer": None, "county_officer": None}
+    for username in users:
+        users[username] = token_for(port, username)
+    for username, token in users.items():
+        headers = {"Authorization": f"Token {token}"}
+        pages = [1, 2, 3, 5, 10]
+        client.run(
+            "warm",
+            HOST,
+            port,
+            lambda i, h=headers: ("GET", "/api/v1/cases/", None, h),
+            requests=10,
+            concurrency=1,
+        )
+        result = client.run(
+            f"list:{username}",
+            HOST,
+            port,
+            lambda i, h=headers, p=pages: (
+                "GET",
+                f"/api/v1/cases/?page={random.choice(p)}",
+                None,
+                h,
+            ),
+            requests=n,
+            concurrency=2,
+        )
+        results[f"list_{username}"] = result.summary()
+        log(f"list {username}: {results[f'list_{username}']}")
+
+    headers = {"Authorization": f"Token {users['village_mediator']}"}
+    body = intake_body(env, "village_mediator")
+    result = client.run(
+        "intake",
+        HOST,
+        port,
+        lambda i: ("POST", "/api/v1/cases/", body(i), headers),
+        requests=n,
+        concurrency=2,
+    )
+    results["intake"] = result.summary()
+    log(f"intake: {results['intake']}")
+
+    cookie = session_cookie(env, "county_officer")
+    page_headers = {"Cookie": f"sessionid={cookie}"}
+    status, _ = client.request_json(HOST, port, "GET", "/dashboard/", headers=page_headers)
+    if status == 404:
+        results["dashboard"] = {"skipped": "no /dashboard/ page"}
+    else:
+        client.run(
+            "warm",
+            HOST,
+            port,
+            lambda i: ("GET", "/dashboard/", None, page_headers),
+            requests=3,
+            concurrency=1,
+        )
+        result = client.run(
+            "dashboard",
+            HOST,
+            port,
+            lambda i: ("GET", "/dashboard/", None, page_headers),
+            requests=max(20, n // 5),
+            concurrency=2,
+        )
+        results["dashboard"] = result.summary()
+        log(f"dashboard: {results['dashboard']}")
+    return results
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "postgresql_client": pg,
+    }
+
+
+def commit():
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def bench_size(size, args):
+    counties = max(1, min(args.counties, size // 10000 or 1))
+    env, seed_s = prepare(size, counties)
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        http = measure_http(env, port, args.quick)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    month = args.period
+    log("sweep and KPI probe")
+    probe = subprocess.run(
+        [PY, "bench/probe.py", month], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    result = {
+        "size": size,
+        "counties": counties,
+        "seed_seconds": seed_s,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "machine": machine(),
+        "gunicorn_workers": args.workers,
+        "http": http,
+        **measured,
+    }
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / f"results-{size}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    return result
+
+
+def verdict(value, target):
+    if value is None:
+        return "n/a"
+    return "PASS" if value <= target else "FAIL"
+
+
+def markdown(results):
+    lines = ["# Benchmark results", ""]
+    first = results[0]
+    m = first["machine"]
+    lines += [
+        f"Measured by `make bench` on {first['date']} at commit `{first['commit']}`.",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']};"
+        f" {m['postgresql_client']}; gunicorn {first['gunicorn_workers']} workers; client and"
+        " server on the same machine.",
+        "",
+        "| figure | target | " + " | ".join(f"{r['size']:,} cases" for r in results) + " |",
+        "|---|---|" + "---|" * len(results),
+    ]
+
+    def row(label, target, getter, unit="ms", limit=None):
+        cells = []
+        for r in results:
+            try:
+                value = getter(r)
+            except (KeyError, TypeError):
+                value = None
+            if value is None:
+                cells.append("n/a")
+            elif limit is None:
+                cells.append(f"{value} {unit}")
+            else:
+                cells.append(f"{value} {unit} {verdict(value, limit)}")
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+
+    for who in ("village_mediator", "town_officer", "county_officer"):
+        for p in ("p50", "p95", "p99"):
+            limit = TARGETS["list_p95_ms"] if p == "p95" else None
+            row(
+                f"case list ({who}) {p}",
+                "≤ 50 ms" if p == "p95" else "",
+                lambda r, w=who, p=p: r["http"][f"list_{w}"][f"{p}_ms"],
+                limit=limit,
+            )
+    for p in ("p50", "p95", "p99"):
+        limit = TARGETS["intake_p95_ms"] if p == "p95" else None
+        row(
+            f"intake {p}",
+            "≤ 80 ms" if p == "p95" else "",
+            lambda r, p=p: r["http"]["intake"][f"{p}_ms"],
+            limit=limit,
+        )
+    row(
+        "intake throughput (2 clients)",
+        "",
+        lambda r: r["http"]["intake"]["throughput_rps"],
+        unit="req/s",
+    )
+    row(
+        "sweep, nothing due (median of 30)",
+        "≤ 50 ms",
+        lambda r: r["sweep"]["nothing_due"]["p50_ms"],
+        limit=TARGETS["sweep_nothing_due_ms"],
+    )
+    row("sweep, 1,000 due", "∝ due", lambda r: r["sweep"]["due_1000"]["ms"])
+    row("sweep, 10,000 due", "∝ due", lambda r: r["sweep"]["due_10000"]["ms"])
+    row(
+        "sweep cost per due item (1,000 / 10,000)",
+        "flat",
+        lambda r: (
+            f"{r['sweep']['due_1000']['ms_per_due']} / {r['sweep']['due_10000']['ms_per_due']}"
+        ),
+    )
+    row("KPI roll-up, a month, every area", "", lambda r: r["kpi"]["rollup_ms"])
+    row("bare SQL aggregate, same rows", "", lambda r: r["kpi"]["bare_sql_ms"])
+    row(
+        "roll-up / bare SQL",
+        "≤ 2×",
+        lambda r: r["kpi"]["ratio"],
+        unit="×",
+        limit=TARGETS["kpi_ratio"],
+    )
+    for p in ("p50", "p95"):
+        limit = TARGETS["dashboard_p95_ms"] if p == "p95" else None
+        row(
+            f"county dashboard {p}",
+            "≤ 300 ms" if p == "p95" else "",
+            lambda r, p=p: r["http"]["dashboard"][f"{p}_ms"],
+            limit=limit,
+        )
+    row("seeding time", "minutes", lambda r: r["seed_seconds"], unit="s")
+    lines += ["", "Raw figures: `bench/out/results-<size>.json`.", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "100000,1000000"))
+    parser.add_argument("--counties", type=int, default=int(os.environ.get("BENCH_COUNTIES", "12")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
+    parser.add_argument("--period", default=os.environ.get("BENCH_PERIOD", "2026-10"))
+    parser.add_argument("--quick", action="store_true", help="fewer requests (smoke run)")
+    parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
+    args = parser.parse_args()
+    results = [bench_size(int(size), args) for size in args.sizes.split(",") if size.strip()]
+    if not args.no_report:
+        (ROOT / "bench" / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
+        log("wrote bench/RESULTS.md")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

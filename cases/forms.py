@@ -1,0 +1,350 @@
+"""Forms of the case pages. They check shape and show errors beside each field; the rules
+(transitions, who may act, ID check digits) live in the services, whose messages come back
+onto these forms."""
+
+from django import forms
+from django.utils import timezone
+
+from accounts.selectors import scope_for
+from grids.models import Area
+
+from . import crypto
+from .choices import Category, Outcome, PartyRole, Risk, Source
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def origin_choices(user):
+    """Where a dispute may be reported from: the grids and villages under the user's roles
+    (a grid worker: their grid)."""
+    scope = scope_for(user)
+    if user.is_superuser:
+        areas = Area.objects.filter(level__in=["village", "grid"])
+    else:
+        areas = scope.areas_queryset("grid_worker", "mediator", "officer").filter(
+            level__in=["village", "grid"]
+        )
+    areas = areas.select_related("parent").order_by("code")[:1000]
+    choices = []
+    for area in areas:
+        label = area.name if area.level == "village" else f"{area.parent.name} · {area.name}"
+        choices.append((str(area.pk), label))
+    return choices
+
+
+class RadioRow(forms.RadioSelect):
+    """Radio buttons as a row of large chips (one tap on a phone)."""
+
+    template_name = "cases/widgets/radio_row.html"
+
+
+class IntakeForm(forms.Form):
+    title = forms.CharField(
+        label="纠纷简述",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "如：张某与李某宅基地界址纠纷"}),
+    )
+    category = forms.ChoiceField(label="纠纷类型", choices=Category.choices)
+    source = forms.ChoiceField(label="案件来源", choices=Source.choices, initial="grid_inspection")
+    risk = forms.ChoiceField(
+        label="风险等级", choices=Risk.choices, initial="green", widget=RadioRow
+    )
+    origin = forms.ChoiceField(label="发生地（网格/村）")
+    occurred_on = forms.DateField(
+        label="发生日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    people_involved = forms.IntegerField(label="涉及人数", min_value=1, max_value=100000, initial=2)
+    amount = forms.DecimalField(
+        label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    facts = forms.CharField(
+        label="纠纷事实",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "时间、地点、起因、诉求"}),
+    )
+
+    def __init__(self, *args, origins=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["origin"].choices = [("", "请选择")] + list(origins)
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data.get("occurred_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("发生日期不能晚于今天。")
+        return day
+
+    def clean_origin(self):
+        value = self.cleaned_data["origin"]
+        return Area.objects.get(pk=int(value))
+
+    def clean(self):
+        data = super().clean()
+        photos = self.files.getlist("photos") if self.files else []
+        if len(photos) > 9:
+            self.add_error(None, "最多上传9张照片。")
+        for photo in photos:
+            if not (photo.content_type or "").startswith("image/"):
+                self.add_error(None, f"{photo.name} 不是图片。")
+            elif photo.size > MAX_PHOTO_BYTES:
+                self.add_error(None, f"{photo.name} 超过10MB。")
+        return data
+
+
+class PartyForm(forms.Form):
+    name = forms.CharField(label="姓名/名称", max_length=100)
+    role = forms.ChoiceField(label="身份", choices=PartyRole.choices)
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "data-validate": "id-number",
+                "autocomplete": "off",
+                "inputmode": "text",
+                "maxlength": "18",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "data-validate": "phone", "inputmode": "tel", "maxlength": "20"}
+        ),
+    )
+    address = forms.CharField(label="住址", max_length=200, required=False)
+
+    def has_changed(self):
+        """A party row left blank (only its role chosen) is an unused row, not an error."""
+        return any(
+            (self.data.get(self.add_prefix(name)) or "").strip()
+            for name in ("name", "id_number", "phone", "address")
+        )
+
+    # The same checks as the intake service, so the message shows beside the field at once.
+    def clean_id_number(self):
+        value = crypto.normalise_id_number(self.cleaned_data.get("id_number", ""))
+        if value and (problem := crypto.id_number_error(value)):
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_phone(self):
+        value = crypto.normalise_phone(self.cleaned_data.get("phone", ""))
+        if value and (problem := crypto.phone_error(value)):
+            raise forms.ValidationError(problem)
+        return value
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        """The second row starts as the respondent (the usual two-sided dispute)."""
+        return {"initial": {"role": PartyRole.RESPONDENT}} if index == 1 else {}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        filled = [f for f in self.forms if f.has_changed() and f.cleaned_data.get("name")]
+        if not filled:
+            raise forms.ValidationError("请至少填写一方当事人。")
+
+    def cleaned_parties(self):
+        """The filled-in parties as the service expects them."""
+        parties = []
+        for form in self.forms:
+            if not form.has_changed() or not form.cleaned_data.get("name"):
+                continue
+            data = form.cleaned_data
+            parties.append(
+                {
+                    "name": data["name"],
+                    "role": data["role"],
+                    "id_number": data.get("id_number", ""),
+                    "phone": data.get("phone", ""),
+                    "address": data.get("address", ""),
+                }
+            )
+        return parties
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=2, max_num=20, validate_max=True
+)
+
+
+# ---------------------------------------------------------------- actions
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="联系情况",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：已电话联系双方，约定明日上门"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label="承办调解员", queryset=None, empty_label="请选择")
+
+    def __init__(self, *args, mediators=None, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        ids = list(mediators.values_list("pk", flat=True)) if mediators is not None else []
+        if actor is not None:
+            ids.append(actor.pk)
+        self.fields["assignee"].queryset = User.objects.filter(pk__in=ids).order_by("id")
+        self.fields["assignee"].label_from_instance = lambda u: (
+            f"{u}（本人）" if actor is not None and u.pk == actor.pk else str(u)
+        )
+
+
+class DelegateForm(forms.Form):
+    area = forms.ModelChoiceField(label="交办给", queryset=None, empty_label="请选择")
+    note = forms.CharField(
+        label="交办意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
+        self.fields["area"].label_from_instance = lambda a: a.name
+
+
+class ResolveForm(forms.Form):
+    form = forms.ChoiceField(
+        label="协议形式",
+        choices=[("written", "书面协议"), ("oral", "口头协议")],
+        initial="written",
+        widget=RadioRow,
+    )
+    terms = forms.CharField(
+        label="协议内容", max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    facts = forms.CharField(
+        label="纠纷事实及争议事项",
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    responsibilities = forms.CharField(
+        label="各方责任", max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    performance_method = forms.CharField(label="履行方式", max_length=5000, required=False)
+    perform_by = forms.DateField(
+        label="履行期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
+    consent_note = forms.CharField(
+        label="双方同意情况",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "谁、何时同意延期"}),
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="结案方式")
+    note = forms.CharField(
+        label="结案说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None and case.status == "resolved":
+            choices = [(Outcome.AGREEMENT, "协议履行完毕，结案")]
+        else:
+            choices = [
+                (value, label) for value, label in Outcome.choices if value != Outcome.AGREEMENT
+            ]
+        self.fields["outcome"].choices = choices
+
+
+def _local_now_input():
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class SessionForm(forms.Form):
+    held_at = forms.DateTimeField(
+        label="调解时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(label="调解地点", max_length=200, initial="村调委会调解室")
+    attendees = forms.CharField(label="参加人员", max_length=2000, required=False)
+    minutes = forms.CharField(
+        label="调解笔录", max_length=50000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_at"].initial = _local_now_input
+
+
+class ConsultationForm(forms.Form):
+    consultant_kind = forms.ChoiceField(
+        label="咨询对象",
+        choices=[
+            ("police", "警官"),
+            ("judge", "法官"),
+            ("prosecutor", "检察官"),
+            ("lawyer", "律师"),
+        ],
+        widget=RadioRow,
+        initial="lawyer",
+    )
+    consultant_name = forms.CharField(label="姓名", max_length=50)
+    consultant_org = forms.CharField(label="单位", max_length=100, required=False)
+    question = forms.CharField(
+        label="咨询事项", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_at = forms.DateTimeField(
+        label="答复期限",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class FollowUpForm(forms.Form):
+    method = forms.ChoiceField(
+        label="回访方式",
+        choices=[
+            ("visit", "上门回访"),
+            ("phone", "电话回访"),
+            ("message", "短信/微信回访"),
+            ("meeting", "约见回访"),
+        ],
+        widget=RadioRow,
+        initial="phone",
+    )
+    performed = forms.ChoiceField(
+        label="协议履行情况",
+        choices=[("yes", "已履行"), ("no", "未履行")],
+        widget=RadioRow,
+        initial="yes",
+    )
+    satisfaction = forms.ChoiceField(
+        label="满意度",
+        choices=[("satisfied", "满意"), ("basically", "基本满意"), ("dissatisfied", "不满意")],
+        widget=RadioRow,
+        initial="satisfied",
+    )
+    remaining_risk = forms.ChoiceField(
+        label="遗留风险",
+        choices=[("none", "无风险"), ("low", "低"), ("medium", "中"), ("high", "高")],
+        widget=RadioRow,
+        initial="none",
+    )
+    note = forms.CharField(
+        label="回访情况", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

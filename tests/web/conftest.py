@@ -1,0 +1,90 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (sync API) against pytest-django's
+live server, with the demo county loaded by `seed_demo`."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
+# between browser steps are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/install-extras installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _seed_options():
+    """Skip the generated year of cases when `seed_demo` can: the walk needs only the people."""
+    from django.core.management import get_commands, load_command_class
+
+    command = load_command_class(get_commands()["seed_demo"], "seed_demo")
+    dests = {action.dest for action in command.create_parser("manage.py", "seed_demo")._actions}
+    return {"cases": 0} if "cases" in dests else {}
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    """The demo county and its accounts (areas, committees, people) as `seed_demo` makes them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    options = _seed_options()
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", stdout=quiet, **options)
+    return True
+
+
+@pytest.fixture
+def sign_in(chromium, live_server, demo):
+    """`sign_in(username, viewport)` → a Playwright page signed in as that demo account."""
+    contexts = []
+
+    def make(username, viewport=DESKTOP):
+        context = chromium.new_context(
+            viewport=viewport,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            accept_downloads=True,
+            base_url=live_server.url,
+            is_mobile=viewport["width"] < 600,
+            has_touch=viewport["width"] < 600,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login/" not in page.url, f"{username} could not sign in"
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,44 @@
+"""The dashboard pages through Django's test client: scope, drill-down, the ranking table."""
+
+import json
+import re
+
+
+def _chart_data(html):
+    match = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1))
+
+
+def test_county_dashboard_ranks_its_towns_and_draws_a_12_month_trend(client, cast):
+    client.force_login(cast.county_officer)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "宜君县" in html
+    assert 'data-testid="ranking-table"' in html
+    assert "彭镇" in html and "五里镇" in html
+    data = _chart_data(html)
+    assert len(data["trend"]) == 12
+    assert {row["name"] for row in data["ranking"]} == {"彭镇", "五里镇"}
+    assert f"/api/v1/kpis/export.xlsx?area={cast.areas.county.pk}" in html
+
+
+def test_drilling_down_from_town_lists_its_villages(client, cast):
+    client.force_login(cast.county_officer)
+    html = client.get(f"/dashboard/?area={cast.areas.town_a.pk}").content.decode()
+    assert "彭村" in html and "后村" in html and "五里村" not in html
+
+
+def test_a_town_officer_sees_their_town_and_not_the_neighbours(client, cast):
+    client.force_login(cast.town_officer_a)
+    assert "彭镇" in client.get("/dashboard/").content.decode()
+    response = client.get(f"/dashboard/?area={cast.areas.town_b.pk}")
+    assert response.status_code == 404
+    assert client.get(f"/dashboard/?area={cast.areas.county.pk}").status_code == 404
+
+
+def test_dashboard_rejects_junk_parameters_without_error(client, cast):
+    client.force_login(cast.county_officer)
+    assert client.get("/dashboard/?area=abc").status_code == 404
+    assert client.get("/dashboard/?area=999999999").status_code == 404
+    assert client.get("/dashboard/?period=2026-13").status_code == 200
