@@ -40,3 +40,39 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_kind_display()} · {self.area.name}"
+
+
+class AuditEntry(models.Model):
+    """Who exported what (and other reads of personal data that are not case events), kept
+    with the area it concerned so admins of that subtree can query it."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "导出"
+        ANONYMISE = "anonymise", "匿名化"
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    area = models.ForeignKey(
+        "grids.Area",
+        verbose_name="涉及区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    what = models.CharField("内容", max_length=100)
+    params = models.JSONField("条件", default=dict, blank=True)
+    rows = models.PositiveIntegerField("行数", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.what}"
+        )

@@ -89,6 +89,7 @@ class EventKind(models.TextChoices):
     CLOSE = "close", "结案"
     RISK_RAISED = "risk_raised", "风险升级"
     REVEAL = "reveal", "查看个人信息"
+    ATTACH = "attach", "上传附件"
     REMIND = "remind", "超期提醒"
     SUPERVISE = "supervise", "督办"
     RECORD = "record", "记录"
@@ -106,6 +107,20 @@ class PeriodEntry(models.TextChoices):
     ESCALATE = "escalate", "上报"
     DELEGATE = "delegate", "交办"
     REOPEN = "reopen", "重新调解"
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "工作日"
+    HOURS = "hours", "小时"
+
+
+class ScreeningReason(models.TextChoices):
+    """Why intake may not take a matter (人民调解法 art. 18 and practice)."""
+
+    COURT = "court", "法院已受理或已判决"
+    POLICE = "police", "公安机关已受理或已处理"
+    AGENCY = "agency", "其他行政机关已受理或已处理"
+    CRIMINAL = "criminal", "涉嫌刑事犯罪"
 
 
 class DeadlineKind(models.TextChoices):

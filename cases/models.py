@@ -8,6 +8,7 @@ from django.db.models import Q
 from .choices import (
     Category,
     DeadlineKind,
+    DeadlineUnit,
     EventKind,
     Level,
     Outcome,
@@ -283,3 +284,52 @@ class Breach(models.Model):
             models.UniqueConstraint(fields=["subject", "kind"], name="breach_once_per_subject")
         ]
         indexes = [models.Index(fields=["detected_at"], name="breach_detected")]
+
+
+class SlaPolicy(models.Model):
+    """The handling deadlines of one level, for red-risk cases or the others (DESIGN.md §7);
+    editable by admins, read whenever a handling period opens."""
+
+    level = models.CharField("层级", max_length=8, choices=Level.choices)
+    red = models.BooleanField("高风险（红）", default=False)
+    assign_value = models.PositiveIntegerField("分派时限")
+    assign_unit = models.CharField("分派时限单位", max_length=16, choices=DeadlineUnit.choices)
+    respond_value = models.PositiveIntegerField("响应时限")
+    respond_unit = models.CharField("响应时限单位", max_length=16, choices=DeadlineUnit.choices)
+    resolve_value = models.PositiveIntegerField("办结时限")
+    resolve_unit = models.CharField("办结时限单位", max_length=16, choices=DeadlineUnit.choices)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "办理时限"
+        verbose_name_plural = "办理时限"
+        ordering = ["level", "red"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "red"], name="sla_policy_unique"),
+            models.CheckConstraint(
+                condition=Q(assign_value__gte=1)
+                & Q(respond_value__gte=1)
+                & Q(resolve_value__gte=1),
+                name="sla_policy_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}{'（红）' if self.red else ''}"
+
+
+class CalendarOverride(models.Model):
+    """A day whose working status an admin set by hand; wins over the holiday library (for a
+    year it does not know yet, or a local holiday)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"

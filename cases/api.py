@@ -1,0 +1,660 @@
+"""Cases over the API (DESIGN.md §10): scoped list with filters, detail, intake, one endpoint
+per action calling its service, the event log, attachments and the spreadsheet export.
+
+Every queryset starts from `Case.objects.visible_to(user)`: a case out of scope is a 404 on
+every endpoint. Read serializers show masked personal data only; `status` and `level` change
+only through the actions."""
+
+from io import BytesIO
+
+import django_filters
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.models import User
+from config.errors import InvalidInput
+from grids.api import AreaBriefSerializer
+from grids.models import Area
+
+from . import selectors, services
+from .choices import (
+    Category,
+    Level,
+    Outcome,
+    PartyRole,
+    Risk,
+    ScreeningReason,
+    Source,
+    Status,
+)
+from .models import Attachment, Case, CaseEvent, HandlingPeriod, Party
+
+MAX_TEXT = 10000
+MAX_NOTE = 2000
+
+# ---------------------------------------------------------------- read serializers
+
+
+class CaseUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    area = AreaBriefSerializer(read_only=True)
+
+    class Meta:
+        model = HandlingPeriod
+        fields = [
+            "id",
+            "level",
+            "area",
+            "entered_by",
+            "red",
+            "arrived_at",
+            "assign_due",
+            "assigned_at",
+            "respond_due",
+            "responded_at",
+            "resolve_due",
+            "ended_at",
+            "end_reason",
+            "next_deadline",
+            "next_deadline_kind",
+        ]
+
+
+class PartySerializer(serializers.ModelSerializer):
+    """A party with masked ID number and phone; the full values only through `reveal`."""
+
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+    area = AreaBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["id", "name", "role", "id_number", "phone", "address", "area"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "uploaded_by", "url"]
+
+    def get_url(self, obj) -> str:
+        return f"/api/v1/cases/{obj.case_id}/attachments/{obj.id}/"
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """One row of the case list (masked, read-only status and level)."""
+
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    holder = AreaBriefSerializer(read_only=True)
+    origin = AreaBriefSerializer(read_only=True)
+    assignee = CaseUserSerializer(read_only=True)
+    next_deadline = serializers.SerializerMethodField()
+    next_deadline_kind = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "title",
+            "category",
+            "category_display",
+            "source",
+            "risk",
+            "level",
+            "level_display",
+            "peak_level",
+            "status",
+            "status_display",
+            "outcome",
+            "holder",
+            "origin",
+            "assignee",
+            "repeat_dispute",
+            "supervised",
+            "people_involved",
+            "reported_at",
+            "concluded_at",
+            "next_deadline",
+            "next_deadline_kind",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+    def _period(self, obj):
+        periods = getattr(obj, "open_periods", None)
+        return periods[0] if periods else None
+
+    def get_next_deadline(self, obj) -> str | None:
+        period = self._period(obj)
+        if period is None or period.next_deadline is None:
+            return None
+        return serializers.DateTimeField().to_representation(period.next_deadline)
+
+    def get_next_deadline_kind(self, obj) -> str:
+        period = self._period(obj)
+        return period.next_deadline_kind if period else ""
+
+    def get_overdue(self, obj) -> bool:
+        period = self._period(obj)
+        return bool(period and period.next_deadline and period.next_deadline < timezone.now())
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    """A case with facts, masked parties, attachments and its handling periods."""
+
+    parties = PartySerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    periods = serializers.SerializerMethodField()
+    reported_by = CaseUserSerializer(read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "source_display",
+            "facts",
+            "occurred_on",
+            "amount",
+            "outcome_note",
+            "reported_by",
+            "resolved_at",
+            "closed_at",
+            "parties",
+            "attachments",
+            "periods",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PeriodSerializer(many=True))
+    def get_periods(self, obj):
+        periods = getattr(obj, "all_periods", None)
+        if periods is None:
+            periods = list(obj.periods.select_related("area").order_by("arrived_at", "id"))
+        return PeriodSerializer(periods, many=True).data
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = CaseUserSerializer(read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "actor",
+            "from_status",
+            "to_status",
+            "from_level",
+            "to_level",
+            "note",
+            "data",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------- input serializers
+
+
+class PartyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.all(), required=False, allow_null=True, default=None
+    )
+
+    def validate(self, attrs):
+        errors = services.party_errors(attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """Intake (登记受理): the body of `POST /api/v1/cases/`."""
+
+    title = serializers.CharField(max_length=200)
+    facts = serializers.CharField(max_length=MAX_TEXT)
+    category = serializers.ChoiceField(choices=Category.choices)
+    source = serializers.ChoiceField(choices=Source.choices)
+    risk = serializers.ChoiceField(choices=Risk.choices, default=Risk.GREEN)
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    people_involved = serializers.IntegerField(min_value=1, max_value=100000, default=2)
+    parties = PartyInputSerializer(many=True, allow_empty=False, max_length=100)
+    screening = serializers.ChoiceField(
+        choices=ScreeningReason.choices, required=False, allow_blank=True, default=""
+    )
+    screening_note = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+
+    def validate_occurred_on(self, value):
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError("发生日期不能晚于今天。")
+        return value
+
+
+class AssignInputSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
+
+
+class RespondInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_NOTE)
+
+
+class DelegateInputSerializer(serializers.Serializer):
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
+
+
+class ExtendInputSerializer(serializers.Serializer):
+    until = serializers.DateField()
+    consent_note = serializers.CharField(max_length=MAX_NOTE)
+
+    def validate_until(self, value):
+        if value < timezone.localdate():
+            raise serializers.ValidationError("延期日期不能早于今天。")
+        return value
+
+
+class ResolveAgreementSerializer(serializers.Serializer):
+    form = serializers.ChoiceField(choices=[("written", "书面协议"), ("oral", "口头协议")])
+    terms = serializers.CharField(max_length=MAX_TEXT)
+    perform_by = serializers.DateField(required=False, allow_null=True, default=None)
+    facts = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    responsibilities = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    performance_method = serializers.CharField(
+        max_length=MAX_TEXT, required=False, allow_blank=True
+    )
+
+
+class ResolveInputSerializer(serializers.Serializer):
+    agreement = ResolveAgreementSerializer()
+
+
+class CloseInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
+
+
+class RevealInputSerializer(serializers.Serializer):
+    party = serializers.IntegerField(min_value=1)
+    field = serializers.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "电话")])
+
+
+class RevealOutputSerializer(serializers.Serializer):
+    party = serializers.IntegerField()
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField(max_length=200, allow_empty_file=False)
+
+
+# ---------------------------------------------------------------- filters
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    risk = django_filters.ChoiceFilter(choices=Risk.choices)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    area = django_filters.NumberFilter(method="filter_area", label="区划（含下级）")
+    reported_after = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
+    assignee = django_filters.ChoiceFilter(
+        choices=[("me", "我承办的")], method="filter_assignee", label="承办人"
+    )
+    q = django_filters.CharFilter(method="filter_q", max_length=100, label="编号/名称/当事人")
+
+    class Meta:
+        model = Case
+        fields = ["status", "level", "category", "risk", "source"]
+
+    def filter_area(self, queryset, name, value):
+        area = Area.objects.filter(pk=value).first()
+        if area is None:
+            return queryset.none()
+        return selectors.filter_area(queryset, area)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is True:
+            return selectors.filter_overdue(queryset)
+        return queryset
+
+    def filter_assignee(self, queryset, name, value):
+        return queryset.filter(assignee=self.request.user)
+
+    def filter_q(self, queryset, name, value):
+        return selectors.filter_search(queryset, value)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """Ordering with `id` as the tie-breaker, so offset pages never repeat or skip rows."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(field.lstrip("-") == "id" for field in ordering):
+            ordering.append("-id")
+        return ordering
+
+
+# ---------------------------------------------------------------- the viewset
+
+
+def _detail(user, case_id):
+    return selectors.cases_for_detail(user).get(pk=case_id)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases in the user's scope, intake, and one endpoint per lifecycle action."""
+
+    filterset_class = CaseFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["reported_at", "number", "risk", "level", "status", "updated_at"]
+    ordering = ["-reported_at", "-id"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.cases_for_detail(self.request.user)
+        if self.action == "export":
+            return selectors.cases_for_list(self.request.user).prefetch_related("parties")
+        return selectors.cases_for_list(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return CaseDetailSerializer
+        if self.action == "create":
+            return CaseCreateSerializer
+        return CaseListSerializer
+
+    def _case_id(self):
+        """The case id from the URL, after a scope check (404 when out of scope)."""
+        case_id = int(self.kwargs["pk"])
+        if not Case.objects.visible_to(self.request.user).filter(pk=case_id).exists():
+            raise Http404
+        return case_id
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _done(self, case_id, status_code=status.HTTP_200_OK):
+        case = _detail(self.request.user, case_id)
+        return Response(
+            CaseDetailSerializer(case, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request):
+        data = self._input(CaseCreateSerializer)
+        case = services.case_report(actor=request.user, **data)
+        return self._done(case.id, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(AssignInputSerializer)
+        services.case_assign(
+            actor=request.user, case_id=case_id, assignee=data["assignee"], note=data["note"]
+        )
+        return self._done(case_id)
+
+    @extend_schema(request=RespondInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(RespondInputSerializer)
+        services.case_respond(actor=request.user, case_id=case_id, note=data["note"])
+        return self._done(case_id)
+
+    @extend_schema(request=ReasonInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(ReasonInputSerializer)
+        services.case_escalate(actor=request.user, case_id=case_id, reason=data["reason"])
+        return self._done(case_id)
+
+    @extend_schema(request=DelegateInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def delegate(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(DelegateInputSerializer)
+        services.case_delegate(
+            actor=request.user, case_id=case_id, area=data["area"], note=data["note"]
+        )
+        return self._done(case_id)
+
+    @extend_schema(request=ExtendInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(ExtendInputSerializer)
+        services.case_extend(
+            actor=request.user,
+            case_id=case_id,
+            until=data["until"],
+            consent_note=data["consent_note"],
+        )
+        return self._done(case_id)
+
+    @extend_schema(request=ResolveInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(ResolveInputSerializer)
+        services.case_resolve(actor=request.user, case_id=case_id, agreement=data["agreement"])
+        return self._done(case_id)
+
+    @extend_schema(request=ReasonInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(ReasonInputSerializer)
+        services.case_reopen(actor=request.user, case_id=case_id, reason=data["reason"])
+        return self._done(case_id)
+
+    @extend_schema(request=CloseInputSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(CloseInputSerializer)
+        services.case_close(
+            actor=request.user, case_id=case_id, outcome=data["outcome"], note=data["note"]
+        )
+        return self._done(case_id)
+
+    @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        case_id = self._case_id()
+        data = self._input(RevealInputSerializer)
+        value = services.case_reveal(
+            actor=request.user, case_id=case_id, party_id=data["party"], field=data["field"]
+        )
+        response = Response({"party": data["party"], "field": data["field"], "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        case_id = self._case_id()
+        queryset = selectors.case_events(case_id)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=AttachmentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def attachments(self, request, pk=None):
+        case_id = self._case_id()
+        if request.method == "GET":
+            rows = Attachment.objects.filter(case_id=case_id).order_by("id")
+            return Response(AttachmentSerializer(rows, many=True).data)
+        data = self._input(AttachmentInputSerializer)
+        attachment = services.case_attach(actor=request.user, case_id=case_id, file=data["file"])
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        case_id = self._case_id()
+        row = Attachment.objects.filter(case_id=case_id, pk=int(attachment_id)).first()
+        if row is None:
+            raise Http404
+        try:
+            handle = row.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404
+        response = FileResponse(
+            handle, as_attachment=True, filename=row.name, content_type=row.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
+                OpenApiTypes.BINARY
+            ),
+            400: OpenApiResponse(description="超过导出上限或筛选条件无效"),
+        }
+    )
+    def export(self, request):
+        """`GET /api/v1/cases/export.xlsx?<list filters>` (routed in config/urls.py)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        cap = export_max_rows()
+        rows = list(queryset[: cap + 1])
+        if len(rows) > cap:
+            raise InvalidInput(
+                f"符合条件的案件超过{cap}条，超出导出上限，请缩小筛选范围（如按时间或区划）后再导出。",
+                code="export_too_large",
+                limit=cap,
+            )
+        content = export_workbook(rows)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+        return response
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_max_rows() -> int:
+    return int(getattr(settings, "CASE_EXPORT_MAX_ROWS", 10000))
+
+
+EXPORT_COLUMNS = [
+    ("案件编号", lambda c: c.number),
+    ("案件名称", lambda c: c.title),
+    ("纠纷类型", lambda c: c.get_category_display()),
+    ("案件来源", lambda c: c.get_source_display()),
+    ("风险等级", lambda c: c.get_risk_display()),
+    ("当前层级", lambda c: c.get_level_display()),
+    ("最高层级", lambda c: c.get_peak_level_display()),
+    ("状态", lambda c: c.get_status_display()),
+    ("结果", lambda c: c.get_outcome_display() if c.outcome else ""),
+    ("发生地", lambda c: c.origin.name),
+    ("乡镇", lambda c: c.town.name),
+    ("村（社区）", lambda c: c.village.name),
+    ("承办单位", lambda c: c.holder.name),
+    ("承办人", lambda c: str(c.assignee) if c.assignee else ""),
+    ("涉及人数", lambda c: c.people_involved),
+    ("重复纠纷", lambda c: "是" if c.repeat_dispute else ""),
+    ("登记时间", lambda c: timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M")),
+    (
+        "结案时间",
+        lambda c: (
+            timezone.localtime(c.concluded_at).strftime("%Y-%m-%d %H:%M") if c.concluded_at else ""
+        ),
+    ),
+    ("当事人", lambda c: "；".join(_party_cell(p) for p in c.parties.all())),
+]
+
+
+def _party_cell(party) -> str:
+    parts = [party.name, party.get_role_display()]
+    if party.id_number_masked:
+        parts.append(party.id_number_masked)
+    if party.phone_masked:
+        parts.append(party.phone_masked)
+    return " ".join(parts)
+
+
+def _safe_cell(value):
+    # A cell starting with = + - @ would be a formula in a spreadsheet program.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def export_workbook(cases) -> bytes:
+    """An .xlsx of the cases with Chinese headers and masked personal data."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("案件")
+    sheet.append([title for title, _ in EXPORT_COLUMNS])
+    for case in cases:
+        sheet.append([_safe_cell(getter(case)) for _, getter in EXPORT_COLUMNS])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

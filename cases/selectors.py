@@ -1,0 +1,70 @@
+"""Reads about cases: the scoped list and detail querysets with what the serializers need."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from grids.models import Area
+
+from .models import Case, CaseEvent, HandlingPeriod, Party
+
+
+def open_periods():
+    return HandlingPeriod.objects.filter(ended_at__isnull=True)
+
+
+def cases_for_list(user):
+    """Scoped cases with the related rows a list page shows (a constant number of queries)."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related("holder", "origin", "assignee", "town", "village")
+        .prefetch_related(Prefetch("periods", queryset=open_periods(), to_attr="open_periods"))
+    )
+
+
+def cases_for_detail(user):
+    """Scoped cases with parties, attachments and every handling period."""
+    return cases_for_list(user).prefetch_related(
+        Prefetch("parties", queryset=Party.objects.select_related("area")),
+        "attachments",
+        Prefetch(
+            "periods",
+            queryset=HandlingPeriod.objects.order_by("arrived_at", "id"),
+            to_attr="all_periods",
+        ),
+    )
+
+
+def case_events(case):
+    """The case's event log, oldest first, with the actors."""
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
+
+
+def filter_area(queryset, area: Area):
+    """Cases whose origin lies under `area` (its whole subtree), via the copied columns."""
+    column = {
+        "province": "province_id",
+        "city": "city_id",
+        "county": "county_id",
+        "town": "town_id",
+        "village": "village_id",
+        "grid": "grid_id",
+    }[area.level]
+    return queryset.filter(**{column: area.id})
+
+
+def filter_overdue(queryset, now=None):
+    """Cases with an open handling period whose earliest unmet deadline has passed."""
+    now = now or timezone.now()
+    late = HandlingPeriod.objects.filter(
+        case=OuterRef("pk"), ended_at__isnull=True, next_deadline__lt=now
+    )
+    return queryset.filter(Exists(late))
+
+
+def filter_search(queryset, text: str):
+    """Number, title or a party's name contains `text`."""
+    text = text.strip()[:100]
+    if not text:
+        return queryset
+    party = Party.objects.filter(case=OuterRef("pk"), name__icontains=text)
+    return queryset.filter(Q(number__icontains=text) | Q(title__icontains=text) | Q(Exists(party)))

@@ -1,0 +1,274 @@
+"""Every row of the transition table (DESIGN.md §6), allowed and refused, for each role of the
+cast, through the API: out of scope 404, illegal state 409, in scope but not allowed 403."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseEvent
+
+from .conftest import ORAL, drive, follow_up, report
+
+pytestmark = pytest.mark.django_db
+
+STATES = ["pending", "assigned", "in_progress", "resolved", "closed"]
+FROM = {
+    "assign": {"pending"},
+    "respond": {"assigned"},
+    "escalate": {"pending", "assigned", "in_progress"},
+    "delegate": set(),  # a village case cannot go lower: 409 in every state
+    "resolve": {"in_progress"},
+    "extend": {"assigned", "in_progress"},
+    "reopen": {"resolved"},
+    "close": {"pending", "assigned", "in_progress", "resolved"},
+}
+OUT_OF_SCOPE = {
+    "village_mediator_a2",
+    "grid_worker_b",
+    "village_mediator_b",
+    "village_officer_b",
+    "town_officer_b",
+    "town_mediator_b",
+    "town_admin_b",
+}
+CAST = [
+    "grid_worker_a",
+    "village_mediator_a",
+    "village_mediator_a2",
+    "village_officer_a",
+    "town_officer_a",
+    "town_mediator_a",
+    "town_admin_a",
+    "grid_worker_b",
+    "village_mediator_b",
+    "village_officer_b",
+    "town_officer_b",
+    "town_mediator_b",
+    "town_admin_b",
+    "county_officer",
+    "county_mediator",
+    "county_viewer",
+    "county_admin",
+]
+
+
+def allowed(action, state, who):
+    """Who may act on a village case of village A1 whose assignee is village_mediator_a."""
+    assigned = state in ("assigned", "in_progress", "resolved")
+    if action == "assign":
+        # The village officer assigns; the village mediator may claim it for themselves.
+        return who in {"village_officer_a", "village_mediator_a"}
+    if action == "escalate" and who in {"town_officer_a", "county_officer"}:
+        return True  # an officer above pulls the case up to their own level
+    handlers = {"village_officer_a"} | ({"village_mediator_a"} if assigned else set())
+    return who in handlers
+
+
+def body(action, state, cast):
+    return {
+        "assign": {"assignee": cast.village_mediator_a.id},
+        "respond": {"note": "已电话联系双方"},
+        "escalate": {"reason": "村级调解不成"},
+        "delegate": {"area": cast.areas.village_a1.id},
+        "resolve": {"agreement": ORAL},
+        "extend": {
+            "until": (timezone.localdate() + timedelta(days=120)).isoformat(),
+            "consent_note": "双方于今日签字同意延期",
+        },
+        "reopen": {"reason": "协议未履行"},
+        "close": (
+            {"outcome": "agreement"}
+            if state == "resolved"
+            else {"outcome": "withdrawn", "note": "申请人撤回"}
+        ),
+    }[action]
+
+
+EXPECTED_AFTER = {
+    "assign": ("assigned", "village"),
+    "respond": ("in_progress", "village"),
+    "resolve": ("resolved", "village"),
+    "reopen": ("in_progress", "village"),
+    "close": ("closed", "village"),
+}
+
+
+def fresh(cast, state):
+    case = drive(report(cast.grid_worker_a, cast.areas.grid_a1), cast, state)
+    if state == "resolved":
+        follow_up(case, cast.village_mediator_a)
+    return case
+
+
+def snapshot(case):
+    case = Case.objects.get(pk=case.pk)
+    return (
+        case.status,
+        case.level,
+        case.assignee_id,
+        CaseEvent.objects.filter(case=case).count(),
+        case.periods.count(),
+        tuple(case.periods.values_list("resolve_due", flat=True).order_by("id")),
+    )
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", list(FROM))
+def test_transition_table_for_every_role(cast, api, action, state, on_postgres):
+    shared = fresh(cast, state)
+    before = snapshot(shared)
+    for who in CAST:
+        user = getattr(cast, who)
+        legal = state in FROM[action]
+        ok = legal and who not in OUT_OF_SCOPE and allowed(action, state, who)
+        case = fresh(cast, state) if ok else shared
+        events_before = CaseEvent.objects.filter(case=case).count()
+        response = api(user).post(
+            f"/api/v1/cases/{case.id}/{action}/", body(action, state, cast), format="json"
+        )
+        if who in OUT_OF_SCOPE:
+            expected = 404
+        elif not legal:
+            expected = 409
+        elif not ok:
+            expected = 403
+        else:
+            expected = 200
+        assert response.status_code == expected, (who, response.content)
+        if expected == 409:
+            assert response.json()["status"] == state
+            assert response.json()["level"] == "village"
+        if ok:
+            case.refresh_from_db()
+            assert CaseEvent.objects.filter(case=case).count() == events_before + 1
+            event = CaseEvent.objects.filter(case=case).latest("id")
+            assert event.kind == action and event.actor_id == user.id
+            assert event.from_status == state
+            if action == "escalate":
+                to_level = "county" if who == "county_officer" else "town"
+                assert (case.status, case.level, case.peak_level) == ("pending", to_level, to_level)
+            elif action == "extend":
+                assert case.status == state
+            else:
+                assert (case.status, case.level) == EXPECTED_AFTER[action]
+        else:
+            # Refused: nothing changed, no event.
+            assert snapshot(shared) == before
+
+
+@pytest.fixture
+def town_case(cast):
+    """A case pending at town A (two parties in different villages of town A)."""
+    from .conftest import party
+
+    return report(
+        cast.grid_worker_a,
+        cast.areas.grid_a1,
+        parties=[
+            party("张三", "applicant", 11, area=cast.areas.village_a1),
+            party("王五", "respondent", 12, area=cast.areas.village_a2),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("town_officer_a", 200),
+        ("town_mediator_a", 403),  # claiming is for village mediators only
+        ("village_officer_a", 403),  # a lower level may not act on a town case
+        ("village_mediator_a", 403),
+        ("county_officer", 403),  # above: may pull it up, not assign it
+        ("county_viewer", 403),
+        ("grid_worker_a", 403),
+        ("town_officer_b", 404),
+    ],
+)
+def test_assign_at_town_only_by_the_town_officer(cast, api, town_case, who, expected):
+    assert town_case.level == "town"
+    response = api(getattr(cast, who)).post(
+        f"/api/v1/cases/{town_case.id}/assign/",
+        {"assignee": cast.town_mediator_a.id},
+        format="json",
+    )
+    assert response.status_code == expected, response.content
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("town_officer_a", 200),
+        ("county_officer", 200),
+        ("village_officer_a", 403),
+        ("town_mediator_a", 403),
+        ("county_viewer", 403),
+        ("town_officer_b", 404),
+    ],
+)
+def test_escalate_town_case_to_county(cast, api, town_case, who, expected):
+    response = api(getattr(cast, who)).post(
+        f"/api/v1/cases/{town_case.id}/escalate/", {"reason": "镇级调解不成"}, format="json"
+    )
+    assert response.status_code == expected, response.content
+    if expected == 200:
+        assert response.json()["level"] == "county"
+        assert response.json()["holder"]["id"] == cast.areas.county.id
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("town_officer_a", 200),
+        ("town_mediator_a", 403),
+        ("village_officer_a", 403),
+        ("county_officer", 403),
+        ("town_officer_b", 404),
+    ],
+)
+def test_delegate_town_case_to_village(cast, api, town_case, who, expected):
+    response = api(getattr(cast, who)).post(
+        f"/api/v1/cases/{town_case.id}/delegate/",
+        {"area": cast.areas.village_a1.id, "note": "请村调委会先行调解"},
+        format="json",
+    )
+    assert response.status_code == expected, response.content
+    if expected == 200:
+        data = response.json()
+        assert (data["status"], data["level"], data["peak_level"]) == ("pending", "village", "town")
+
+
+def test_county_case_cannot_escalate_further(cast, api, town_case):
+    services.case_escalate(actor=cast.town_officer_a, case_id=town_case.id, reason="提级")
+    response = api(cast.county_officer).post(
+        f"/api/v1/cases/{town_case.id}/escalate/", {"reason": "再上报"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["level"] == "county"
+
+
+def test_close_after_resolution_needs_a_follow_up(cast, api, village_case):
+    drive(village_case, cast, "resolved")
+    response = api(cast.village_mediator_a).post(
+        f"/api/v1/cases/{village_case.id}/close/", {"outcome": "agreement"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "follow_up_required"
+    follow_up(village_case, cast.village_mediator_a)
+    response = api(cast.village_mediator_a).post(
+        f"/api/v1/cases/{village_case.id}/close/", {"outcome": "agreement"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "agreement"
+
+
+def test_open_case_cannot_close_with_agreement_outcome(cast, api, village_case):
+    drive(village_case, cast, "in_progress")
+    response = api(cast.village_officer_a).post(
+        f"/api/v1/cases/{village_case.id}/close/",
+        {"outcome": "agreement", "note": "x"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["status"] == "in_progress"
