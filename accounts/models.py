@@ -73,4 +73,6 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.what}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.what}"
+        )

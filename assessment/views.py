@@ -143,15 +143,18 @@ def _heat(request, area, period, children):
 def _overdue(request, area, limit=10):
     """The most overdue open cases and the supervised ones under the area."""
     now = timezone.now()
-    due = Subquery(
-        HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).values(
-            "next_deadline"
-        )[:1]
-    )
+
+    def open_period(field):
+        return Subquery(
+            HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).values(field)[
+                :1
+            ]
+        )
+
     return list(
         Case.objects.visible_to(request.user)
         .filter(**{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES)
-        .annotate(due_at=due)
+        .annotate(due_at=open_period("next_deadline"), due_kind=open_period("next_deadline_kind"))
         .filter(Q(due_at__lt=now) | Q(supervised=True))
         .select_related("village", "town", "assignee")
         .order_by(F("due_at").asc(nulls_last=True), "-id")[:limit]

@@ -2,34 +2,16 @@
 (transitions, who may act, ID check digits) live in the services, whose messages come back
 onto these forms."""
 
-import re
-
 from django import forms
 from django.utils import timezone
 
 from accounts.selectors import scope_for
 from grids.models import Area
 
+from . import crypto
 from .choices import Category, Outcome, PartyRole, Risk, Source
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-ID_CHECK = "10X98765432"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-
-
-def id_number_problem(value: str) -> str | None:
-    """GB 11643: 17 digits and a check character; a message when the number is wrong."""
-    value = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return "身份证号应为18位，最后一位可为X。"
-    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK[total % 11] != value[17]:
-        return "身份证号校验位不正确，请核对。"
-    month, day = int(value[10:12]), int(value[12:14])
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return "身份证号中的出生日期不正确。"
-    return None
 
 
 def origin_choices(user):
@@ -135,22 +117,32 @@ class PartyForm(forms.Form):
     )
     address = forms.CharField(label="住址", max_length=200, required=False)
 
+    def has_changed(self):
+        """A party row left blank (only its role chosen) is an unused row, not an error."""
+        return any(
+            (self.data.get(self.add_prefix(name)) or "").strip()
+            for name in ("name", "id_number", "phone", "address")
+        )
+
+    # The same checks as the intake service, so the message shows beside the field at once.
     def clean_id_number(self):
-        value = self.cleaned_data.get("id_number", "").strip().upper()
-        if value:
-            problem = id_number_problem(value)
-            if problem:
-                raise forms.ValidationError(problem)
+        value = crypto.normalise_id_number(self.cleaned_data.get("id_number", ""))
+        if value and (problem := crypto.id_number_error(value)):
+            raise forms.ValidationError(problem)
         return value
 
     def clean_phone(self):
-        value = re.sub(r"[\s]", "", self.cleaned_data.get("phone", ""))
-        if value and not PHONE_RE.match(value):
-            raise forms.ValidationError("请输入11位手机号或带区号的固定电话。")
+        value = crypto.normalise_phone(self.cleaned_data.get("phone", ""))
+        if value and (problem := crypto.phone_error(value)):
+            raise forms.ValidationError(problem)
         return value
 
 
 class BasePartyFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        """The second row starts as the respondent (the usual two-sided dispute)."""
+        return {"initial": {"role": PartyRole.RESPONDENT}} if index == 1 else {}
+
     def clean(self):
         if any(self.errors):
             return

@@ -21,9 +21,9 @@ from config.pages import flash_domain_error, form_errors_from, page_of
 from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
-from . import forms
+from . import forms, selectors
 from .choices import LEVEL_RANK, OPEN_STATUSES, Category, Level, Risk, Status
-from .models import Attachment, Case, CaseEvent, HandlingPeriod
+from .models import Attachment, Case, HandlingPeriod
 
 LIST_RELATED = ("origin", "village", "town", "holder", "assignee")
 
@@ -149,7 +149,7 @@ def overdue(request):
             tab = "all"
     area = _area_param(request)
     if area is not None:
-        queryset = queryset.filter(**{f"{area.level}_id": area.id})
+        queryset = selectors.filter_area(queryset, area)
     queryset = queryset.order_by(F("due_at").asc(nulls_last=True), "-id")
     page = page_of(request, queryset)
     return render(
@@ -179,7 +179,7 @@ def case_list(request):
     queryset = with_clock(visible_cases(request.user))
     area = _area_param(request)
     if area is not None:
-        queryset = queryset.filter(**{f"{area.level}_id": area.id})
+        queryset = selectors.filter_area(queryset, area)
     filters = {
         "status": Status.values,
         "level": Level.values,
@@ -193,13 +193,11 @@ def case_list(request):
             queryset = queryset.filter(**{name: value})
             chosen[name] = value
     if request.GET.get("overdue") == "true":
-        queryset = queryset.filter(due_at__lt=now)
+        queryset = selectors.filter_overdue(queryset, now)
         chosen["overdue"] = "true"
-    search = request.GET.get("q", "").strip()[:50]
+    search = request.GET.get("q", "").strip()[:100]
     if search:
-        queryset = queryset.filter(
-            Q(number__startswith=search) | Q(title__icontains=search) | Q(parties__name=search)
-        ).distinct()
+        queryset = selectors.filter_search(queryset, search)
     page = page_of(request, queryset.order_by("-reported_at", "-id"))
     export_query = request.GET.copy()
     export_query.pop("page", None)
@@ -299,25 +297,24 @@ def _without_party_fields(error):
 
 
 def _party_errors(parties, error):
-    """Map `parties` errors of the service (a list per party, or `parties[0].phone`) onto the
-    formset's forms so they show beside the right field."""
+    """Put the service's party messages ({"0": {"phone": [...]}} or a list per party) beside
+    the right field of the right party; general ones above the parties."""
     raw = error.fields.get("parties")
-    forms_ = [f for f in parties.forms if f.has_changed()]
-    if isinstance(raw, list):
-        for index, problems in enumerate(raw):
-            if index < len(forms_) and isinstance(problems, dict):
-                for name, messages_ in problems.items():
-                    for message in messages_ if isinstance(messages_, list) else [messages_]:
-                        field = name if name in forms_[index].fields else None
-                        forms_[index].add_error(field, str(message))
-    for key, problems in error.fields.items():
-        if key.startswith("parties[") and "]." in key:
-            index = int(key[len("parties[") : key.index("]")])
-            name = key.split("].", 1)[1]
-            if index < len(forms_):
-                for message in problems if isinstance(problems, list) else [problems]:
-                    field = name if name in forms_[index].fields else None
-                    forms_[index].add_error(field, str(message))
+    filled = [f for f in parties.forms if f.has_changed()]
+    if isinstance(raw, list) and all(isinstance(item, dict) for item in raw):
+        raw = dict(enumerate(raw))
+    if not isinstance(raw, dict):
+        for message in raw if isinstance(raw, list) else [raw] if raw else []:
+            parties._non_form_errors.append(str(message))
+        return
+    for index, problems in raw.items():
+        index = int(index) if str(index).isdigit() else -1
+        if not 0 <= index < len(filled) or not isinstance(problems, dict):
+            continue
+        form = filled[index]
+        for name, messages_ in problems.items():
+            for message in messages_ if isinstance(messages_, list) else [messages_]:
+                form.add_error(name if name in form.fields else None, str(message))
 
 
 # ---------------------------------------------------------------- the case page
@@ -390,9 +387,7 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
 
     allowed = case_permissions(request.user, case)
     period = case.periods.filter(ended_at__isnull=True).first()
-    events = list(
-        CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
-    )
+    events = list(selectors.case_events(case))
     sessions = list(
         MediationSession.objects.filter(case=case).prefetch_related("mediators").order_by("held_at")
     )
@@ -415,6 +410,8 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
         "follow_up": forms.FollowUpForm(),
     }
     context_forms.update(action_forms)
+    for key, form in context_forms.items():
+        form.auto_id = f"id_{key}_%s"  # one page, many forms: keep element ids unique
     now = timezone.now()
     return render(
         request,

@@ -228,6 +228,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "30/min")},
 }
+# Closed cases keep their personal data this long, then `manage.py anonymise` strips it.
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5, minimum=1)
 TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 24 * 14, minimum=1)
 
 SPECTACULAR_SETTINGS = {

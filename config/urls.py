@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from accounts.audit import AuditView
 from assessment.api import KpiExportView, KpiView, RankingView
 from cases.api import CaseViewSet
 from config.health import healthz
@@ -19,6 +20,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("audit/", AuditView.as_view(), name="audit"),
     path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
     path("kpis/", KpiView.as_view(), name="kpis"),
     path("kpis/export.xlsx", KpiExportView.as_view(), name="kpis-export"),

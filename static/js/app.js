@@ -10,20 +10,21 @@
   function idNumberError(value) {
     value = value.trim().toUpperCase();
     if (!value) return "";
-    if (!/^\d{17}[\dX]$/.test(value)) return "身份证号应为18位，最后一位可为X。";
+    if (!/^\d{17}[\dX]$/.test(value)) return "身份证号须为18位（前17位数字，末位数字或X）。";
     var sum = 0;
     for (var i = 0; i < 17; i++) sum += parseInt(value.charAt(i), 10) * WEIGHTS[i];
-    if (CHECK.charAt(sum % 11) !== value.charAt(17)) return "身份证号校验位不正确，请核对。";
-    var month = parseInt(value.substr(10, 2), 10), day = parseInt(value.substr(12, 2), 10);
-    if (month < 1 || month > 12 || day < 1 || day > 31) return "身份证号中的出生日期不正确。";
+    var year = parseInt(value.substr(6, 4), 10), month = parseInt(value.substr(10, 2), 10);
+    var day = parseInt(value.substr(12, 2), 10), born = new Date(year, month - 1, day);
+    if (year < 1900 || born.getMonth() !== month - 1 || born.getDate() !== day) return "身份证号中的出生日期无效。";
+    if (CHECK.charAt(sum % 11) !== value.charAt(17)) return "身份证号校验位错误。";
     return "";
   }
 
   function phoneError(value) {
-    value = value.trim().replace(/[\s-]/g, "");
+    value = value.trim().replace(/[\s()（）]/g, "");
     if (!value) return "";
-    if (/^1[3-9]\d{9}$/.test(value) || /^0\d{2,3}\d{7,8}$/.test(value)) return "";
-    return "请输入11位手机号或带区号的固定电话。";
+    if (/^1[3-9]\d{9}$/.test(value) || /^0\d{2,3}-?\d{7,8}$/.test(value)) return "";
+    return "电话号码格式无效（手机号11位，或座机如 0919-1234567）。";
   }
 
   function showError(input, message) {

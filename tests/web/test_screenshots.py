@@ -1,0 +1,75 @@
+"""Every main page at phone (360×740) and desktop (1366×900) width: it renders, nothing
+overflows sideways on the phone, and a PNG of it is saved. `SCREENSHOTS_DIR=docs/screenshots`
+refreshes the pictures linked from the README; otherwise they go to a temporary folder."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from cases import services
+from cases.models import Case
+from notifications.services import notify
+
+from . import stories
+from .conftest import DESKTOP, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _pages(case, town):
+    """(name, account, path) of each main page."""
+    return [
+        ("login", None, "/login/"),
+        ("queue", "village_mediator", "/queue/"),
+        ("intake", "grid_worker", "/cases/new/"),
+        ("case", "village_mediator", f"/cases/{case.pk}/"),
+        ("inspection", "grid_worker", "/inspections/"),
+        ("inbox", "town_officer", "/inbox/"),
+        ("overdue", "town_officer", "/overdue/?tab=village"),
+        ("town-dashboard", "town_officer", f"/dashboard/?area={town.pk}"),
+        ("dashboard", "county_officer", "/dashboard/"),
+        ("cases", "county_officer", "/cases/"),
+        ("notifications", "town_officer", "/notifications/"),
+        ("404", "village_mediator_2", f"/cases/{case.pk}/"),
+    ]
+
+
+def test_main_pages_fit_a_phone_and_a_desktop(sign_in, chromium, live_server, tmp_path):
+    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    stories.build()
+    (case, *_) = stories.overdue_cases()
+    # The mediator has taken this one: the case page shows what they can do next.
+    mediator = User.objects.get(username="village_mediator")
+    services.case_assign(actor=mediator, case_id=case.pk, assignee=mediator)
+    services.case_respond(actor=mediator, case_id=case.pk, note="已电话联系双方。")
+    notify(
+        users=[User.objects.get(username="town_officer")],
+        kind="escalation",
+        title=f"{case.number} 已上报至镇级",
+        case=case,
+    )
+    case = Case.objects.select_related("town").get(pk=case.pk)
+    pages = {}
+    for name, account, path in _pages(case, case.town):
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            key = (account, label)
+            if key not in pages:
+                if account is None:
+                    context = chromium.new_context(viewport=viewport, base_url=live_server.url)
+                    pages[key] = context.new_page()
+                else:
+                    pages[key] = sign_in(account, viewport)
+            page = pages[key]
+            response = page.goto(path)
+            assert response.status == (404 if name == "404" else 200), (name, label)
+            if name.endswith("dashboard"):
+                page.wait_for_selector('[data-testid="chart-trend"] canvas')
+                page.wait_for_timeout(300)
+            if label == "phone":
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= PHONE["width"], f"{name} overflows the phone: {width}px"
+            page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=label == "desktop")
+    assert len(list(out.glob("*.png"))) == 2 * len(_pages(case, case.town))
