@@ -139,6 +139,10 @@ class PartyForm(forms.Form):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        """The second row starts as the respondent (the usual two-sided dispute)."""
+        return {"initial": {"role": PartyRole.RESPONDENT}} if index == 1 else {}
+
     def clean(self):
         if any(self.errors):
             return
@@ -308,6 +312,13 @@ class ConsultationForm(forms.Form):
         label="答复期限",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class AnswerForm(forms.Form):
+    consultation = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    answer = forms.CharField(
+        label="答复意见", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
