@@ -340,7 +340,9 @@ class CaseFilter(django_filters.FilterSet):
     area = django_filters.NumberFilter(method="filter_area", label="区划（含下级）")
     reported_after = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="gte")
     reported_before = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="超期")
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "超期"), ("false", "不限")], method="filter_overdue", label="超期"
+    )
     assignee = django_filters.ChoiceFilter(
         choices=[("me", "我承办的")], method="filter_assignee", label="承办人"
     )
@@ -357,7 +359,7 @@ class CaseFilter(django_filters.FilterSet):
         return selectors.filter_area(queryset, area)
 
     def filter_overdue(self, queryset, name, value):
-        if value is True:
+        if value == "true":
             return selectors.filter_overdue(queryset)
         return queryset
 

@@ -1,27 +1,134 @@
-"""Load the demo county (宜君县): areas, grid workers, demo accounts. Idempotent."""
+"""Load the demo county (宜君县): areas, grid workers, demo accounts, committees and
+mediators, and a year of cases through the services (DESIGN.md §11); or, with `--cases N`,
+bulk benchmark volumes over several counties (PostgreSQL COPY). Idempotent."""
 
 import csv
 import io
+import time
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
+from cases.models import Case
 from grids.models import Area
 from grids.services import areas_import
 from seeds.areas import DATA_DIR, demo_area_rows
+from seeds.org import load_organisations
 
 DEMO_PASSWORD = "demo-pass-2026"
 
 
 class Command(BaseCommand):
-    help = "Load the demo county 宜君县 (610222) and its demo accounts; safe to run again."
+    help = (
+        "Load the demo county 宜君县 (610222): areas, accounts, committees and a year of cases; "
+        "with --cases N, bulk benchmark volumes over --counties K counties. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="Areas, accounts and committees only.",
+        )
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=12,
+            help="Months of cases for the demo year, ending with the current month (default 12).",
+        )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=None,
+            help="Bulk path (PostgreSQL): make the database hold N cases over --counties.",
+        )
+        parser.add_argument(
+            "--counties",
+            type=int,
+            default=12,
+            help="Counties for the bulk path, the demo county among them (default 12).",
+        )
 
     def handle(self, *args, **options):
+        started = time.perf_counter()
         self.load_areas()
         with transaction.atomic():
             self.load_accounts()
+            staff = load_organisations(make_password(DEMO_PASSWORD))
+        self.stdout.write(
+            f"committees and mediators: {sum(len(m) for m in staff.village_mediators.values())} "
+            f"village mediators, {sum(len(m) for m in staff.town_mediators.values())} town "
+            "mediators"
+        )
+        if options["cases"] is not None:
+            self.bulk(options["cases"], options["counties"])
+        elif not options["no_cases"]:
+            if options["months"] < 1:
+                raise CommandError("--months must be at least 1.")
+            self.year(staff, options["months"])
+        self.stdout.write(f"seed_demo done in {time.perf_counter() - started:.1f}s")
+
+    def year(self, staff, months):
+        from seeds.year import Year, snapshot_year, status_counts
+
+        if Case.objects.filter(county=staff.county).exists():
+            self.stdout.write(
+                f"cases: the demo county already has "
+                f"{Case.objects.filter(county=staff.county).count()} cases; nothing to do"
+            )
+            return
+        started = time.perf_counter()
+        now = timezone.now()
+        year = Year(staff, months=months, now=now)
+        tally = year.run()
+        seconds = time.perf_counter() - started
+        snapshots = snapshot_year(year.start, now)
+        self.stdout.write(
+            f"cases: {tally.cases} in {months} months from {year.start:%Y-%m} "
+            f"({seconds:.1f}s); steps: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(tally.steps.items()))
+        )
+        self.stdout.write(
+            f"inspection reports: {tally.reports} ({tally.zero_reports} zero reports); "
+            f"KPI snapshots: {snapshots}"
+        )
+        self.stdout.write(
+            "status now: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(status_counts(staff.county).items()))
+        )
+        self.summary(staff.county, year.start, now)
+
+    def summary(self, county, start, now):
+        from assessment.models import KpiSnapshot
+
+        key = str(timezone.localtime(now).year)
+        snapshot = KpiSnapshot.objects.filter(area=county, period_key=key).first()
+        if snapshot is None:
+            return
+        m = snapshot.metrics
+
+        def pct(name):
+            value = m.get(name)
+            return "—" if value is None else f"{100 * value:.1f}%"
+
+        self.stdout.write(
+            f"KPIs {key}: intake {m.get('intake')}, concluded {m.get('concluded')}, "
+            f"resolution {pct('resolution_rate')}, village retention "
+            f"{pct('village_retention')}, town retention {pct('town_retention')}, "
+            f"county {pct('county_escalation_rate')}, safety index {snapshot.safety_index}"
+        )
+
+    def bulk(self, n, counties):
+        from seeds.bulk import bulk_seed
+
+        if connection.vendor != "postgresql":
+            raise CommandError("--cases needs PostgreSQL (COPY); set DATABASE_URL.")
+        if counties < 1:
+            raise CommandError("--counties must be at least 1.")
+        bulk_seed(n=n, counties=counties, out=self.stdout)
 
     def load_areas(self):
         text = (DATA_DIR / "yijun-towns.csv").read_text(encoding="utf-8")

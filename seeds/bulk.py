@@ -1,0 +1,802 @@
+"""Benchmark volumes: N cases over K counties and five years, written with PostgreSQL COPY.
+
+The rows are what the services would have written (cases/services.py, cases/clocks.py), without
+calling them: each case follows a timeline (report, then per level assign, respond, escalate or
+resolve/close) drawn at random and cut at the present, so recent cases are open. Handling
+periods carry the same deadlines as `clocks.period_open` (working days from a precomputed
+calendar of `cases.calendar.is_workday`), `next_deadline` only on the open period; one event per
+transition; numbers per county and year continue the CaseNumberSequence rows, which are
+updated to the last number. Parties carry an encrypted ID number and phone (cases.crypto) drawn
+from a pool of people per county, or none.
+
+Speed: times are local minutes from a base date (Asia/Shanghai has no daylight saving),
+formatted through lookup tables; rows go to PostgreSQL with psycopg 3 `cursor.copy` in chunks.
+For a large load, the secondary indexes of the four tables are dropped and rebuilt afterwards
+(measurably faster than maintaining them row by row), and foreign-key triggers are off for the
+load's session (`session_replication_role = replica`): the generator writes only ids it has
+just created or read. ANALYZE at the end.
+"""
+
+import os
+import queue
+import random
+import threading
+import time
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from cases import crypto
+from cases.calendar import is_workday
+from cases.clocks import limits_for
+from cases.models import Case, CaseNumberSequence
+from grids.models import Area
+from grids.services import areas_import
+
+from .people import CATEGORIES, CATEGORY_TEXTS, CATEGORY_WEIGHTS, SOURCE_WEIGHTS, SOURCES
+
+CATEGORY_CUM = list(accumulate(CATEGORY_WEIGHTS))
+SOURCE_CUM = list(accumulate(SOURCE_WEIGHTS))
+
+DEMO_COUNTY = "610222000000"
+FIRST_YEAR = 2022
+CHUNK = 20000
+DROP_INDEXES_FROM = int(
+    os.environ.get("SEED_DROP_INDEXES_FROM", 50000)
+)  # rows to load from which rebuilding indexes beats keeping them
+TABLES = ["cases_case", "cases_party", "cases_handlingperiod", "cases_caseevent"]
+# Generated counties: 11 per generated city (the source article's city: 11 counties,
+# 129 towns), 15 villages per town, 2 grids per village.
+COUNTIES_PER_CITY = 11
+VILLAGES_PER_TOWN = 15
+GRIDS_PER_VILLAGE = 2
+PROVINCE_CODE = "610000000000"
+PEOPLE_POOL = 5000
+WITH_ID_SHARE = 0.3
+# Cases left where they are, overdue now (a deadline in the past), besides the recent open ones.
+STUCK_SHARE = 0.008
+
+_TOWN_SUFFIX = ["镇", "镇", "镇", "乡", "街道"]
+_NAME_A = "东西南北安平和永新宁康泰兴丰长乐富民清河龙凤金石"
+_NAME_B = "山川河坪塬岭沟湾堡寨庄桥城集店口"
+
+
+@dataclass
+class County:
+    """One county's areas and the people who act there, as ids."""
+
+    id: int
+    code: str
+    province_id: int
+    city_id: int
+    officer: int
+    mediators: list
+    towns: list = field(default_factory=list)  # [Town]
+
+
+@dataclass
+class Town:
+    id: int
+    officer: int
+    mediators: list
+    villages: list = field(default_factory=list)  # [(village id, name, grids, mediators)]
+
+
+# ---------------------------------------------------------------- areas and people
+
+
+def _name(seed: int, suffix: str) -> str:
+    return _NAME_A[seed % len(_NAME_A)] + _NAME_B[(seed // 7) % len(_NAME_B)] + suffix
+
+
+def generated_county_codes(k: int) -> list[str]:
+    """Codes of the k generated counties: 11 per city, cities 6199, 6198… under 陕西省."""
+    codes = []
+    for i in range(k):
+        city = 99 - i // COUNTIES_PER_CITY
+        codes.append(f"61{city:02d}{i % COUNTIES_PER_CITY + 1:02d}000000")
+    return codes
+
+
+def generated_area_csv(codes: list[str]) -> str:
+    """The CSV (code, name, level, parent code) of the generated cities and counties."""
+    rows = ["code,name,level,parent_code"]
+    cities = []
+    for code in codes:
+        city = code[:4] + "00000000"
+        if city not in cities:
+            cities.append(city)
+            rows.append(f"{city},{_name(int(code[2:4]), '市')},city,{PROVINCE_CODE}")
+    for c, code in enumerate(codes):
+        index = int(code[4:6])
+        rows.append(f"{code},{_name(index * 13 + int(code[2:4]), '县')},county,{code[:4]}00000000")
+        towns = 12 if index <= 8 else 11  # 8 × 12 + 3 × 11 = 129 towns a city
+        for t in range(towns):
+            town = f"{code[:6]}{101 + t:03d}000"
+            rows.append(f"{town},{_name(c * 31 + t, _TOWN_SUFFIX[t % 5])},town,{code}")
+            for v in range(VILLAGES_PER_TOWN):
+                village = f"{town[:9]}{201 + v:03d}"
+                rows.append(f"{village},{_name(c * 17 + t * 5 + v, '村')},village,{town}")
+                for g in range(GRIDS_PER_VILLAGE):
+                    rows.append(f"{village}{g + 1:03d},第{g + 1}网格,grid,{village}")
+    return "\n".join(rows) + "\n"
+
+
+def _ensure_users(specs, password):
+    """Users (username, display name, kind, area id) with their roles; {username: id}."""
+    User.objects.bulk_create(
+        [User(username=u, display_name=n, password=password) for u, n, _, _ in specs],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    ids = dict(
+        User.objects.filter(username__in=[s[0] for s in specs]).values_list("username", "id")
+    )
+    Role.objects.bulk_create(
+        [Role(user_id=ids[u], kind=k, area_id=a) for u, _, k, a in specs],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    return ids
+
+
+def generated_county(county_area: Area, password: str) -> County:
+    """A generated county's tree and its officers and mediators (one per village)."""
+    areas = list(
+        Area.objects.filter(code__startswith=county_area.code[:6]).values_list(
+            "id", "code", "name", "level", "parent_id"
+        )
+    )
+    ancestors = county_area.ancestor_ids_by_level()
+    specs = [
+        (f"bo{county_area.code[:6]}", f"{county_area.name}综治中心", "officer", county_area.id),
+        (f"bm{county_area.code[:6]}", f"{county_area.name}调委会", "mediator", county_area.id),
+    ]
+    for area_id, code, name, level, _ in areas:
+        if level == "town":
+            specs.append((f"bo{code[:9]}", f"{name}综治中心", "officer", area_id))
+            specs.append((f"bm{code[:9]}", f"{name}调委会", "mediator", area_id))
+        elif level == "village":
+            specs.append((f"bm{code}", f"{name}调委会", "mediator", area_id))
+    ids = _ensure_users(specs, password)
+    county = County(
+        id=county_area.id,
+        code=county_area.code,
+        province_id=ancestors["province"],
+        city_id=ancestors["city"],
+        officer=ids[f"bo{county_area.code[:6]}"],
+        mediators=[ids[f"bm{county_area.code[:6]}"]],
+    )
+    towns = {}
+    grids = {}
+    for area_id, _code, _name, level, parent_id in areas:
+        if level == "grid":
+            grids.setdefault(parent_id, []).append(area_id)
+    for area_id, code, _name, level, _parent in areas:
+        if level == "town":
+            towns[area_id] = Town(area_id, ids[f"bo{code[:9]}"], [ids[f"bm{code[:9]}"]])
+            county.towns.append(towns[area_id])
+    for area_id, code, name, level, parent_id in areas:
+        if level == "village":
+            towns[parent_id].villages.append(
+                (area_id, name, grids.get(area_id, []), [ids[f"bm{code}"]], {})
+            )
+    return county
+
+
+def demo_county() -> County:
+    """The demo county with its seeded staff (seed_demo --no-cases must have run)."""
+    from mediation.models import MediatorProfile
+
+    county_area = Area.objects.get(code=DEMO_COUNTY)
+    ancestors = county_area.ancestor_ids_by_level()
+    roles = list(
+        Role.objects.filter(area__code__startswith="610222").values_list(
+            "user_id", "kind", "area_id", "area__level"
+        )
+    )
+
+    def of(kind, area_id):
+        return sorted(u for u, k, a, _ in roles if k == kind and a == area_id)
+
+    county = County(
+        id=county_area.id,
+        code=county_area.code,
+        province_id=ancestors["province"],
+        city_id=ancestors["city"],
+        officer=of("officer", county_area.id)[0],
+        mediators=of("mediator", county_area.id)
+        or list(MediatorProfile.objects.values_list("user_id", flat=True)[:1]),
+    )
+    grid_workers = {a: u for u, k, a, lvl in roles if k == "grid_worker" and lvl == "grid"}
+    villages = {}
+    for area_id, name, parent_id in Area.objects.filter(
+        code__startswith="610222", level="village"
+    ).values_list("id", "name", "parent_id"):
+        villages.setdefault(parent_id, []).append((area_id, name))
+    grids = {}
+    for area_id, parent_id in Area.objects.filter(
+        code__startswith="610222", level="grid"
+    ).values_list("id", "parent_id"):
+        grids.setdefault(parent_id, []).append(area_id)
+    for town_id in Area.objects.filter(parent=county_area, level="town").values_list(
+        "id", flat=True
+    ):
+        officers = of("officer", town_id) or [county.officer]
+        town = Town(town_id, officers[0], of("mediator", town_id) or officers)
+        for village_id, name in sorted(villages.get(town_id, [])):
+            mediators = of("mediator", village_id) or town.mediators
+            village_grids = sorted(grids.get(village_id, []))
+            town.villages.append(
+                (village_id, name, village_grids, mediators, {g: grid_workers.get(g) for g in
+                                                               village_grids})
+            )  # fmt: skip
+        county.towns.append(town)
+    return county
+
+
+# ---------------------------------------------------------------- the calendar in minutes
+
+
+class Calendar:
+    """Local minutes since `base` (00:00 local), with working-day arithmetic by table."""
+
+    def __init__(self, base: date, end: date, offset: str = "+08"):
+        self.base = base
+        days = (end - base).days + 1
+        self.workday = [is_workday(base + timedelta(days=d)) for d in range(days)]
+        self.workdays = [d for d in range(days) if self.workday[d]]
+        # workdays_upto[d] = number of working days ≤ day d
+        count, self.upto = 0, []
+        for d in range(days):
+            count += self.workday[d]
+            self.upto.append(count)
+        self.day_text = [(base + timedelta(days=d)).isoformat() for d in range(days)]
+        self.minute_text = [f" {m // 60:02d}:{m % 60:02d}:00{offset}" for m in range(1440)]
+
+    def add_wd(self, t: int, n: int) -> int:
+        """Same local time on the n-th working day after t's day (cases.calendar)."""
+        day, minute = divmod(t, 1440)
+        return self.workdays[self.upto[day] + n - 1] * 1440 + minute
+
+    def text(self, t: int) -> str:
+        day, minute = divmod(t, 1440)
+        return self.day_text[day] + self.minute_text[minute]
+
+    def office(self, t: int, rng: random.Random) -> int:
+        """t, or the next working morning when outside office hours."""
+        day, minute = divmod(t, 1440)
+        if self.workday[day] and 510 <= minute <= 1065:
+            return t
+        if minute > 1065 or not self.workday[day]:
+            day += 1
+        day = self.workdays[bisect_right(self.workdays, day - 1)]
+        return day * 1440 + 510 + rng.randrange(90)
+
+    def year(self, t: int) -> int:
+        return (self.base + timedelta(days=t // 1440)).year
+
+
+# ---------------------------------------------------------------- rows
+
+NULL = "\\N"
+LEVELS = ["village", "town", "county"]
+
+
+class Writer:
+    """Buffers COPY text per table and flushes it in chunks."""
+
+    COLUMNS = {
+        "cases_case": (
+            "id, number, title, facts, category, source, risk, occurred_on, amount, "
+            "people_involved, origin_id, province_id, city_id, county_id, town_id, village_id, "
+            "grid_id, level, peak_level, holder_id, status, assignee_id, outcome, outcome_note, "
+            "supervised, repeat_dispute, reported_by_id, reported_at, resolved_at, closed_at, "
+            "concluded_at, updated_at"
+        ),
+        "cases_party": (
+            "case_id, name, role, id_number_encrypted, id_number_hash, id_number_masked, "
+            "phone_encrypted, phone_masked, address, area_id"
+        ),
+        "cases_handlingperiod": (
+            "case_id, level, area_id, entered_by, red, arrived_at, assign_due, assigned_at, "
+            "respond_due, responded_at, resolve_due, ended_at, end_reason, next_deadline, "
+            "next_deadline_kind"
+        ),
+        "cases_caseevent": (
+            "case_id, kind, actor_id, from_status, to_status, from_level, to_level, note, data, "
+            "created_at"
+        ),
+    }
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.buffers = {table: [] for table in TABLES}
+        self.rows = dict.fromkeys(TABLES, 0)
+        self.copy_seconds = 0.0
+        # COPY runs in a thread (psycopg releases the GIL while PostgreSQL works), so the
+        # next chunk is generated while the server ingests the last one.
+        self.queue = queue.Queue(maxsize=2)
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue
+            started = time.perf_counter()
+            try:
+                for table, text in item:
+                    with self.cursor.copy(
+                        f"COPY {table} ({self.COLUMNS[table]}) FROM STDIN"
+                    ) as copy:
+                        copy.write(text)
+            except Exception as exc:  # re-raised in the generating thread
+                self.error = exc
+            self.copy_seconds += time.perf_counter() - started
+
+    def flush(self):
+        item = []
+        for table in TABLES:
+            lines = self.buffers[table]
+            if lines:
+                item.append((table, "".join(lines)))
+                self.rows[table] += len(lines)
+                self.buffers[table] = []
+        if self.error is not None:
+            raise self.error
+        if item:
+            self.queue.put(item)
+
+    def close(self):
+        """Wait for the last COPY; raise what failed."""
+        self.flush()
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+class Generator:
+    """Draws the timelines of one county's cases and writes their rows."""
+
+    def __init__(self, calendar: Calendar, now_t: int, writer: Writer, limits, seed: int):
+        self.cal = calendar
+        self.now = now_t
+        self.w = writer
+        self.limits = limits  # level -> (assign wd, respond wd, resolve wd)
+        self.rng = random.Random(seed)
+        self.counts = {"open": 0, "cases": 0}
+
+    def people_pool(self, county: County, size: int):
+        """Encrypted ID numbers and phones of `size` people registered in the county."""
+        rng = self.rng
+        pool = []
+        for _ in range(size):
+            birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
+            first17 = f"{county.code[:6]}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+            number = first17 + crypto.id_check_digit(first17)
+            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            pool.append(
+                (
+                    "\\\\x" + crypto.encrypt(number, field="party.id_number").hex(),
+                    crypto.id_number_hash(number),
+                    crypto.mask_id_number(number),
+                    "\\\\x" + crypto.encrypt(phone, field="party.phone").hex(),
+                    crypto.mask_phone(phone),
+                )
+            )
+        return pool
+
+    def county(self, county: County, count: int, first_id: int, sequences: dict) -> int:
+        """Write `count` cases of the county from id `first_id`; returns the next id."""
+        rng, cal = self.rng, self.cal
+        start_day = (date(FIRST_YEAR, 1, 1) - cal.base).days
+        today = self.now // 1440
+        times = []
+        span = today + 1 - start_day
+        for _ in range(count):
+            # Intake grows year on year (more villages use the system): half uniform, half
+            # on a rising ramp.
+            day = start_day + int(span * (rng.random() if rng.random() < 0.5 else
+                                          rng.random() ** 0.5))  # fmt: skip
+            if not cal.workday[day] and rng.random() < 0.6:
+                day = rng.randrange(start_day, today + 1)
+            t = day * 1440 + 480 + rng.randrange(600)
+            if t >= self.now - 30:
+                t = self.now - 30 - rng.randrange(600)
+            times.append(t)
+        times.sort()
+        pool = self.people_pool(county, min(PEOPLE_POOL, max(count // 2, 50)))
+        villages = [(town, v) for town in county.towns for v in town.villages]
+        case_id = first_id
+        buffered = 0
+        for t in times:
+            town, village = rng.choice(villages)
+            year = cal.year(t)
+            key = (county.id, year)
+            sequences[key] = sequences.get(key, 0) + 1
+            number = f"{county.code[:6]}-{year}-{sequences[key]:06d}"
+            self.case(case_id, number, t, county, town, village, pool)
+            case_id += 1
+            buffered += 1
+            if buffered >= CHUNK:
+                self.w.flush()
+                buffered = 0
+        self.w.flush()
+        return case_id
+
+    def case(self, case_id, number, t, county, town, village, pool):
+        rng, cal, w = self.rng, self.cal, self.w
+        rnd = rng.random
+        village_id, village_name, grids, village_mediators, grid_workers = village
+        category = rng.choices(CATEGORIES, cum_weights=CATEGORY_CUM)[0]
+        source = rng.choices(SOURCES, cum_weights=SOURCE_CUM)[0]
+        grid_id = _pick(rnd, grids) if grids and rnd() < 0.6 else None
+        reporter = (grid_workers.get(grid_id) if grid_id else None) or village_mediators[0]
+        a = _person(rnd)
+        b = _person(rnd)
+        _, titles, facts = CATEGORY_TEXTS[category]
+        title = _pick(rnd, titles).format(a=a, b=b)
+        facts = facts.format(a=a, b=b)
+        cs = str(case_id)
+
+        # The path: rejected at intake, withdrawn, or settled at village/town/county.
+        r = rnd()
+        if r < 0.007:
+            path = "rejected"
+        elif r < 0.017:
+            path = "withdrawn"
+        else:
+            r = rnd()
+            path = "county" if r < 0.03 else "town" if r < 0.15 else "village"
+        stuck = rnd() < STUCK_SHARE
+        levels = {"county": 3, "town": 2}.get(path, 1)
+        holders = [village_id, town.id, county.id]
+        events = []
+        periods = []
+        now = self.now
+        status, level, assignee = "pending", "village", None
+        resolved_at = closed_at = concluded_at = None
+        outcome = note = ""
+        last = t
+        events.append(
+            (t, "report", reporter, "", "pending", "", "village",
+             "", '{"level": "village", "level_reasons": []}')
+        )  # fmt: skip
+
+        if path == "rejected":
+            status, outcome = "closed", "rejected"
+            note = "不予受理：法院已受理或已判决"
+            closed_at = concluded_at = t
+            events[0] = (t, "report", reporter, "", "closed", "", "village", note,
+                         '{"level": "village", "level_reasons": [], "screening": "court"}')  # fmt: skip
+        else:
+            arrived = t
+            entered = "report"
+            for i in range(levels):
+                level = LEVELS[i]
+                holder = holders[i]
+                lim = self.limits[level]
+                assign_due = cal.add_wd(arrived, lim[0])
+                respond_due = cal.add_wd(arrived, lim[1])
+                resolve_due = cal.add_wd(arrived, lim[2])
+                period = [level, holder, entered, arrived, assign_due, None, respond_due, None,
+                          resolve_due, None, ""]  # fmt: skip
+                periods.append(period)
+                status, assignee = "pending", None
+                if stuck and i == levels - 1 and rnd() < 0.3:
+                    break
+                # assign
+                if rnd() < 0.05:
+                    at = assign_due + _between(rnd, 60, 1200)
+                else:
+                    at = min(cal.office(arrived + _between(rnd, 10, 300), rng), assign_due - 5)
+                at = max(at, arrived + 5)
+                if at > now:
+                    break
+                if level == "village":
+                    actor = who = _pick(rnd, village_mediators)
+                    data = f'{{"assignee": {who}, "claimed": true}}'
+                else:
+                    actor = town.officer if level == "town" else county.officer
+                    who = _pick(rnd, town.mediators if level == "town" else county.mediators)
+                    data = f'{{"assignee": {who}, "claimed": false}}'
+                status, assignee = "assigned", who
+                period[5] = at
+                events.append((at, "assign", actor, "pending", "assigned", level, level,
+                               "认领案件" if level == "village" else "分派", data))  # fmt: skip
+                last = at
+                if stuck and i == levels - 1 and rnd() < 0.4:
+                    break
+                # respond
+                if rnd() < 0.04:
+                    rt = respond_due + _between(rnd, 60, 1800)
+                else:
+                    rt = min(cal.office(at + _between(rnd, 30, 1200), rng), respond_due - 5)
+                rt = max(rt, at + 10)
+                if rt > now:
+                    break
+                status = "in_progress"
+                period[7] = rt
+                events.append((rt, "respond", who, "assigned", "in_progress", level, level,
+                               "首次调解", "{}"))  # fmt: skip
+                last = rt
+                if stuck and i == levels - 1:
+                    break
+                if i < levels - 1:
+                    # escalate: by the sweep at the missed deadline, or by the handler
+                    if rnd() < 0.3:
+                        et, actor, system = resolve_due + 1, None, "true"
+                        reason = "办结期限已过，系统自动上报。"
+                    else:
+                        et = cal.office(cal.add_wd(arrived, _between(rnd, 2, 9)), rng)
+                        et = min(max(et, rt + 60), resolve_due - 10)
+                        actor, system = who, "false"
+                        reason = "矛盾较大，申请上级调处。"
+                    if et > now:
+                        break
+                    period[9], period[10] = et, "escalated"
+                    nxt = LEVELS[i + 1]
+                    events.append((et, "escalate", actor, "in_progress", "pending", level, nxt,
+                                   reason, f'{{"system": {system}, "holder": {holders[i + 1]}}}'))  # fmt: skip
+                    last = arrived = et
+                    entered = "escalate"
+                    status, assignee = "pending", None
+                    continue
+                # conclude at this level
+                budget = {"village": 13, "town": 18, "county": 27}[level]
+                if path == "withdrawn":
+                    ct = cal.office(rt + _between(rnd, 600, 3000), rng)
+                    if ct > now:
+                        break
+                    status, outcome, note = "closed", "withdrawn", "当事人自行和解，申请撤回。"
+                    closed_at = concluded_at = ct
+                    period[9], period[10] = ct, "closed"
+                    events.append((ct, "close", who, "in_progress", "closed", level, level, note,
+                                   '{"outcome": "withdrawn"}'))  # fmt: skip
+                    last = ct
+                    break
+                wd = min(int(rng.expovariate(0.25)) + 1, budget)
+                ct = cal.office(cal.add_wd(arrived, wd) - int(rnd() * 360), rng)
+                ct = min(max(ct, rt + 60), resolve_due - 10)
+                if ct > now:
+                    break
+                if rnd() < 0.03:
+                    outcome = _pick(rnd, ("failed", "failed", "referred"))
+                    note = "调解不成，告知当事人通过诉讼途径解决。"
+                    status, closed_at, concluded_at = "closed", ct, ct
+                    period[9], period[10] = ct, "closed"
+                    events.append((ct, "close", who, "in_progress", "closed", level, level, note,
+                                   f'{{"outcome": "{outcome}"}}'))  # fmt: skip
+                    last = ct
+                    break
+                form = "written" if rnd() < 0.55 else "oral"
+                status, resolved_at, concluded_at = "resolved", ct, ct
+                period[9], period[10] = ct, "resolved"
+                label = "书面协议" if form == "written" else "口头协议"
+                events.append((ct, "resolve", who, "in_progress", "resolved", level, level,
+                               f"达成{label}", f'{{"form": "{form}"}}'))  # fmt: skip
+                last = ct
+                close = cal.office(ct + 1440 * _between(rnd, 3, 15), rng)
+                if close > now:
+                    break
+                status, outcome, closed_at = "closed", "agreement", close
+                events.append((close, "close", who, "resolved", "closed", level, level,
+                               "协议履行完毕，回访满意，结案归档。", '{"outcome": "agreement"}'))  # fmt: skip
+                last = close
+                break
+
+        peak = LEVELS[max(len(periods) - 1, 0)] if periods else "village"
+        holder = holders[LEVELS.index(level)]
+        open_case = status in ("pending", "assigned", "in_progress")
+        self.counts["cases"] += 1
+        self.counts["open"] += status != "closed"
+        text = cal.text
+        # The case row.
+        w.buffers["cases_case"].append(
+            "\t".join(
+                (
+                    cs, number, title, facts, category, source,
+                    "yellow" if rnd() < 0.2 else "green",
+                    cal.day_text[max(t // 1440 - int(rnd() * 20), 0)],
+                    _pick(rnd, (NULL, NULL, "800.00", "2000.00", "5000.00", "12000.00")),
+                    "2", str(grid_id or village_id), str(county.province_id),
+                    str(county.city_id), str(county.id), str(town.id), str(village_id),
+                    str(grid_id) if grid_id else NULL, level, peak, str(holder), status,
+                    str(assignee) if assignee else NULL, outcome, note, "f", "f", str(reporter),
+                    text(t), text(resolved_at) if resolved_at else NULL,
+                    text(closed_at) if closed_at else NULL,
+                    text(concluded_at) if concluded_at else NULL, text(last),
+                )
+            )
+            + "\n"
+        )  # fmt: skip
+        # Parties: from the county's pool of people (encrypted ID and phone) or name only.
+        party = w.buffers["cases_party"]
+        for name, role in ((a, "applicant"), (b, "respondent")):
+            if rnd() < WITH_ID_SHARE:
+                enc, digest, masked, phone, phone_masked = _pick(rnd, pool)
+            else:
+                enc, digest, masked, phone, phone_masked = NULL, "", "", NULL, ""
+            party.append(
+                f"{cs}\t{name}\t{role}\t{enc}\t{digest}\t{masked}\t{phone}\t{phone_masked}\t"
+                f"{village_name}\t{village_id}\n"
+            )
+        # Handling periods: next_deadline only on the open one.
+        rows = w.buffers["cases_handlingperiod"]
+        for n, p in enumerate(periods):
+            lvl, area, entered, arrived, a_due, a_at, r_due, r_at, s_due, ended, reason = p
+            is_open = open_case and n == len(periods) - 1 and ended is None
+            if is_open:
+                if a_at is None:
+                    nd, kind = min((a_due, "assign"), (r_due, "respond"), (s_due, "resolve"))
+                elif r_at is None:
+                    nd, kind = min((r_due, "respond"), (s_due, "resolve"))
+                else:
+                    nd, kind = s_due, "resolve"
+                next_deadline = text(nd)
+            else:
+                next_deadline, kind = NULL, ""
+            rows.append(
+                f"{cs}\t{lvl}\t{area}\t{entered}\tf\t{text(arrived)}\t{text(a_due)}\t"
+                f"{text(a_at) if a_at is not None else NULL}\t{text(r_due)}\t"
+                f"{text(r_at) if r_at is not None else NULL}\t{text(s_due)}\t"
+                f"{text(ended) if ended is not None else NULL}\t{reason}\t{next_deadline}\t"
+                f"{kind}\n"
+            )
+        rows = w.buffers["cases_caseevent"]
+        for at, kind, actor, fs, ts, fl, tl, enote, data in events:
+            rows.append(
+                f"{cs}\t{kind}\t{actor if actor else NULL}\t{fs}\t{ts}\t{fl}\t{tl}\t{enote}\t"
+                f"{data}\t{text(at)}\n"
+            )
+
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+_GIVEN = "建国华明丽伟芳娜秀英敏静强磊军洋勇艳杰娟涛超霞平刚桂兰玉梅红凤珍海燕志文学春生"
+
+
+def _pick(rnd, seq):
+    return seq[int(rnd() * len(seq))]
+
+
+def _between(rnd, low, high):
+    """random.randrange(low, high), without its argument checks (hot path)."""
+    return low + int(rnd() * (high - low))
+
+
+def _person(rnd):
+    given = _pick(rnd, _GIVEN) + (_pick(rnd, _GIVEN) if rnd() < 0.6 else "")
+    return _pick(rnd, _SURNAMES) + given
+
+
+# ---------------------------------------------------------------- indexes
+
+
+def _secondary_indexes(cursor) -> list[tuple[str, str]]:
+    """(name, definition) of the four tables' indexes that no constraint owns."""
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
+          )
+        ORDER BY i.indexname
+        """,
+        [TABLES],
+    )
+    return cursor.fetchall()
+
+
+# ---------------------------------------------------------------- the whole load
+
+
+def bulk_seed(*, n: int, counties: int, out) -> dict:
+    """Make the database hold at least n cases over `counties` counties (the demo one first)."""
+    started = time.perf_counter()
+    existing = Case.objects.count()
+    if existing >= n:
+        out.write(f"bulk: the database already holds {existing:,} cases (≥ {n:,}); nothing to do")
+        return {"created": 0}
+    to_make = n - existing
+    password = make_password("demo-pass-2026")
+
+    # Areas and staff of the generated counties.
+    codes = generated_county_codes(counties - 1)
+    if codes:
+        result = areas_import(text=generated_area_csv(codes))
+        out.write(f"bulk: areas created {result.created}, unchanged {result.unchanged}")
+    with transaction.atomic():
+        staff = [demo_county()] + [
+            generated_county(Area.objects.get(code=code), password) for code in codes
+        ]
+    prepared = time.perf_counter()
+
+    now = timezone.now()
+    local_now = timezone.localtime(now)
+    base = date(FIRST_YEAR - 1, 12, 1)
+    hours = int(local_now.utcoffset().total_seconds() // 3600)
+    cal = Calendar(base, local_now.date() + timedelta(days=200), offset=f"{hours:+03d}")
+    now_t = (local_now.date() - base).days * 1440 + local_now.hour * 60 + local_now.minute
+    limits = {}
+    for level in LEVELS:
+        policy = limits_for(level, False)
+        values = []
+        for value, unit in (policy.assign, policy.respond, policy.resolve):
+            values.append(value if unit == "working_days" else max(1, value // 8))
+        limits[level] = tuple(values)
+
+    shares = [to_make // counties + (1 if i < to_make % counties else 0) for i in range(counties)]
+    drop = to_make >= DROP_INDEXES_FROM
+    stats = {}
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # the psycopg 3 cursor, for COPY
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("LOCK TABLE cases_case, cases_casenumbersequence IN EXCLUSIVE MODE")
+        dropped = []
+        if drop:
+            dropped = _secondary_indexes(cursor)
+            for name, _ in dropped:
+                cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")
+        next_id = cursor.fetchone()[0] + 1
+        sequences = {(s.county_id, s.year): s.last for s in CaseNumberSequence.objects.all()}
+        before = dict(sequences)
+        writer = Writer(cursor)
+        generator = Generator(cal, now_t, writer, limits, seed=n * 31 + counties)
+        try:
+            for county, share in zip(staff, shares, strict=True):
+                next_id = generator.county(county, share, next_id, sequences)
+        finally:
+            writer.close()
+        loaded = time.perf_counter()
+        for (county_id, year), last in sequences.items():
+            if before.get((county_id, year)) != last:
+                CaseNumberSequence.objects.update_or_create(
+                    county_id=county_id, year=year, defaults={"last": last}
+                )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), %s)", [next_id - 1]
+        )
+        for _, definition in dropped:
+            cursor.execute(definition)
+        indexed = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"ANALYZE {table}")
+    finished = time.perf_counter()
+    stats = {
+        "created": generator.counts["cases"],
+        "open": generator.counts["open"],
+        "rows": writer.rows,
+        "prepare_s": round(prepared - started, 1),
+        "generate_and_copy_s": round(loaded - prepared, 1),
+        "copy_wait_s": round(writer.copy_seconds, 1),
+        "indexes_s": round(indexed - loaded, 1),
+        "analyze_s": round(finished - indexed, 1),
+        "total_s": round(finished - started, 1),
+        "indexes_rebuilt": len(dropped),
+    }
+    out.write(
+        f"bulk: {stats['created']:,} cases ({stats['open']:,} open) in {counties} counties, "
+        f"{writer.rows['cases_party']:,} parties, {writer.rows['cases_handlingperiod']:,} "
+        f"periods, {writer.rows['cases_caseevent']:,} events; {stats['total_s']}s "
+        f"(prepare {stats['prepare_s']}s, generate+COPY {stats['generate_and_copy_s']}s of which "
+        f"COPY {stats['copy_wait_s']}s, indexes {stats['indexes_s']}s "
+        f"[{len(dropped)} rebuilt], ANALYZE {stats['analyze_s']}s)"
+    )
+    return stats

@@ -1,0 +1,152 @@
+"""seed_demo: the demo county's year through the services, idempotent, with realistic KPIs;
+the bulk path's rows consistent with what the services write."""
+
+import re
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from accounts.models import User
+from assessment.models import KpiSnapshot
+from cases.choices import EventKind, Status
+from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod, Party
+from grids.models import Area
+from mediation.models import Agreement, Committee, FollowUp, InspectionReport, MediatorProfile
+
+OPEN_WITH_PERIOD = [Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS]
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Area,
+            User,
+            Committee,
+            MediatorProfile,
+            Case,
+            Party,
+            CaseEvent,
+            HandlingPeriod,
+            Agreement,
+            FollowUp,
+            InspectionReport,
+            KpiSnapshot,
+        )
+    }
+
+
+def _assert_case_shapes():
+    """Every case has its report event; open cases exactly one open period; next_deadline
+    only on open periods."""
+    assert not Case.objects.exclude(
+        pk__in=CaseEvent.objects.filter(kind=EventKind.REPORT).values("case_id")
+    ).exists()
+    open_periods = (
+        Case.objects.annotate(n=Count("periods", filter=Q(periods__ended_at__isnull=True)))
+        .values_list("status", "n")
+        .distinct()
+    )
+    for status, n in open_periods:
+        assert n == (1 if status in OPEN_WITH_PERIOD else 0), (status, n)
+    assert not HandlingPeriod.objects.filter(
+        ended_at__isnull=False, next_deadline__isnull=False
+    ).exists()
+    assert not HandlingPeriod.objects.filter(
+        ended_at__isnull=True, next_deadline__isnull=True
+    ).exists()
+
+
+def _assert_numbers_consecutive():
+    by_key = defaultdict(list)
+    for number in Case.objects.values_list("number", flat=True):
+        county, year, serial = re.fullmatch(r"(\d{6})-(\d{4})-(\d{6})", number).groups()
+        by_key[(county, int(year))].append(int(serial))
+    last = {
+        (s.county.code[:6], s.year): s.last
+        for s in CaseNumberSequence.objects.select_related("county")
+    }
+    for key, serials in by_key.items():
+        assert sorted(serials) == list(range(1, len(serials) + 1)), key
+        assert last[key] == len(serials), key
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_year_with_realistic_kpis_and_a_second_run_changes_nothing():
+    call_command("seed_demo", "--months", "2")
+    first = _counts()
+    assert first["Case"] > 150
+    assert first["InspectionReport"] > 242
+    assert first["FollowUp"] > 0 and first["Agreement"] > 0
+    # Every village and town has its committee; the demo mediators sit in theirs.
+    county = Area.objects.get(code="610222000000")
+    places = Area.objects.filter(code__startswith="610222", level__in=["village", "town"])
+    assert Committee.objects.filter(area__in=places, kind="peoples").count() == places.count()
+    assert Committee.objects.filter(kind="industry", area=county).exists()
+    studio = MediatorProfile.objects.get(committee__kind="studio")
+    assert "金牌" in studio.title
+    for username in ("village_mediator", "village_mediator_2"):
+        assert MediatorProfile.objects.filter(
+            user__username=username, committee__kind="peoples"
+        ).exists()
+
+    # Right now some cases are open in every state.
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS, Status.CLOSED} <= statuses
+    # Some were escalated by hand, some by the system (no actor), some reached the county.
+    escalations = CaseEvent.objects.filter(kind=EventKind.ESCALATE)
+    assert escalations.filter(actor__isnull=False).exists()
+    assert Case.objects.filter(peak_level="town").exists()
+    _assert_case_shapes()
+    _assert_numbers_consecutive()
+
+    # The KPIs of the span, from assessment's snapshots.
+    year_keys = KpiSnapshot.objects.filter(area=county, period_kind="year").values_list(
+        "period_key", flat=True
+    )
+    assert year_keys
+    totals = defaultdict(int)
+    for snapshot in KpiSnapshot.objects.filter(area=county, period_kind="month"):
+        for name in ("concluded", "resolved", "peak_village"):
+            totals[name] += snapshot.metrics[name]
+    assert totals["concluded"] > 50
+    assert 0.9 <= totals["resolved"] / totals["concluded"] <= 1.0
+    assert totals["peak_village"] / totals["concluded"] > 0.7
+
+    call_command("seed_demo", "--months", "2")
+    assert _counts() == first
+
+
+@pytest.mark.django_db
+def test_bulk_path_writes_consistent_cases_the_demo_accounts_can_list(on_postgres, api):
+    call_command("seed_demo", "--no-cases")
+    assert Case.objects.count() == 0
+    call_command("seed_demo", "--cases", "2000", "--counties", "3")
+
+    assert Case.objects.count() == 2000
+    assert Area.objects.filter(level="county").count() == 3
+    assert Party.objects.count() == 4000
+    assert Party.objects.filter(id_number_encrypted__isnull=False).exists()
+    _assert_case_shapes()
+    _assert_numbers_consecutive()
+    # Periods follow the levels reached: one a level.
+    for case in Case.objects.exclude(outcome="rejected").annotate(n=Count("periods"))[:300]:
+        assert case.n == {"village": 1, "town": 2, "county": 3}[case.peak_level]
+    assert Case.objects.filter(status__in=OPEN_WITH_PERIOD).exists()
+
+    county = Area.objects.get(code="610222000000")
+    demo_cases = Case.objects.filter(county=county).count()
+    assert 600 <= demo_cases <= 700
+    officer = User.objects.get(username="county_officer")
+    response = api(officer).get("/api/v1/cases/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results and all(row["number"].startswith("610222-") for row in results)
+    mediator = User.objects.get(username="village_mediator")
+    assert Case.objects.visible_to(mediator).exists()
+
+    # Asking again for what the database already holds does nothing.
+    call_command("seed_demo", "--cases", "2000", "--counties", "3")
+    assert Case.objects.count() == 2000
