@@ -145,10 +145,14 @@ def sweep_run(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
 
 
 def _due_periods(now):
-    """Open periods whose next deadline has passed: served by the partial index."""
+    """Open periods whose next deadline has passed (served by the partial index), except those
+    parked on a resolve deadline already acted on (a supervised county case stays overdue)."""
+    acted = Breach.objects.filter(
+        period_id=OuterRef("pk"), kind=DeadlineKind.RESOLVE, due_at=OuterRef("next_deadline")
+    )
     return HandlingPeriod.objects.filter(
         ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lte=now
-    )
+    ).exclude(Q(next_deadline_kind=DeadlineKind.RESOLVE) & Q(Exists(acted)))
 
 
 @transaction.atomic
@@ -238,6 +242,10 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
             return  # the period ended; the next level's period has its own clocks
     # Everything overdue is now recorded: the next deadline is the next unmet one, if any.
     clocks.refresh_next_deadline(period, skip=set(_overdue_kinds(period, now)))
+    if period.next_deadline is None:
+        # Everything is acted on (the resolve deadline too): the period stays overdue on its
+        # resolve deadline, which `_due_periods` no longer picks up.
+        period.next_deadline, period.next_deadline_kind = period.resolve_due, DeadlineKind.RESOLVE
     period.save(update_fields=["next_deadline", "next_deadline_kind"])
 
 

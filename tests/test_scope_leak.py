@@ -114,6 +114,7 @@ LIST_ROUTES = {
     "case-export-xlsx",
     "kpis",
     "kpis-export",
+    "kpis-bulletin",
     "rankings",
     "committee-list",
     "committee-mediators",
