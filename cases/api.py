@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -522,7 +521,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response["Cache-Control"] = "no-store"
         return response
 
-    @extend_schema(responses=EventSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         case_id = self._case_id()
@@ -530,7 +529,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], request=None, responses=AttachmentSerializer(many=True))
+    @extend_schema(
+        methods=["GET"], request=None, responses=AttachmentSerializer(many=True), filters=False
+    )
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": AttachmentInputSerializer},
@@ -544,13 +545,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def attachments(self, request, pk=None):
         case_id = self._case_id()
         if request.method == "GET":
-            rows = Attachment.objects.filter(case_id=case_id).order_by("id")
-            return Response(AttachmentSerializer(rows, many=True).data)
+            rows = self.paginate_queryset(Attachment.objects.filter(case_id=case_id).order_by("id"))
+            return self.get_paginated_response(AttachmentSerializer(rows, many=True).data)
         data = self._input(AttachmentInputSerializer)
         attachment = services.case_attach(actor=request.user, case_id=case_id, file=data["file"])
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, content_type): OpenApiTypes.BINARY for content_type in services.ATTACHMENT_TYPES
+        },
+        filters=False,
+    )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def attachment(self, request, pk=None, attachment_id=None):
         case_id = self._case_id()
@@ -573,8 +579,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
                 OpenApiTypes.BINARY
             ),
-            400: OpenApiResponse(description="超过导出上限或筛选条件无效"),
-        }
+        },
+        filters=True,
+        description="与列表相同的筛选条件；个人信息脱敏；超过导出上限时返回400。",
     )
     def export(self, request):
         """`GET /api/v1/cases/export.xlsx?<list filters>` (routed in config/urls.py)."""
