@@ -59,6 +59,12 @@ def notification_list(request):
 
 
 @login_required
+def notification_badge(request):
+    """The header's unread badge alone, refreshed by htmx every minute."""
+    return render(request, "_bell.html")
+
+
+@login_required
 @require_POST
 def notification_open(request, pk):
     """Mark one notification read and go to its case (or back to the list)."""

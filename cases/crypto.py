@@ -89,10 +89,10 @@ def id_number_error(value: str) -> str | None:
     if not ID_PATTERN.match(value):
         return "身份证号须为18位（前17位数字，末位数字或X）。"
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "身份证号中的出生日期无效。"
-    if int(value[6:10]) < 1900:
+    if born.year < 1800 or born > date.today():
         return "身份证号中的出生日期无效。"
     if id_check_digit(value[:17]) != value[17]:
         return "身份证号校验位错误。"

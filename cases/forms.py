@@ -315,6 +315,13 @@ class ConsultationForm(forms.Form):
     )
 
 
+class AnswerForm(forms.Form):
+    consultation = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    answer = forms.CharField(
+        label="答复意见", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class FollowUpForm(forms.Form):
     method = forms.ChoiceField(
         label="回访方式",

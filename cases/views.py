@@ -324,6 +324,8 @@ def case_permissions(user, case):
     """Which actions to offer this user on this case right now (the rules of DESIGN.md §6 as
     the services apply them). The services decide for real; this only hides buttons that
     would be refused."""
+    from mediation.selectors import can_write_records
+
     roles = scope_for(user).roles
     superuser = user.is_superuser
     holder = case.holder
@@ -338,6 +340,7 @@ def case_permissions(user, case):
     officer_here = superuser or bool(at_level("officer"))
     assignee = case.assignee_id is not None and case.assignee_id == user.pk
     handler = assignee or officer_here
+    records = can_write_records(user, case)  # the mediation API's check for its records
     officer_above = any(
         r.kind == "officer"
         and r.area.level in Level.values
@@ -358,14 +361,20 @@ def case_permissions(user, case):
     if status == Status.ASSIGNED and handler:
         allowed.add("respond")
     if working and handler:
-        allowed.update({"session", "consultation", "resolve", "extend"})
+        allowed.update({"resolve", "extend"})
+    if working and records:
+        allowed.update({"session", "consultation"})
+    if status != Status.CLOSED and records:
+        allowed.add("answer")
     if status in {Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS}:
         if case.level != Level.COUNTY and handler:
             allowed.add("escalate")
         elif officer_above:
             allowed.add("pull_up")
     if status == Status.RESOLVED and handler:
-        allowed.update({"follow_up", "reopen"})
+        allowed.add("reopen")
+    if status == Status.RESOLVED and records:
+        allowed.add("follow_up")
     if status != Status.CLOSED and handler:
         allowed.add("close")
     if handler:
@@ -477,6 +486,7 @@ ACTION_FORMS = {
     "session": "session",
     "consultation": "consultation",
     "follow_up": "follow_up",
+    "answer": "answer",
     "reveal": None,
 }
 
@@ -494,6 +504,7 @@ DONE = {
     "session": "已记录调解。",
     "consultation": "已提出咨询。",
     "follow_up": "已记录回访。",
+    "answer": "已记录答复意见。",
 }
 
 
@@ -513,6 +524,9 @@ def case_action(request, pk, action):
         return _reveal(request, case)
     if ACTION_FORMS[action]:
         form = _bound_form(action, request, case)
+        if not form.is_valid() and action == "answer":
+            messages.error(request, "请填写答复意见。")
+            return redirect("case-detail", pk=case.pk)
         if not form.is_valid():
             return _render_case(request, case, action_forms={action: form}, status=400)
     try:
@@ -550,12 +564,14 @@ def _bound_form(action, request, case):
         "session": forms.SessionForm,
         "consultation": forms.ConsultationForm,
         "follow_up": forms.FollowUpForm,
+        "answer": forms.AnswerForm,
     }[action]
     return form_class(data)
 
 
 def _run(action, request, case, data):
     from mediation import services as records
+    from mediation.models import Consultation
 
     from . import services
 
@@ -609,6 +625,11 @@ def _run(action, request, case, data):
             question=data["question"],
             due_at=data["due_at"],
         )
+    elif action == "answer":
+        consultation = get_object_or_404(
+            Consultation, pk=data["consultation"], case=case, answered_at__isnull=True
+        )
+        records.consultation_answer(consultation=consultation, actor=actor, answer=data["answer"])
     elif action == "follow_up":
         records.follow_up_record(
             case=case,

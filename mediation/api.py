@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors import scope_for
+from accounts.services import audit_export
 from cases.models import Attachment, Case
 from config.errors import InvalidInput, NotAllowed
 from grids.api import AreaBriefSerializer
@@ -105,6 +106,7 @@ class CaseRecordsMixin:
     may write: the assignee and the officers of the case's current level (others: 403)."""
 
     pagination_class = None
+    filter_backends = []
 
     def get_case(self):
         if not hasattr(self, "_case"):
@@ -367,6 +369,11 @@ class AgreementViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
 
     serializer_class = AgreementSerializer
 
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Agreement.objects.none()
+        return Agreement.objects.filter(case=self.get_case())
+
     def get_agreement(self):
         case = self.get_case()
         queryset = Agreement.objects.select_related(
@@ -468,6 +475,11 @@ class ConfirmationViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     """Judicial confirmation (司法确认) of the case's agreement and its 30-day window."""
 
     serializer_class = ConfirmationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return JudicialConfirmation.objects.none()
+        return JudicialConfirmation.objects.filter(case=self.get_case())
 
     def _confirmation(self):
         return get_object_or_404(JudicialConfirmation, case=self.get_case())
@@ -611,6 +623,11 @@ class CaseFileViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     """The case file (一案一卷): the checklist derived from the records, and filing papers."""
 
     serializer_class = CaseFileSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return Case.objects.visible_to(self.request.user).filter(pk=self.get_case().pk)
 
     def _answer(self, case, status_code=200):
         documents = [
@@ -978,6 +995,12 @@ class RewardSheetExportView(APIView):
 
         month = parse_month(request.query_params.get("month"))
         sheet = reward_sheet(rewards_visible_to(request.user), month)
+        audit_export(
+            actor=request.user,
+            what=f"以奖代补发放表 {month:%Y-%m}",
+            params=dict(request.query_params.items()),
+            rows=sheet["cases"],
+        )
         book = Workbook()
         first = book.active
         first.title = "按调解员"

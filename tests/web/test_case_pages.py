@@ -153,3 +153,55 @@ def test_list_pages_run_a_constant_number_of_queries(client, cast, django_assert
     client.force_login(cast.county_officer)
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         client.get("/cases/")
+
+
+def test_revealing_a_phone_shows_it_once_and_writes_the_audit_event(client, cast):
+    case = _report(cast)
+    drive(case, cast, "assigned")
+    party_row = case.parties.order_by("id").first()
+    client.force_login(cast.village_mediator_a)
+    response = client.post(
+        f"/cases/{case.pk}/do/reveal/", {"party": party_row.pk, "field": "phone"}
+    )
+    assert response.status_code == 200
+    assert 'data-testid="revealed">13800000001<' in response.content.decode()
+    assert case.events.filter(kind="reveal").count() == 1
+    assert "13800000001" not in client.get(f"/cases/{case.pk}/").content.decode()
+    client.force_login(cast.county_viewer)  # in scope, not allowed: no button, and refused
+    assert "查看</button>" not in client.get(f"/cases/{case.pk}/").content.decode()
+    client.post(f"/cases/{case.pk}/do/reveal/", {"party": party_row.pk, "field": "phone"})
+    assert case.events.filter(kind="reveal").count() == 1
+
+
+def test_consultation_is_asked_and_answered_from_the_case_page(client, cast):
+    case = drive(_report(cast), cast, "in_progress")
+    client.force_login(cast.village_mediator_a)
+    response = client.post(
+        f"/cases/{case.pk}/do/consultation/",
+        {
+            "consultant_kind": "lawyer",
+            "consultant_name": "赵律师",
+            "question": "宅基地界址如何认定？",
+            "due_at": "2099-01-01T10:00",
+        },
+    )
+    assert response.status_code == 302
+    consultation = case.consultations.get()
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "赵律师" in html and 'data-testid="do-answer"' in html
+    client.post(
+        f"/cases/{case.pk}/do/answer/",
+        {"consultation": consultation.pk, "answer": "以确权登记为准。"},
+    )
+    consultation.refresh_from_db()
+    assert consultation.answer == "以确权登记为准。"
+    assert "以确权登记为准。" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_header_badge_fragment_for_htmx(client, cast):
+    from notifications.services import notify
+
+    notify(users=[cast.village_mediator_a], kind="reminder", title="提醒")
+    client.force_login(cast.village_mediator_a)
+    html = client.get("/notifications/badge/").content.decode()
+    assert html.startswith('<a class="bell"') and ">1<" in html and "hx-trigger" in html
