@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import scope_for
+from accounts.services import audit_export
 from grids.api import AreaBriefSerializer
 from grids.choices import LEVEL_RANK
 from grids.models import Area
@@ -178,6 +179,12 @@ class KpiExportView(APIView):
         _, area, period = _resolve(request, KpiQuerySerializer)
         payload = kpi_payload(area, period, breakdown=True)
         content = kpi_workbook(payload)
+        audit_export(
+            actor=request.user,
+            what=f"考核指标 {period.key}",
+            area=area,
+            params=dict(request.query_params.items()),
+        )
         response = HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors import scope_for
+from accounts.services import audit_export
 from cases.choices import Category
 from cases.models import Attachment, Case
 from config.errors import InvalidInput, NotAllowed
@@ -997,6 +998,12 @@ class RewardSheetExportView(APIView):
 
         month = parse_month(request.query_params.get("month"))
         sheet = reward_sheet(rewards_visible_to(request.user), month)
+        audit_export(
+            actor=request.user,
+            what=f"以奖代补发放表 {month:%Y-%m}",
+            params=dict(request.query_params.items()),
+            rows=sheet["cases"],
+        )
         book = Workbook()
         first = book.active
         first.title = "按调解员"
