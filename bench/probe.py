@@ -18,13 +18,13 @@ import django
 
 django.setup()
 
-from cases.sweep import sweep_run  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assessment.periods import parse_period  # noqa: E402
 from assessment.services import snapshot_period  # noqa: E402
 from cases.models import HandlingPeriod  # noqa: E402
+from cases.sweep import sweep_run  # noqa: E402
 
 
 def _ms(seconds):

@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.services import audit_export
 from config.errors import InvalidInput
 from grids.api import AreaBriefSerializer
 from grids.models import Area
@@ -595,6 +596,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 limit=cap,
             )
         content = export_workbook(rows)
+        audit_export(
+            actor=request.user,
+            what="案件清单",
+            area=_export_area(request),
+            params=dict(request.query_params.items()),
+            rows=len(rows),
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(
             content,
@@ -605,6 +613,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 # ---------------------------------------------------------------- export
+
+
+def _export_area(request):
+    """The area an export concerns: its `area` filter if given, else the user's one role area."""
+    raw = request.query_params.get("area", "")
+    if raw.isdigit():
+        return Area.objects.filter(pk=int(raw)).first()
+    return None
 
 
 def export_max_rows() -> int:

@@ -25,6 +25,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors import scope_for
+from accounts.services import audit_export
+from cases.choices import Category
 from cases.models import Attachment, Case
 from config.errors import InvalidInput, NotAllowed
 from grids.api import AreaBriefSerializer
@@ -105,6 +107,7 @@ class CaseRecordsMixin:
     may write: the assignee and the officers of the case's current level (others: 403)."""
 
     pagination_class = None
+    filter_backends = []
 
     def get_case(self):
         if not hasattr(self, "_case"):
@@ -367,6 +370,11 @@ class AgreementViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
 
     serializer_class = AgreementSerializer
 
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Agreement.objects.none()
+        return Agreement.objects.filter(case=self.get_case())
+
     def get_agreement(self):
         case = self.get_case()
         queryset = Agreement.objects.select_related(
@@ -468,6 +476,11 @@ class ConfirmationViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     """Judicial confirmation (司法确认) of the case's agreement and its 30-day window."""
 
     serializer_class = ConfirmationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return JudicialConfirmation.objects.none()
+        return JudicialConfirmation.objects.filter(case=self.get_case())
 
     def _confirmation(self):
         return get_object_or_404(JudicialConfirmation, case=self.get_case())
@@ -612,6 +625,11 @@ class CaseFileViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
 
     serializer_class = CaseFileSerializer
 
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return Case.objects.visible_to(self.request.user).filter(pk=self.get_case().pk)
+
     def _answer(self, case, status_code=200):
         documents = [
             {
@@ -702,7 +720,9 @@ class CommitteeInputSerializer(serializers.Serializer):
     name = serializers.CharField(label="名称", max_length=100)
     kind = serializers.ChoiceField(label="类型", choices=CommitteeKind.choices)
     area = serializers.PrimaryKeyRelatedField(label="所属区划", queryset=Area.objects.all())
-    category = serializers.CharField(label="专业领域", required=False, allow_blank=True)
+    category = serializers.ChoiceField(
+        label="专业领域", choices=Category.choices, required=False, allow_blank=True
+    )
     parent = serializers.PrimaryKeyRelatedField(
         label="所属调委会", required=False, allow_null=True, queryset=Committee.objects.all()
     )
@@ -978,6 +998,12 @@ class RewardSheetExportView(APIView):
 
         month = parse_month(request.query_params.get("month"))
         sheet = reward_sheet(rewards_visible_to(request.user), month)
+        audit_export(
+            actor=request.user,
+            what=f"以奖代补发放表 {month:%Y-%m}",
+            params=dict(request.query_params.items()),
+            rows=sheet["cases"],
+        )
         book = Workbook()
         first = book.active
         first.title = "按调解员"

@@ -134,7 +134,16 @@ LIST_ROUTES = {
 OWN_DATA_ROUTES = {"notification-read-all", "notifications-read-all"}
 
 # Pages with no object in the URL: checked like LIST_ROUTES (GET only).
-PAGE_LISTS = {"queue", "inbox", "overdue", "intake", "dashboard", "inspections", "notifications"}
+PAGE_LISTS = {
+    "queue",
+    "inbox",
+    "overdue",
+    "intake",
+    "dashboard",
+    "inspections",
+    "notifications",
+    "notifications-badge",
+}
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"inspection-submit"}
 

@@ -46,3 +46,18 @@ def test_bad_filters_are_400(cast, api):
     response = api(cast.county_admin).get("/api/v1/audit/?kind=everything&after=yesterday")
     assert response.status_code == 400
     assert set(response.json()) >= {"kind", "after"}
+
+
+def test_exports_are_recorded_and_visible_to_the_admin(cast, api):
+    report(cast.village_officer_a, cast.areas.grid_a1)
+    town = cast.areas.town_a.id
+    response = api(cast.town_officer_a).get(f"/api/v1/cases/export.xlsx?area={town}")
+    assert response.status_code == 200
+    response = api(cast.town_officer_a).get(f"/api/v1/kpis/export.xlsx?area={town}&period=2026-10")
+    assert response.status_code == 200
+    rows = api(cast.town_admin_a).get("/api/v1/audit/?kind=export").json()["results"]
+    assert {r["what"] for r in rows} == {"案件清单", "考核指标 2026-10"}
+    case_rows = [r for r in rows if r["what"] == "案件清单"]
+    assert case_rows[0]["actor"] == "town_officer_a"
+    assert case_rows[0]["data"]["rows"] == 1
+    assert api(cast.town_admin_b).get("/api/v1/audit/?kind=export").json()["results"] == []

@@ -20,7 +20,7 @@ WRITTEN = {
 
 
 def test_written_agreement_missing_its_performance_terms_is_refused(cast):
-    case = make_case(cast, assignee=cast.village_mediator_a)
+    case = make_case(cast)
     details = {k: v for k, v in WRITTEN.items() if k not in {"terms", "performance_method"}}
     with pytest.raises(InvalidInput) as error:
         services.agreement_record(
@@ -62,7 +62,7 @@ def test_oral_agreement_needs_terms_and_is_effective_when_reached(cast):
 
 
 def test_written_agreement_takes_effect_when_all_signed_and_sealed(cast):
-    case = make_case(cast, assignee=cast.village_mediator_a)
+    case = make_case(cast)
     today = timezone.localdate()
     agreement = services.agreement_record(
         case=case,

@@ -70,7 +70,7 @@ def test_inspection_coverage_counts_zero_reports_over_the_area_and_months(cast):
 
 
 def test_case_file_lists_what_a_failed_mediation_needs(cast):
-    case = make_case(cast, status="closed", outcome="failed", concluded_at=timezone.now())
+    case = make_case(cast, status="closed", outcome="failed")
     file = selectors.case_file(case)
     assert [i.key for i in file.missing] == ["rights_notice", "identity", "mediation_record"]
     assert {i.key: i.required for i in file.items}["agreement"] is False

@@ -1,0 +1,94 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from cases.models import Breach, CaseEvent
+from cases.sweep import sweep_run
+from mediation.models import JudicialConfirmation
+from notifications.models import Notification
+
+from .conftest import report
+
+
+def _resolved_case_with_a_consultation(cast):
+    """A village case resolved now with an oral agreement (effective at once), after asking the
+    town's lawyer for an opinion due in two days."""
+    from cases import services
+    from mediation.services import consultation_ask
+
+    now = timezone.now()
+    mediator = cast.village_mediator_a
+    case = report(cast, when=now - timedelta(hours=3))
+    services.case_assign(
+        actor=cast.village_officer_a,
+        case_id=case.pk,
+        assignee=mediator,
+        at=now - timedelta(hours=2),
+    )
+    services.case_respond(actor=mediator, case_id=case.pk, at=now - timedelta(hours=1))
+    consultation = consultation_ask(
+        case=case,
+        actor=mediator,
+        consultant_kind="lawyer",
+        consultant_name="王律师",
+        consultant=cast.town_officer_a,
+        question="宅基地边界如何认定？",
+        due_at=now + timedelta(days=2),
+    )
+    services.case_resolve(
+        actor=mediator, case_id=case.pk, agreement={"form": "oral", "terms": "后退30公分"}, at=now
+    )
+    return case, consultation
+
+
+def test_consultation_judicial_confirmation_and_follow_up_deadlines_remind_once(cast):
+    case, consultation = _resolved_case_with_a_consultation(cast)
+    confirmation = JudicialConfirmation.objects.get(case=case)
+
+    # Day 3: only the consultation is overdue.
+    first = sweep_run(now=consultation.due_at + timedelta(hours=1))
+    assert (first.consultation_reminders, first.judicial_reminders) == (1, 0)
+    assert first.follow_up_reminders == 0
+    assert sorted(
+        Notification.objects.filter(kind="consultation_due").values_list(
+            "user__username", flat=True
+        )
+    ) == ["town_officer_a", "village_mediator_a"]
+
+    # Day 20 of the confirmation window; by now the follow-up (10 working days) is due too.
+    later = confirmation.remind_at + timedelta(minutes=5)
+    second = sweep_run(now=later)
+    assert (second.judicial_reminders, second.follow_up_reminders) == (1, 1)
+    assert second.consultation_reminders == 0
+    assert list(
+        Notification.objects.filter(kind__in=["judicial_due", "follow_up_due"]).values_list(
+            "user__username", flat=True
+        )
+    ) == ["village_mediator_a", "village_mediator_a"]
+    assert sorted(Breach.objects.values_list("kind", flat=True)) == [
+        "consultation_due",
+        "follow_up_due",
+        "judicial_remind",
+    ]
+    assert CaseEvent.objects.filter(case=case, kind="remind", actor=None).count() == 3
+
+    third = sweep_run(now=later + timedelta(hours=1))
+    assert third.breaches == 0
+
+
+def test_answered_applied_and_followed_up_cases_are_left_alone(cast):
+    from mediation.services import consultation_answer, follow_up_record
+
+    case, consultation = _resolved_case_with_a_consultation(cast)
+    consultation_answer(consultation=consultation, actor=cast.town_officer_a, answer="以确权证为准")
+    JudicialConfirmation.objects.filter(case=case).update(status="applied", court="宜君县人民法院")
+    follow_up_record(
+        case=case,
+        actor=cast.village_mediator_a,
+        method="visit",
+        performed=True,
+        satisfaction="satisfied",
+    )
+    result = sweep_run(now=timezone.now() + timedelta(days=25))
+    assert result.breaches == 0
+    assert not Notification.objects.exists()

@@ -1,0 +1,112 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from cases import sweep as sweep_module
+from cases.models import Breach, Case, CaseEvent, HandlingPeriod
+from cases.sweep import sweep_run
+
+from .conftest import MONDAY, report
+
+
+def _overdue_village_cases(cast, n):
+    cases = [report(cast, serial=i + 1, when=MONDAY + timedelta(minutes=i)) for i in range(n)]
+    latest_due = max(
+        HandlingPeriod.objects.filter(case__in=cases).values_list("resolve_due", flat=True)
+    )
+    return cases, latest_due + timedelta(minutes=1)
+
+
+def _assert_each_acted_once(cases):
+    ids = [c.pk for c in cases]
+    assert Case.objects.filter(pk__in=ids, level="town", status="pending").count() == len(ids)
+    # One system escalation, one assign and one respond reminder per case: nothing doubled.
+    for kind, per_case in (("escalate", 1), ("remind", 2)):
+        counts = {
+            case_id: CaseEvent.objects.filter(case_id=case_id, kind=kind, actor=None).count()
+            for case_id in ids
+        }
+        assert set(counts.values()) == {per_case}, (kind, counts)
+    assert Breach.objects.filter(case_id__in=ids).count() == 3 * len(ids)
+    assert sorted(set(Breach.objects.values_list("kind", flat=True))) == [
+        "assign",
+        "resolve",
+        "respond",
+    ]
+    # Every village period ended by the escalation; every case has one open period (at town).
+    assert HandlingPeriod.objects.filter(case_id__in=ids, ended_at__isnull=True).count() == len(ids)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_each_overdue_case_exactly_once(cast, on_postgres):
+    cases, now = _overdue_village_cases(cast, 12)
+    barrier = threading.Barrier(2)
+    reports, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            reports.append(sweep_run(now=now, batch_size=2))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sum(r.escalated for r in reports) == 12
+    assert sum(r.breaches for r in reports) == 36
+    assert not any(r.failed for r in reports)
+    _assert_each_acted_once(cases)
+    # A third sweep finds nothing.
+    assert sweep_run(now=now).breaches == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_killed_half_way_loses_and_doubles_nothing(cast, on_postgres, monkeypatch):
+    cases, now = _overdue_village_cases(cast, 5)
+    handled = []
+
+    def crash_on_third(period):
+        handled.append(period.pk)
+        if len(handled) == 3:
+            raise KeyboardInterrupt("worker killed")
+
+    monkeypatch.setattr(sweep_module, "after_period_hook", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_run(now=now, batch_size=2)
+    # The first batch (two cases) committed; the batch in flight rolled back entirely.
+    assert Case.objects.filter(level="town").count() == 2
+    assert Breach.objects.count() == 6
+    assert CaseEvent.objects.filter(kind="escalate").count() == 2
+
+    monkeypatch.setattr(sweep_module, "after_period_hook", lambda period: None)
+    again = sweep_run(now=now, batch_size=2)
+    assert (again.escalated, again.breaches) == (3, 9)
+    _assert_each_acted_once(cases)
+
+
+def test_one_broken_case_does_not_stop_the_sweep(cast, monkeypatch):
+    cases, now = _overdue_village_cases(cast, 3)
+    real = sweep_module._escalate
+    broken_case = cases[1].pk
+
+    def flaky(case, period, **kwargs):
+        if case.pk == broken_case:
+            raise RuntimeError("boom")
+        return real(case, period, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "_escalate", flaky)
+    result = sweep_run(now=now)
+    assert result.escalated == 2 and len(result.failed) == 1
+    # Its breaches rolled back with it: the next sweep acts on it in full.
+    assert not Breach.objects.filter(case_id=broken_case).exists()
+    monkeypatch.setattr(sweep_module, "_escalate", real)
+    assert sweep_run(now=now).escalated == 1
+    _assert_each_acted_once(cases)
