@@ -337,7 +337,9 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices)
     risk = django_filters.ChoiceFilter(choices=Risk.choices)
     source = django_filters.ChoiceFilter(choices=Source.choices)
-    area = django_filters.NumberFilter(method="filter_area", label="区划（含下级）")
+    area = django_filters.NumberFilter(
+        method="filter_area", label="区划（含下级）", min_value=1, max_value=2**63 - 1
+    )
     reported_after = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="gte")
     reported_before = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="lt")
     overdue = django_filters.ChoiceFilter(

@@ -223,6 +223,8 @@ def test_filters(cast, api, media):
         "?reported_after=yesterday",
         "?risk=1",
         "?overdue=perhaps",
+        "?area=1e400",
+        "?area=-3",
         "?assignee=someone",
         "?area=abc",
     ]:
