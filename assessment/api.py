@@ -17,7 +17,7 @@ from grids.models import Area
 
 from . import selectors
 from .choices import KPI_FIELDS, SNAPSHOT_LEVELS
-from .export import kpi_workbook
+from .export import bulletin_workbook, kpi_workbook
 from .periods import month_of, parse_period
 
 COUNT_FIELDS = [
@@ -190,5 +190,43 @@ class KpiExportView(APIView):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         filename = f"kpi-{area.code}-{period.key}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class KpiBulletinView(APIView):
+    """The monthly bulletin (工作通报): KPIs, units ranked, overdue and supervised cases, and the
+    units that missed deadlines in the period."""
+
+    @extend_schema(
+        parameters=[AREA_PARAM, PERIOD_PARAM],
+        responses={
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiTypes.BINARY
+        },
+    )
+    def get(self, request):
+        _, area, period = _resolve(request, KpiQuerySerializer)
+        payload = kpi_payload(area, period, breakdown=True)
+        villages = []
+        if area.level != "village":
+            villages = [snapshot_row(s) for s in selectors.ranking(area, "village", period)]
+        overdue = list(selectors.overdue_cases(area))
+        late = selectors.late_units(area, period)
+        content = bulletin_workbook(payload, villages=villages, overdue=overdue, late=late)
+        audit_export(
+            actor=request.user,
+            what=f"工作通报 {period.key}",
+            area=area,
+            params=dict(request.query_params.items()),
+            rows=len(overdue),
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"bulletin-{area.code}-{period.key}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -89,3 +89,62 @@ def _parent_code(area: Area, parent_level: str | None) -> str:
     if parent_level is None:
         return ""
     return area.code[: PREFIX_LENGTH[parent_level]]
+
+
+def overdue_cases(area: Area, *, limit: int = 2000):
+    """Open cases under `area` that are supervised (督办) or past a deadline of their current
+    handling period (a breach the sweep recorded), oldest report first."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from cases.choices import OPEN_STATUSES
+    from cases.models import Breach, Case
+
+    open_breach = Breach.objects.filter(
+        case_id=OuterRef("pk"), period__isnull=False, period__ended_at__isnull=True
+    )
+    return (
+        Case.objects.filter(**{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES)
+        .filter(Q(supervised=True) | Q(Exists(open_breach)))
+        .select_related("holder", "assignee")
+        .order_by("reported_at", "id")[:limit]
+    )
+
+
+def late_units(area: Area, period: Period) -> list[dict]:
+    """Units (the handling area of each breached period) with the deadlines they missed in the
+    period, most first: one GROUP BY over the breaches."""
+    from django.db.models import Count, Q
+
+    from cases.models import Breach
+
+    rows = (
+        Breach.objects.filter(
+            **{f"case__{area.level}_id": area.id},
+            detected_at__gte=period.start,
+            detected_at__lt=period.end,
+            period__isnull=False,
+        )
+        .values("period__area_id", "period__area__code", "period__area__name", "period__level")
+        .annotate(
+            assign=Count("pk", filter=Q(kind="assign")),
+            respond=Count("pk", filter=Q(kind="respond")),
+            resolve=Count("pk", filter=Q(kind="resolve")),
+            total=Count("pk"),
+        )
+        .order_by("-total", "period__area__code")
+    )
+    return [
+        {
+            "area": {
+                "id": row["period__area_id"],
+                "code": row["period__area__code"],
+                "name": row["period__area__name"],
+                "level": row["period__level"],
+            },
+            "assign": row["assign"],
+            "respond": row["respond"],
+            "resolve": row["resolve"],
+            "total": row["total"],
+        }
+        for row in rows
+    ]

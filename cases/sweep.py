@@ -95,6 +95,11 @@ class _People:
     def officers(self, area_id):
         return self.of(area_id, RoleKind.OFFICER)
 
+    def queue_keepers(self, area_id):
+        """Who runs the queue at an area: its officers, else (a village without one) its
+        mediators."""
+        return self.officers(area_id) or self.of(area_id, RoleKind.MEDIATOR)
+
     def parent_id(self, area_id: int) -> int | None:
         if area_id not in self._areas:
             self._areas[area_id] = (
@@ -258,7 +263,7 @@ def _local(moment: datetime) -> str:
 def _responsible(case: Case, period: HandlingPeriod, people: _People) -> list[int]:
     if case.assignee_id:
         return [case.assignee_id]
-    return people.officers(period.area_id)
+    return people.queue_keepers(period.area_id)
 
 
 def _remind(case, period, *, kind, due, now, people) -> str:
@@ -372,7 +377,7 @@ def _subject_exists(kind: str, prefix: str):
 def _case_people(case: Case, people: _People) -> list[int]:
     if case.assignee_id:
         return [case.assignee_id]
-    return people.officers(case.holder_id)
+    return people.queue_keepers(case.holder_id)
 
 
 def _locked(queryset, order):

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from accounts.audit import AuditView
-from assessment.api import KpiExportView, KpiView, RankingView
+from assessment.api import KpiBulletinView, KpiExportView, KpiView, RankingView
 from cases.api import CaseViewSet
 from config.health import healthz
 from grids.api import AreaViewSet
@@ -24,6 +24,7 @@ api_v1 = [
     path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
     path("kpis/", KpiView.as_view(), name="kpis"),
     path("kpis/export.xlsx", KpiExportView.as_view(), name="kpis-export"),
+    path("kpis/bulletin.xlsx", KpiBulletinView.as_view(), name="kpis-bulletin"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("", include("mediation.urls")),
     path("", include(router.urls)),

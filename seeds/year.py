@@ -139,12 +139,12 @@ class Year:
 
     def run(self) -> Tally:
         plans = self.plans()
-        with pretended_clock(self.clock):
+        # One transaction: a year is loaded whole or not at all (and SQLite commits once).
+        with pretended_clock(self.clock), transaction.atomic():
             for month, chunk in _by_month(plans):
-                with transaction.atomic():
-                    for plan in chunk:
-                        self.play(plan)
-                    self.inspections(month)
+                for plan in chunk:
+                    self.play(plan)
+                self.inspections(month)
             self.clock.at = None
         self.sweep()
         return self.tally

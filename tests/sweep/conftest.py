@@ -22,13 +22,15 @@ def id_number(serial: int) -> str:
     return first17 + id_check_digit(first17)
 
 
-def report(cast, *, area=None, when=MONDAY, risk="green", serial=1, title="宅基地边界纠纷"):
-    """A village case of village A1 (or `area`), reported by the grid worker at `when`."""
+def report(
+    cast, *, area=None, when=MONDAY, risk="green", serial=1, title="宅基地边界纠纷", actor=None
+):
+    """A village case of village A1 (or `area`), reported by its grid worker at `when`."""
     from cases import services
 
     area = area or cast.areas.grid_a1
     return services.case_report(
-        actor=cast.grid_worker_a,
+        actor=actor or cast.grid_worker_a,
         title=title,
         facts="两户因宅基地边界发生争执。",
         category="housing_homestead",

@@ -207,3 +207,12 @@ def test_many_due_are_taken_in_batches(cast):
     result = sweep_run(now=at(3, 9, 1), batch_size=3)
     assert (result.periods, result.breaches) == (7, 7)
     assert Case.objects.filter(level="village").count() == 7
+
+
+def test_a_village_without_an_officer_has_its_mediators_reminded(cast):
+    from accounts.models import Role
+
+    Role.objects.filter(user=cast.village_officer_a).delete()
+    case = report(cast)
+    sweep_run(now=at(3, 9, 1))
+    assert _notified("reminder", case) == ["village_mediator_a"]

@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -135,7 +134,7 @@ def test_a_real_worker_escalates_an_overdue_village_case_and_delivers_the_remind
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_intake_and_actions_answer_at_once_and_the_outbox_drains_later(
-    cast, api, on_postgres, tmp_path, request
+    cast, api, on_postgres, tmp_path, request, settings
 ):
     from cases.sweep import sweep_run
 
