@@ -72,6 +72,10 @@ def test_only_the_assignee_and_officers_of_the_current_level_write_records(cast,
     assert response.status_code == 201, response.content
     assert response.json()["mediators"][0]["username"] == "village_mediator_a"
     assert len(api(cast.county_viewer).get(_url(case, "sessions/")).json()) == 2
+    # Co-mediators come from the holder's mediators, not from the town next door.
+    stranger = {**body, "mediators": [cast.village_mediator_a.id, cast.village_mediator_b.id]}
+    response = api(cast.village_mediator_a).post(_url(case, "sessions/"), stranger, format="json")
+    assert response.status_code == 400 and "mediators" in response.json()
     assert case.events.filter(kind="record").count() == 2
 
 
