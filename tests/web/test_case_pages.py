@@ -205,3 +205,49 @@ def test_header_badge_fragment_for_htmx(client, cast):
     client.force_login(cast.village_mediator_a)
     html = client.get("/notifications/badge/").content.decode()
     assert html.startswith('<a class="bell"') and ">1<" in html and "hx-trigger" in html
+
+
+def test_a_photo_that_is_not_an_image_leaves_no_case_behind(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.grid_worker_a)
+    response = client.post(
+        "/cases/new/",
+        {
+            "title": "邻里纠纷",
+            "category": "neighbour",
+            "source": "walk_in",
+            "risk": "green",
+            "origin": str(cast.areas.grid_a1.pk),
+            "people_involved": "2",
+            "facts": "争吵",
+            "parties-TOTAL_FORMS": "1",
+            "parties-INITIAL_FORMS": "0",
+            "parties-0-name": "张三",
+            "parties-0-role": "applicant",
+            "photos": SimpleUploadedFile("scene.heic", b"not a jpeg at all", "image/heic"),
+        },
+    )
+    assert response.status_code == 200
+    assert "只能上传 JPEG、PNG 或 WebP 照片" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_inbox_and_overdue_pages_run_a_constant_number_of_queries(
+    client, cast, django_assert_max_num_queries
+):
+    def escalated(title):
+        case = drive(_report(cast, title=title), cast, "in_progress")
+        services.case_escalate(actor=cast.village_mediator_a, case_id=case.pk, reason="上报")
+
+    escalated("一")
+    client.force_login(cast.town_officer_a)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/inbox/")
+    for index in range(8):
+        escalated(f"多{index}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/inbox/")
+    assert response.content.decode().count('data-testid="case-item"') == 9
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/overdue/")
