@@ -253,3 +253,44 @@ def test_inbox_and_overdue_pages_run_a_constant_number_of_queries(
     assert response.content.decode().count('data-testid="case-item"') == 9
     with django_assert_max_num_queries(baseline):
         client.get("/overdue/")
+
+
+def test_county_officer_delegates_a_pending_case_down_to_its_town(client, cast):
+    case = _report(cast)
+    services.case_escalate(actor=cast.village_officer_a, case_id=case.pk, reason="上报")
+    services.case_escalate(actor=cast.town_officer_a, case_id=case.pk, reason="上报县级")
+    client.force_login(cast.county_officer)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-action="delegate"' in html and 'data-action="assign"' in html
+    response = client.post(
+        f"/cases/{case.pk}/do/delegate/", {"area": cast.areas.town_a.pk, "note": "请镇里办理"}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.level, case.holder_id, case.status) == ("town", cast.areas.town_a.pk, "pending")
+    # The neighbouring town is not a choice: refused beside the field, nothing moves.
+    services.case_escalate(actor=cast.town_officer_a, case_id=case.pk, reason="再上报")
+    response = client.post(
+        f"/cases/{case.pk}/do/delegate/", {"area": cast.areas.town_b.pk, "note": "x"}
+    )
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.level == "county"
+
+
+def test_grid_worker_files_a_zero_report_with_one_tap(client, cast):
+    client.force_login(cast.grid_worker_a)
+    html = client.get("/inspections/").content.decode()
+    assert 'data-testid="zero-report"' in html
+    response = client.post("/inspections/submit/", {"grid": cast.areas.grid_a1.pk, "zero": "1"})
+    assert response.status_code == 302
+    html = client.get("/inspections/").content.decode()
+    assert 'data-testid="inspection-filed"' in html and "零上报" in html
+    assert 'data-testid="zero-report"' not in html
+    # Someone else's grid is refused.
+    client.post("/inspections/submit/", {"grid": cast.areas.grid_b1.pk, "zero": "1"})
+    from mediation.models import InspectionReport
+
+    assert list(InspectionReport.objects.values_list("grid_id", flat=True)) == [
+        cast.areas.grid_a1.pk
+    ]
