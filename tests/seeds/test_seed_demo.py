@@ -1,6 +1,7 @@
 """seed_demo: the demo county's year through the services, idempotent, with realistic KPIs;
 the bulk path's rows consistent with what the services write."""
 
+import io
 import re
 from collections import defaultdict
 
@@ -76,7 +77,9 @@ def _assert_numbers_consecutive():
 
 @pytest.mark.django_db
 def test_seed_demo_builds_a_year_with_realistic_kpis_and_a_second_run_changes_nothing():
-    call_command("seed_demo", "--months", "2")
+    errors = io.StringIO()
+    call_command("seed_demo", "--months", "2", stderr=errors, stdout=io.StringIO())
+    assert "refused" not in errors.getvalue()
     first = _counts()
     assert first["Case"] > 150
     assert first["InspectionReport"] > 242

@@ -93,6 +93,8 @@ class Command(BaseCommand):
             f"({seconds:.1f}s); steps: "
             + ", ".join(f"{k} {v}" for k, v in sorted(tally.steps.items()))
         )
+        for message in tally.refused[:5]:
+            self.stderr.write(f"refused by a service, case left out: {message}")
         self.stdout.write(
             f"inspection reports: {tally.reports} ({tally.zero_reports} zero reports); "
             f"KPI snapshots: {snapshots}"
