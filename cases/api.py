@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.services import audit_export
 from config.errors import InvalidInput
+from config.filters import SaneDateTimeFilter
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
@@ -340,8 +341,8 @@ class CaseFilter(django_filters.FilterSet):
     area = django_filters.NumberFilter(
         method="filter_area", label="区划（含下级）", min_value=1, max_value=2**63 - 1
     )
-    reported_after = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="gte")
-    reported_before = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    reported_after = SaneDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = SaneDateTimeFilter(field_name="reported_at", lookup_expr="lt")
     overdue = django_filters.ChoiceFilter(
         choices=[("true", "超期"), ("false", "不限")], method="filter_overdue", label="超期"
     )
