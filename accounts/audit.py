@@ -32,6 +32,14 @@ class AuditRowSerializer(serializers.Serializer):
     data = serializers.DictField()
 
 
+class AuditPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = AuditRowSerializer(many=True)
+
+
 def _reveals(scope, query):
     from cases.models import CaseEvent
 
@@ -81,7 +89,7 @@ class AuditView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=AuditRowSerializer(many=True),
+        responses=AuditPageSerializer,
     )
     def get(self, request):
         scope = scope_for(request.user)

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.services import audit_export
 from config.errors import InvalidInput
+from config.filters import SaneDateTimeFilter
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
@@ -338,9 +338,11 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices)
     risk = django_filters.ChoiceFilter(choices=Risk.choices)
     source = django_filters.ChoiceFilter(choices=Source.choices)
-    area = django_filters.NumberFilter(method="filter_area", label="区划（含下级）")
-    reported_after = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="gte")
-    reported_before = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    area = django_filters.NumberFilter(
+        method="filter_area", label="区划（含下级）", min_value=1, max_value=2**63 - 1
+    )
+    reported_after = SaneDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = SaneDateTimeFilter(field_name="reported_at", lookup_expr="lt")
     overdue = django_filters.ChoiceFilter(
         choices=[("true", "超期"), ("false", "不限")], method="filter_overdue", label="超期"
     )
@@ -523,7 +525,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response["Cache-Control"] = "no-store"
         return response
 
-    @extend_schema(responses=EventSerializer(many=True))
+    @extend_schema(responses=EventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         case_id = self._case_id()
@@ -531,7 +533,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], request=None, responses=AttachmentSerializer(many=True))
+    @extend_schema(
+        methods=["GET"], request=None, responses=AttachmentSerializer(many=True), filters=False
+    )
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": AttachmentInputSerializer},
@@ -545,13 +549,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def attachments(self, request, pk=None):
         case_id = self._case_id()
         if request.method == "GET":
-            rows = Attachment.objects.filter(case_id=case_id).order_by("id")
-            return Response(AttachmentSerializer(rows, many=True).data)
+            rows = self.paginate_queryset(Attachment.objects.filter(case_id=case_id).order_by("id"))
+            return self.get_paginated_response(AttachmentSerializer(rows, many=True).data)
         data = self._input(AttachmentInputSerializer)
         attachment = services.case_attach(actor=request.user, case_id=case_id, file=data["file"])
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, content_type): OpenApiTypes.BINARY for content_type in services.ATTACHMENT_TYPES
+        },
+        filters=False,
+    )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def attachment(self, request, pk=None, attachment_id=None):
         case_id = self._case_id()
@@ -574,8 +583,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
                 OpenApiTypes.BINARY
             ),
-            400: OpenApiResponse(description="超过导出上限或筛选条件无效"),
-        }
+        },
+        filters=True,
+        description="与列表相同的筛选条件；个人信息脱敏；超过导出上限时返回400。",
     )
     def export(self, request):
         """`GET /api/v1/cases/export.xlsx?<list filters>` (routed in config/urls.py)."""

@@ -8,10 +8,8 @@ from django.utils import timezone
 from accounts.selectors import scope_for
 from grids.models import Area
 
-from . import crypto
+from . import crypto, services
 from .choices import Category, Outcome, PartyRole, Risk, Source
-
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def origin_choices(user):
@@ -83,10 +81,14 @@ class IntakeForm(forms.Form):
         if len(photos) > 9:
             self.add_error(None, "最多上传9张照片。")
         for photo in photos:
-            if not (photo.content_type or "").startswith("image/"):
-                self.add_error(None, f"{photo.name} 不是图片。")
-            elif photo.size > MAX_PHOTO_BYTES:
-                self.add_error(None, f"{photo.name} 超过10MB。")
+            photo.seek(0)
+            head = photo.read(16)
+            photo.seek(0)
+            if services.sniff_type(head) not in {"image/jpeg", "image/png", "image/webp"}:
+                self.add_error(None, f"{photo.name}：只能上传 JPEG、PNG 或 WebP 照片。")
+            elif photo.size > services.attachment_max_bytes():
+                limit = services.attachment_max_bytes() // (1024 * 1024)
+                self.add_error(None, f"{photo.name} 超过{limit}MB。")
         return data
 
 

@@ -341,7 +341,8 @@ def case_report(
         )
     if not scope.covers(area, *REPORTER_KINDS):
         raise InvalidInput("发生地不在您的辖区内。", fields={"area": ["发生地不在您的辖区内。"]})
-    ancestors = area.ancestor_ids_by_level()
+    chain = {a.level: a for a in [*area.ancestors(), area]}  # one query
+    ancestors = {level: a.id for level, a in chain.items()}
     missing = [
         lvl for lvl in ("province", "city", "county", "town", "village") if lvl not in ancestors
     ]
@@ -351,8 +352,7 @@ def case_report(
         )
     cleaned = _validate_parties(parties)
 
-    origin_village = _village_of(area)
-    county = Area.objects.get(pk=ancestors["county"])
+    origin_village, county = chain["village"], chain["county"]
 
     # 重复纠纷: a party already in another open case of this county.
     hashes = {crypto.id_number_hash(p.id_number): p.name for p in cleaned if p.id_number}
@@ -397,7 +397,7 @@ def case_report(
         reported_at=at,
         repeat_dispute=bool(repeat_names),
     )
-    case.county, case.town, case.village = county, origin_village.parent, origin_village
+    case.county, case.town, case.village = county, chain["town"], origin_village
     case.holder = _holder_for(case, level)
     rejected = bool(screening)
     if rejected:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -269,7 +270,9 @@ def intake(request):
     )
 
 
+@transaction.atomic
 def _report(request, form, parties):
+    """The case and its photos in one transaction: a refused photo leaves no case behind."""
     from . import services
 
     data = form.cleaned_data

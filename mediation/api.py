@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.selectors import scope_for
 from accounts.services import audit_export
+from cases.choices import Category
 from cases.models import Attachment, Case
 from config.errors import InvalidInput, NotAllowed
 from grids.api import AreaBriefSerializer
@@ -719,7 +720,9 @@ class CommitteeInputSerializer(serializers.Serializer):
     name = serializers.CharField(label="名称", max_length=100)
     kind = serializers.ChoiceField(label="类型", choices=CommitteeKind.choices)
     area = serializers.PrimaryKeyRelatedField(label="所属区划", queryset=Area.objects.all())
-    category = serializers.CharField(label="专业领域", required=False, allow_blank=True)
+    category = serializers.ChoiceField(
+        label="专业领域", choices=Category.choices, required=False, allow_blank=True
+    )
     parent = serializers.PrimaryKeyRelatedField(
         label="所属调委会", required=False, allow_null=True, queryset=Committee.objects.all()
     )

@@ -302,6 +302,18 @@ def session_record(
         raise InvalidInput("调解时间不能晚于现在。", fields={"held_at": ["调解时间不能晚于现在。"]})
     if not (minutes or "").strip():
         raise InvalidInput("须填写调解笔录。", fields={"minutes": ["须填写调解笔录。"]})
+    from .selectors import can_mediate
+
+    strangers = [
+        str(user)
+        for user in mediators or []
+        if user.pk not in {case.assignee_id, actor.pk} and not can_mediate(user, case.holder)
+    ]
+    if strangers:
+        raise InvalidInput(
+            "调解员须为承办单位的调解员。",
+            fields={"mediators": [f"不是{case.holder.name}的调解员：{'、'.join(strangers)}"]},
+        )
     session = MediationSession.objects.create(
         case=case,
         held_at=held_at,

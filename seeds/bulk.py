@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -60,7 +59,7 @@ PROVINCE_CODE = "610000000000"
 PEOPLE_POOL = 5000
 WITH_ID_SHARE = 0.3
 # Cases left where they are, overdue now (a deadline in the past), besides the recent open ones.
-STUCK_SHARE = 0.008
+STUCK_SHARE = 0.01
 
 _TOWN_SUFFIX = ["镇", "镇", "镇", "乡", "街道"]
 _NAME_A = "东西南北安平和永新宁康泰兴丰长乐富民清河龙凤金石"
@@ -703,7 +702,7 @@ def _secondary_indexes(cursor) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- the whole load
 
 
-def bulk_seed(*, n: int, counties: int, out) -> dict:
+def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
     """Make the database hold at least n cases over `counties` counties (the demo one first)."""
     started = time.perf_counter()
     existing = Case.objects.count()
@@ -711,7 +710,6 @@ def bulk_seed(*, n: int, counties: int, out) -> dict:
         out.write(f"bulk: the database already holds {existing:,} cases (≥ {n:,}); nothing to do")
         return {"created": 0}
     to_make = n - existing
-    password = make_password("demo-pass-2026")
 
     # Areas and staff of the generated counties.
     codes = generated_county_codes(counties - 1)

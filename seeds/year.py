@@ -29,6 +29,7 @@ from cases import services as cs
 from cases.calendar import add_working_days, is_workday
 from cases.choices import Level, Outcome
 from cases.models import Case, HandlingPeriod
+from config.errors import DomainError
 from mediation import services as ms
 from mediation.choices import FollowUpMethod, Satisfaction
 from mediation.models import Agreement
@@ -97,6 +98,7 @@ class Tally:
     steps: Counter = field(default_factory=Counter)
     reports: int = 0
     zero_reports: int = 0
+    refused: list = field(default_factory=list)
 
 
 class Stop(Exception):
@@ -139,12 +141,12 @@ class Year:
 
     def run(self) -> Tally:
         plans = self.plans()
-        with pretended_clock(self.clock):
+        # One transaction: a year is loaded whole or not at all (and SQLite commits once).
+        with pretended_clock(self.clock), transaction.atomic():
             for month, chunk in _by_month(plans):
-                with transaction.atomic():
-                    for plan in chunk:
-                        self.play(plan)
-                    self.inspections(month)
+                for plan in chunk:
+                    self.play(plan)
+                self.inspections(month)
             self.clock.at = None
         self.sweep()
         return self.tally
@@ -214,8 +216,16 @@ class Year:
         reported_at, path, _ = plan
         rng = random.Random(self.rng.random())
         try:
-            case = self.report(rng, reported_at, path)
+            # A savepoint per case: a step a service refuses drops that case, not the year.
+            with transaction.atomic():
+                self._play(rng, reported_at, path)
             self.tally.cases += 1
+        except DomainError as exc:
+            self.tally.refused.append(f"{path} case reported {reported_at:%Y-%m-%d}: {exc}")
+
+    def _play(self, rng, reported_at, path):
+        try:
+            case = self.report(rng, reported_at, path)
             if path == "rejected":
                 return
             self.handle(rng, case, path)

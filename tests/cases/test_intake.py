@@ -287,3 +287,14 @@ def test_non_json_body_is_400(cast, api):
     client = api(cast.village_mediator_a)
     response = client.post("/api/v1/cases/", "{not json", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_intake_uses_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
+    report(cast.grid_worker_a, cast.areas.grid_a1)  # warm the role and calendar caches
+    with django_assert_max_num_queries(14):
+        report(
+            cast.grid_worker_a,
+            cast.areas.grid_a1,
+            parties=[party("甲", "applicant", 501, area=cast.areas.grid_a1) for _ in range(1)]
+            + [party("乙", "respondent", 502, area=cast.areas.village_a1)],
+        )

@@ -14,16 +14,18 @@ from .conftest import ORAL, drive, follow_up, report
 pytestmark = pytest.mark.django_db
 
 STATES = ["pending", "assigned", "in_progress", "resolved", "closed"]
+LEVELS = ["village", "town", "county"]
 FROM = {
     "assign": {"pending"},
     "respond": {"assigned"},
     "escalate": {"pending", "assigned", "in_progress"},
-    "delegate": set(),  # a village case cannot go lower: 409 in every state
+    "delegate": {"pending"},
     "resolve": {"in_progress"},
     "extend": {"assigned", "in_progress"},
     "reopen": {"resolved"},
     "close": {"pending", "assigned", "in_progress", "resolved"},
 }
+# The case's origin is grid A1-1 of village A1 in town A; these people work elsewhere.
 OUT_OF_SCOPE = {
     "village_mediator_a2",
     "grid_worker_b",
@@ -52,26 +54,41 @@ CAST = [
     "county_viewer",
     "county_admin",
 ]
+OFFICER = {"village": "village_officer_a", "town": "town_officer_a", "county": "county_officer"}
+MEDIATOR = {"village": "village_mediator_a", "town": "town_mediator_a", "county": "county_mediator"}
+ABOVE = {"village": ["town_officer_a", "county_officer"], "town": ["county_officer"], "county": []}
+NEXT = {"village": "town", "town": "county"}
+DELEGATE_TO = {"town": "village_a1", "county": "town_a"}
 
 
-def allowed(action, state, who):
-    """Who may act on a village case of village A1 whose assignee is village_mediator_a."""
+def legal(action, state, level):
+    """The transition table, with the level limits: nothing above county, nothing below village."""
+    if action == "escalate" and level == "county":
+        return False
+    if action == "delegate" and level == "village":
+        return False
+    return state in FROM[action]
+
+
+def allowed(action, state, who, level):
+    """Who may act on a case at `level` whose assignee (once assigned) is that level's mediator."""
     assigned = state in ("assigned", "in_progress", "resolved")
     if action == "assign":
-        # The village officer assigns; the village mediator may claim it for themselves.
-        return who in {"village_officer_a", "village_mediator_a"}
-    if action == "escalate" and who in {"town_officer_a", "county_officer"}:
+        # The level's officer assigns; a village mediator may claim a village case.
+        return who == OFFICER[level] or (level == "village" and who == MEDIATOR[level])
+    if action == "escalate" and who in ABOVE[level]:
         return True  # an officer above pulls the case up to their own level
-    handlers = {"village_officer_a"} | ({"village_mediator_a"} if assigned else set())
-    return who in handlers
+    if action == "delegate":
+        return who == OFFICER[level]
+    return who == OFFICER[level] or (assigned and who == MEDIATOR[level])
 
 
-def body(action, state, cast):
+def body(action, state, level, cast):
     return {
-        "assign": {"assignee": cast.village_mediator_a.id},
+        "assign": {"assignee": getattr(cast, MEDIATOR[level]).id},
         "respond": {"note": "已电话联系双方"},
-        "escalate": {"reason": "村级调解不成"},
-        "delegate": {"area": cast.areas.village_a1.id},
+        "escalate": {"reason": "调解不成"},
+        "delegate": {"area": getattr(cast.areas, DELEGATE_TO.get(level, "village_a1")).id},
         "resolve": {"agreement": ORAL},
         "extend": {
             "until": (timezone.localdate() + timedelta(days=120)).isoformat(),
@@ -86,19 +103,35 @@ def body(action, state, cast):
     }[action]
 
 
-EXPECTED_AFTER = {
-    "assign": ("assigned", "village"),
-    "respond": ("in_progress", "village"),
-    "resolve": ("resolved", "village"),
-    "reopen": ("in_progress", "village"),
-    "close": ("closed", "village"),
+AFTER = {
+    "assign": "assigned",
+    "respond": "in_progress",
+    "resolve": "resolved",
+    "reopen": "in_progress",
+    "close": "closed",
 }
 
 
-def fresh(cast, state):
-    case = drive(report(cast.grid_worker_a, cast.areas.grid_a1), cast, state)
+def fresh(cast, state, level):
+    """A case of village A1 at `level` in `state`, built through the services."""
+    case = report(cast.grid_worker_a, cast.areas.grid_a1)
+    if level != "village":
+        puller = getattr(cast, OFFICER[level])
+        services.case_escalate(actor=puller, case_id=case.id, reason="提级")
+    officer, mediator = getattr(cast, OFFICER[level]), getattr(cast, MEDIATOR[level])
+    if state == "pending":
+        return case
+    services.case_assign(actor=officer, case_id=case.id, assignee=mediator)
+    if state == "assigned":
+        return case
+    services.case_respond(actor=mediator, case_id=case.id)
+    if state == "in_progress":
+        return case
+    services.case_resolve(actor=mediator, case_id=case.id, agreement=ORAL)
+    follow_up(case, mediator)
     if state == "resolved":
-        follow_up(case, cast.village_mediator_a)
+        return case
+    services.case_close(actor=mediator, case_id=case.id, outcome="agreement")
     return case
 
 
@@ -114,23 +147,24 @@ def snapshot(case):
     )
 
 
+@pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", list(FROM))
-def test_transition_table_for_every_role(cast, api, action, state, on_postgres):
-    shared = fresh(cast, state)
+def test_transition_table_for_every_role(cast, api, action, state, level, on_postgres):
+    shared = fresh(cast, state, level)
     before = snapshot(shared)
     for who in CAST:
         user = getattr(cast, who)
-        legal = state in FROM[action]
-        ok = legal and who not in OUT_OF_SCOPE and allowed(action, state, who)
-        case = fresh(cast, state) if ok else shared
+        is_legal = legal(action, state, level)
+        ok = is_legal and who not in OUT_OF_SCOPE and allowed(action, state, who, level)
+        case = fresh(cast, state, level) if ok else shared
         events_before = CaseEvent.objects.filter(case=case).count()
         response = api(user).post(
-            f"/api/v1/cases/{case.id}/{action}/", body(action, state, cast), format="json"
+            f"/api/v1/cases/{case.id}/{action}/", body(action, state, level, cast), format="json"
         )
         if who in OUT_OF_SCOPE:
             expected = 404
-        elif not legal:
+        elif not is_legal:
             expected = 409
         elif not ok:
             expected = 403
@@ -138,21 +172,28 @@ def test_transition_table_for_every_role(cast, api, action, state, on_postgres):
             expected = 200
         assert response.status_code == expected, (who, response.content)
         if expected == 409:
-            assert response.json()["status"] == state
-            assert response.json()["level"] == "village"
+            assert (response.json()["status"], response.json()["level"]) == (state, level)
         if ok:
             case.refresh_from_db()
             assert CaseEvent.objects.filter(case=case).count() == events_before + 1
             event = CaseEvent.objects.filter(case=case).latest("id")
             assert event.kind == action and event.actor_id == user.id
-            assert event.from_status == state
+            assert (event.from_status, event.from_level) == (state, level)
             if action == "escalate":
-                to_level = "county" if who == "county_officer" else "town"
+                to_level = "county" if who == "county_officer" else NEXT[level]
                 assert (case.status, case.level, case.peak_level) == ("pending", to_level, to_level)
+            elif action == "delegate":
+                target = getattr(cast.areas, DELEGATE_TO[level])
+                assert (case.status, case.level, case.holder_id) == (
+                    "pending",
+                    target.level,
+                    target.id,
+                )
+                assert case.peak_level == level
             elif action == "extend":
-                assert case.status == state
+                assert (case.status, case.level) == (state, level)
             else:
-                assert (case.status, case.level) == EXPECTED_AFTER[action]
+                assert (case.status, case.level) == (AFTER[action], level)
         else:
             # Refused: nothing changed, no event.
             assert snapshot(shared) == before

@@ -72,6 +72,10 @@ def test_only_the_assignee_and_officers_of_the_current_level_write_records(cast,
     assert response.status_code == 201, response.content
     assert response.json()["mediators"][0]["username"] == "village_mediator_a"
     assert len(api(cast.county_viewer).get(_url(case, "sessions/")).json()) == 2
+    # Co-mediators come from the holder's mediators, not from the town next door.
+    stranger = {**body, "mediators": [cast.village_mediator_a.id, cast.village_mediator_b.id]}
+    response = api(cast.village_mediator_a).post(_url(case, "sessions/"), stranger, format="json")
+    assert response.status_code == 400 and "mediators" in response.json()
     assert case.events.filter(kind="record").count() == 2
 
 
@@ -407,3 +411,21 @@ def test_consultation_is_asked_with_a_deadline_and_answered_once(cast, api):
     assert client.post(answer_url, {"answer": "again"}, format="json").status_code == 409
     closed = make_case(cast, status="closed", outcome="failed")
     assert client.post(_url(closed, "consultations/"), body, format="json").status_code == 409
+
+
+def test_register_lists_take_a_constant_number_of_queries(cast, api, django_assert_max_num_queries):
+    month = f"{timezone.localdate():%Y-%m}"
+    officer = api(cast.village_officer_a)
+    for grid in [cast.areas.grid_a1, cast.areas.grid_a1_2]:
+        case = make_case(cast, origin=grid)
+        body = {"grid": grid.id, "period": month, "zero": False, "cases": [case.id]}
+        assert officer.post("/api/v1/inspections/", body, format="json").status_code == 201
+    for index in range(3):
+        Committee.objects.create(name=f"调委会{index}", kind="peoples", area=cast.areas.village_a1)
+    viewer = api(cast.county_viewer)
+    with django_assert_max_num_queries(6):
+        assert len(viewer.get("/api/v1/inspections/").json()["results"]) == 2
+    with django_assert_max_num_queries(6):
+        assert len(viewer.get("/api/v1/committees/").json()["results"]) == 3
+    with django_assert_max_num_queries(6):
+        assert viewer.get("/api/v1/rewards/").status_code == 200

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from mediation import services
 from mediation.pdf import agreement_pdf
 
-from .helpers import make_case
+from .helpers import id_number, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,14 @@ def test_agreement_pdf_holds_the_parties_and_terms_in_chinese_with_the_font_embe
         assert descriptors, f"{name} has no font descriptor (a non-embedded standard font)"
         for descriptor in descriptors:
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, f"{name} not embedded"
+
+
+def test_agreement_pdf_shows_masked_id_numbers_only(cast, api):
+    case = make_case(cast, with_ids=True)
+    services.agreement_record(case=case, actor=cast.village_mediator_a, form="oral", terms=TERMS)
+    response = api(cast.village_mediator_a).get(f"/api/v1/cases/{case.id}/agreement.pdf")
+    assert response.status_code == 200
+    text = PdfReader(BytesIO(response.content)).pages[0].extract_text().replace(" ", "")
+    assert id_number(1) not in text
+    assert f"{id_number(1)[:6]}********{id_number(1)[-4:]}" in text
+    assert "口头调解协议" in text

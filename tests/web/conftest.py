@@ -46,7 +46,7 @@ def _seed_options():
 
     command = load_command_class(get_commands()["seed_demo"], "seed_demo")
     dests = {action.dest for action in command.create_parser("manage.py", "seed_demo")._actions}
-    return {"cases": 0} if "cases" in dests else {}
+    return {"no_cases": True} if "no_cases" in dests else {}
 
 
 @pytest.fixture

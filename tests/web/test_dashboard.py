@@ -42,3 +42,27 @@ def test_dashboard_rejects_junk_parameters_without_error(client, cast):
     assert client.get("/dashboard/?area=abc").status_code == 404
     assert client.get("/dashboard/?area=999999999").status_code == 404
     assert client.get("/dashboard/?period=2026-13").status_code == 200
+
+
+def test_dashboard_query_count_does_not_grow_with_cases(
+    client, cast, django_assert_max_num_queries
+):
+    from cases import services
+    from tests.cases.conftest import report
+
+    client.force_login(cast.county_officer)
+    report(cast.grid_worker_a, cast.areas.grid_a1)
+    client.get("/dashboard/")  # snapshots computed once, then read
+    with django_assert_max_num_queries(20) as few:
+        client.get("/dashboard/")
+    baseline = len(few.captured_queries)  # read now: the next request clears the log
+    for index in range(6):
+        case = report(cast.grid_worker_b, cast.areas.grid_b1, title=f"案{index}")
+        services.case_escalate(actor=cast.town_officer_b, case_id=case.pk, reason="提级")
+    from assessment.models import KpiSnapshot
+
+    KpiSnapshot.objects.all().delete()
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(baseline):
+        response = client.get("/dashboard/")
+    assert "五里镇" in response.content.decode()

@@ -55,9 +55,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         self.load_areas()
+        # One hash for every generated account (Argon2 is slow on purpose).
+        self.password = make_password(DEMO_PASSWORD)
         with transaction.atomic():
             self.load_accounts()
-            staff = load_organisations(make_password(DEMO_PASSWORD))
+            staff = load_organisations(self.password)
         self.stdout.write(
             f"committees and mediators: {sum(len(m) for m in staff.village_mediators.values())} "
             f"village mediators, {sum(len(m) for m in staff.town_mediators.values())} town "
@@ -91,6 +93,8 @@ class Command(BaseCommand):
             f"({seconds:.1f}s); steps: "
             + ", ".join(f"{k} {v}" for k, v in sorted(tally.steps.items()))
         )
+        for message in tally.refused[:5]:
+            self.stderr.write(f"refused by a service, case left out: {message}")
         self.stdout.write(
             f"inspection reports: {tally.reports} ({tally.zero_reports} zero reports); "
             f"KPI snapshots: {snapshots}"
@@ -128,7 +132,7 @@ class Command(BaseCommand):
             raise CommandError("--cases needs PostgreSQL (COPY); set DATABASE_URL.")
         if counties < 1:
             raise CommandError("--counties must be at least 1.")
-        bulk_seed(n=n, counties=counties, out=self.stdout)
+        bulk_seed(n=n, counties=counties, out=self.stdout, password=self.password)
 
     def load_areas(self):
         text = (DATA_DIR / "yijun-towns.csv").read_text(encoding="utf-8")
@@ -144,7 +148,7 @@ class Command(BaseCommand):
         )
 
     def load_accounts(self):
-        password = make_password(DEMO_PASSWORD)
+        password = self.password
         county = Area.objects.get(code="610222000000")
         towns = list(Area.objects.filter(parent=county, level="town").order_by("code"))
         first_village = Area.objects.filter(parent=towns[0], level="village").order_by("code")[0]
