@@ -18,7 +18,7 @@ from schemathesis.checks import (
 
 from config.wsgi import application
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 ROLES = ["village_mediator_a", "town_officer_a", "town_admin_a"]
 CHECKS = [
     not_a_server_error,
@@ -33,7 +33,11 @@ def api_schema(db):
     # As Django's test client does: keep the test's connection open across WSGI calls.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    # Schemathesis' coverage phase (boundary values of every parameter) is thorough and slow;
+    # FUZZ_COVERAGE=1 turns it on.
+    loaded.config.phases.coverage.enabled = os.environ.get("FUZZ_COVERAGE") == "1"
+    yield loaded
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
