@@ -57,9 +57,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: venv
-	@echo "make bench: the benchmark harness is not built yet (see bench/README.md); nothing measured."
-	@exit 1
+# DESIGN.md §12 over HTTP on PostgreSQL (see bench/README.md); BENCH_SIZES=100000 for a short run.
+bench: venv assets
+	@test -n "$$($(PY) scripts/services.py database)" || { echo "make bench needs PostgreSQL at 127.0.0.1:5432"; exit 1; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles
