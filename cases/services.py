@@ -515,6 +515,17 @@ def case_assign(
         note=note or ("认领案件" if claiming else f"分派给{assignee}"),
         data={"assignee": assignee.pk, "claimed": claiming},
     )
+    if not claiming:
+        from notifications.services import notify
+
+        notify(
+            users=[assignee],
+            kind="case_assigned",
+            title=f"新分派案件：{case.number}",
+            body=case.title,
+            case=case,
+            now=at,
+        )
     return case
 
 
@@ -576,6 +587,25 @@ def _move(
     case.assignee = None
     case.save(update_fields=["level", "peak_level", "holder", "status", "assignee", "updated_at"])
     clocks.period_open(case=case, entered_by=entered_by, at=at)
+    _notify_arrival(case=case, at=at)
+
+
+def _notify_arrival(*, case: Case, at: datetime) -> None:
+    """Tell the officers of the new holder that a case is waiting for them (via the outbox,
+    in this transaction: no broker is involved)."""
+    from notifications.services import notify
+
+    officers = User.objects.filter(
+        roles__kind=RoleKind.OFFICER, roles__area=case.holder, is_active=True
+    ).distinct()
+    notify(
+        users=officers,
+        kind="case_arrived",
+        title=f"新案件待分派：{case.number}",
+        body=f"{case.title}（{case.holder.name}）",
+        case=case,
+        now=at,
+    )
 
 
 @transaction.atomic
