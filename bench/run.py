@@ -48,7 +48,7 @@ def env_for(db_name):
             "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db_name}",
             "DEBUG": "False",
             "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-            "FIELD_ENCRYPTION_KEY": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhIQ==",
+            "FIELD_ENCRYPTION_KEY": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "False",
             "LOG_LEVEL": "WARNING",
