@@ -25,6 +25,8 @@ class NotificationViewSet(
 ):
     """The signed-in user's notifications; anyone else's do not exist (404)."""
 
+    # For the schema only (the model and the type of `id`); requests use get_queryset().
+    queryset = Notification.objects.none()
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
