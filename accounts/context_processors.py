@@ -27,24 +27,24 @@ def nav_for(user):
     if user.is_superuser or (
         {"officer", "viewer"} & kinds and {"county", "city", "province"} & levels
     ):
-        items.append(("dashboard", "看板", reverse("dashboard")))
+        items.append(("dashboard", "看板", reverse("web:dashboard")))
     if (
         user.is_superuser
         or ("officer", "town") in kinds_levels
         or ("officer", "county") in kinds_levels
     ):
-        items.append(("inbox", "收件箱", reverse("inbox")))
+        items.append(("inbox", "收件箱", reverse("web:inbox")))
     if {"mediator", "grid_worker"} & kinds or ("officer", "village") in kinds_levels:
-        items.append(("queue", "待办", reverse("queue")))
+        items.append(("queue", "待办", reverse("web:queue")))
     if {"mediator", "grid_worker", "officer"} & kinds or user.is_superuser:
-        items.append(("intake", "登记", reverse("intake")))
+        items.append(("intake", "登记", reverse("web:intake")))
     if "officer" in kinds or "viewer" in kinds or user.is_superuser:
-        items.append(("overdue", "超期督办", reverse("overdue")))
+        items.append(("overdue", "超期督办", reverse("web:overdue")))
     if ("officer", "town") in kinds_levels and "dashboard" not in {i[0] for i in items}:
-        items.append(("dashboard", "考核", reverse("dashboard")))
-    items.append(("cases", "案件", reverse("case-list")))
+        items.append(("dashboard", "考核", reverse("web:dashboard")))
+    items.append(("cases", "案件", reverse("web:case-list")))
     if "grid_worker" in kinds:
-        items.append(("inspection", "排查上报", reverse("inspections")))
+        items.append(("inspection", "排查上报", reverse("web:inspections")))
     if "admin" in kinds or user.is_staff:
         items.append(("admin", "管理", reverse("admin:index")))
     return [{"key": key, "label": label, "url": url} for key, label, url in items]

@@ -26,7 +26,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     """Sign out (POST only, as Django requires) and back to the sign-in page."""
 
-    next_page = "login"
+    next_page = "web:login"
 
 
 @login_required
@@ -36,14 +36,14 @@ def home(request):
     role = primary_role(request.user)
     if role is None:
         if request.user.is_superuser:
-            return redirect("dashboard")
-        return redirect("case-list")
+            return redirect("web:dashboard")
+        return redirect("web:case-list")
     level = role.area.level
     if level in {"province", "city", "county"} and role.kind in {"officer", "viewer", "admin"}:
-        return redirect("dashboard")
+        return redirect("web:dashboard")
     if level == "town" and role.kind in {"officer", "admin", "viewer"}:
-        return redirect("inbox")
-    return redirect("queue")
+        return redirect("web:inbox")
+    return redirect("web:queue")
 
 
 @login_required
@@ -75,8 +75,8 @@ def notification_open(request, pk):
     except Notification.DoesNotExist:
         raise Http404
     if notification.case_id:
-        return redirect("case-detail", pk=notification.case_id)
-    return redirect("notifications")
+        return redirect("web:case-detail", pk=notification.case_id)
+    return redirect("web:notifications")
 
 
 @login_required
@@ -85,4 +85,4 @@ def notification_read_all(request):
     """Mark every notification read."""
     count = notification_services.notifications_read_all(user=request.user)
     messages.success(request, f"已将 {count} 条消息标为已读。")
-    return redirect(reverse("notifications"))
+    return redirect(reverse("web:notifications"))

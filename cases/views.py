@@ -256,7 +256,7 @@ def intake(request):
                 flash_domain_error(request, error)
             else:
                 messages.success(request, f"已登记：{case.number}")
-                return redirect("case-detail", pk=case.pk)
+                return redirect("web:case-detail", pk=case.pk)
     else:
         initial = {}
         if len(origins) == 1:
@@ -521,7 +521,7 @@ def case_action(request, pk, action):
     allowed = case_permissions(request.user, case)
     if action not in allowed:
         messages.error(request, "当前状态下您不能进行此操作。")
-        return redirect("case-detail", pk=case.pk)
+        return redirect("web:case-detail", pk=case.pk)
     form = None
     if action == "reveal":
         return _reveal(request, case)
@@ -529,7 +529,7 @@ def case_action(request, pk, action):
         form = _bound_form(action, request, case)
         if not form.is_valid() and action == "answer":
             messages.error(request, "请填写答复意见。")
-            return redirect("case-detail", pk=case.pk)
+            return redirect("web:case-detail", pk=case.pk)
         if not form.is_valid():
             return _render_case(request, case, action_forms={action: form}, status=400)
     try:
@@ -537,14 +537,14 @@ def case_action(request, pk, action):
     except InvalidInput as error:
         if form is None:
             flash_domain_error(request, error)
-            return redirect("case-detail", pk=case.pk)
+            return redirect("web:case-detail", pk=case.pk)
         form_errors_from(form, error)
         return _render_case(request, case, action_forms={action: form}, status=400)
     except DomainError as error:
         flash_domain_error(request, error)
-        return redirect("case-detail", pk=case.pk)
+        return redirect("web:case-detail", pk=case.pk)
     messages.success(request, DONE[action])
-    return redirect("case-detail", pk=case.pk)
+    return redirect("web:case-detail", pk=case.pk)
 
 
 def _bound_form(action, request, case):
@@ -653,7 +653,7 @@ def _reveal(request, case):
     field = request.POST.get("field", "")
     if not party_id.isdigit() or field not in {"id_number", "phone"}:
         messages.error(request, "请选择要查看的信息。")
-        return redirect("case-detail", pk=case.pk)
+        return redirect("web:case-detail", pk=case.pk)
     party = case.parties.filter(pk=int(party_id)).first()
     if party is None:
         raise Http404
@@ -663,5 +663,5 @@ def _reveal(request, case):
         )
     except DomainError as error:
         flash_domain_error(request, error)
-        return redirect("case-detail", pk=case.pk)
+        return redirect("web:case-detail", pk=case.pk)
     return _render_case(request, case, revealed={"party": party.pk, "field": field, "value": value})

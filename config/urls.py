@@ -30,6 +30,15 @@ api_v1 = [
     path("", include(router.urls)),
 ]
 
+# The web pages (server-rendered, session login), in the "web" namespace: `web:case-list` and
+# `web:case-detail` are pages, while the bare names belong to the API router.
+web_pages = [
+    path("", include("accounts.urls")),
+    path("", include("cases.urls")),
+    path("", include("mediation.page_urls")),
+    path("", include("assessment.urls")),
+]
+
 admin.site.site_header = "矛盾纠纷调解案件管理系统"
 admin.site.site_title = "调解案件管理"
 admin.site.index_title = "系统管理"
@@ -41,11 +50,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    # The web pages (server-rendered, session login).
-    path("", include("accounts.urls")),
-    path("", include("cases.urls")),
-    path("", include("mediation.page_urls")),
-    path("", include("assessment.urls")),
+    path("", include((web_pages, "web"))),
 ]
 
 handler400 = "config.views.bad_request"

@@ -63,7 +63,7 @@ def inspection_submit(request):
     grid = Area.objects.filter(pk=int(grid_id), level="grid").first() if grid_id.isdigit() else None
     if grid is None or grid not in _my_grids(request.user):
         messages.error(request, "请选择您负责的网格。")
-        return redirect("inspections")
+        return redirect("web:inspections")
     zero = request.POST.get("zero") == "1"
     case_ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
     cases = list(Case.objects.visible_to(request.user).filter(pk__in=case_ids, grid=grid))
@@ -80,4 +80,4 @@ def inspection_submit(request):
         flash_domain_error(request, error)
     else:
         messages.success(request, f"{grid.name} 本月{'零上报' if zero else '排查情况'}已提交。")
-    return redirect("inspections")
+    return redirect("web:inspections")

@@ -1,7 +1,8 @@
 """The scope-leak sweep, generated from the URL conf: for every route (API and pages, exports
 and PDFs included), every role of town A asks for town B's object and gets 404, or a list
 without it. A route missing from the registry below fails the suite, so a new route cannot
-ship without saying how its scope is checked."""
+ship without saying how its scope is checked. Routes are named as `reverse()` knows them: the
+API's bare (`case-detail`), the web pages' in the `web` namespace (`web:case-detail`)."""
 
 import re
 from datetime import date, timedelta
@@ -9,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
 from cases import services as case_services
@@ -24,20 +26,19 @@ MARKER_PARTY = "越界测试人"
 # Routes that hold no object of anyone's (documentation, sign-in, the root, health).
 PUBLIC = {
     "healthz",
-    "home",
     "auth-token",
     "api-root",
     "schema",
     "api-docs",
     "api-redoc",
-    "login",
-    "logout",
-    "set_language",
+    "web:home",
+    "web:login",
+    "web:logout",
 }
 
 # Object routes: route name -> what its `pk` names (None: no pk). Other URL kwargs are filled
 # from KWARGS. Every method the route allows must answer 404 (405 is allowed: it is decided
-# before any lookup). API and page routes that share a name share the entry.
+# before any lookup).
 KWARGS = {
     "case_id": "case",
     "attachment_id": "attachment",
@@ -59,7 +60,9 @@ OBJECT_ROUTES = {
     "case-events": "case",
     "case-attachments": "case",
     "case-attachment": "case",
-    "case-action": "case",
+    "web:case-detail": "case",
+    "web:case-attachment": "case",
+    "web:case-action": "case",
     "case-sessions": None,
     "case-session-detail": "session",
     "case-consultations": None,
@@ -86,7 +89,7 @@ OBJECT_ROUTES = {
     "user-revoke-role": "user",
     "notification-detail": "notification",
     "notification-read": "notification",
-    "notification-open": "notification",
+    "web:notification-open": "notification",
 }
 # Every action slug of the case page's action route is tried.
 CASE_PAGE_ACTIONS = [
@@ -110,7 +113,6 @@ CASE_PAGE_ACTIONS = [
 # 4xx or must not mention the neighbour's case, party, users or village.
 LIST_ROUTES = {
     "case-list",
-    "case-export",
     "case-export-xlsx",
     "kpis",
     "kpis-export",
@@ -132,21 +134,23 @@ LIST_ROUTES = {
 }
 
 # POST routes without an object whose effect must stay inside the caller's own data.
-OWN_DATA_ROUTES = {"notification-read-all", "notifications-read-all"}
+OWN_DATA_ROUTES = {"notification-read-all", "web:notifications-read-all"}
 
 # Pages with no object in the URL: checked like LIST_ROUTES (GET only).
 PAGE_LISTS = {
-    "queue",
-    "inbox",
-    "overdue",
-    "intake",
-    "dashboard",
-    "inspections",
-    "notifications",
-    "notifications-badge",
+    "web:case-list",
+    "web:queue",
+    "web:inbox",
+    "web:overdue",
+    "web:intake",
+    "web:dashboard",
+    "web:inspections",
+    "web:notifications",
+    "web:notifications-badge",
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
-PAGE_FORMS = {"inspection-submit"}
+PAGE_FORMS = {"web:inspection-submit"}
+REGISTERED = PUBLIC | set(OBJECT_ROUTES) | LIST_ROUTES | OWN_DATA_ROUTES | PAGE_LISTS | PAGE_FORMS
 
 ROLES_OF_TOWN_A = [
     "grid_worker_a",
@@ -158,27 +162,33 @@ ROLES_OF_TOWN_A = [
 ]
 
 
-def _walk(patterns, prefix=""):
+def _walk(patterns, prefix="", namespace=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
+            yield prefix + str(pattern.pattern), namespace, pattern
 
 
-def _routes():
-    """(name, route, pattern) for every named route outside Django's admin (format-suffix
-    variants of DRF routes are the same view and are left out)."""
+def _routes(patterns=None):
+    """(name, route, pattern) for every named route outside Django's admin, the name with its
+    namespace as reverse() takes it (format-suffix variants of DRF routes are the same view
+    and are left out)."""
     found = []
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, namespace, pattern in _walk(patterns or get_resolver().url_patterns):
         if route.startswith("admin/") or route.startswith("static/"):
             continue
         if pattern.name is None:
             raise AssertionError(f"route {route!r} has no name: name it and register it here")
         if "format" in pattern.pattern.regex.groupindex:
             continue
-        found.append((pattern.name, route, pattern))
+        found.append((namespace + pattern.name, route, pattern))
     return found
+
+
+def _unregistered(patterns=None):
+    return sorted({name for name, _route, _pattern in _routes(patterns)} - REGISTERED)
 
 
 def _url(route, kwargs):
@@ -283,10 +293,40 @@ def world(cast):
 
 
 def test_every_route_is_registered():
-    names = {name for name, _route, _pattern in _routes()}
-    known = PUBLIC | set(OBJECT_ROUTES) | LIST_ROUTES | OWN_DATA_ROUTES | PAGE_LISTS | PAGE_FORMS
-    missing = sorted(names - known)
+    missing = _unregistered()
     assert not missing, f"routes without a scope check in tests/test_scope_leak.py: {missing}"
+
+
+def test_every_registry_entry_is_a_route():
+    names = {name for name, _route, _pattern in _routes()}
+    assert sorted(REGISTERED - names) == []
+
+
+def test_a_new_route_without_an_entry_is_caught():
+    def view(request, pk):
+        return HttpResponse()
+
+    page = path("cases/<int:pk>/history/", view, name="case-history")
+    patterns = [
+        *get_resolver().url_patterns,
+        path("api/v1/", include([page])),
+        path("", include(([page], "web"))),
+    ]
+    assert _unregistered(patterns) == ["case-history", "web:case-history"]
+
+
+def test_no_two_routes_share_a_name():
+    routes = {}
+    for name, route, _pattern in _routes():
+        routes.setdefault(name, []).append(route)
+    assert {name: found for name, found in routes.items() if len(found) > 1} == {}
+
+
+def test_page_and_api_names_reverse_to_their_own_routes():
+    assert reverse("case-list") == "/api/v1/cases/"
+    assert reverse("case-detail", args=[7]) == "/api/v1/cases/7/"
+    assert reverse("web:case-list") == "/cases/"
+    assert reverse("web:case-detail", args=[7]) == "/cases/7/"
 
 
 def _methods(pattern):
