@@ -7,13 +7,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_example():
+def env_example_values():
+    """The variables of .env.example as written."""
     env = {}
     for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#") and "=" in line:
             key, value = line.split("=", 1)
             env[key] = value
+    return env
+
+
+def _env_example():
+    env = env_example_values()
     # No database server is needed for the checks; the example's host is docker-compose's.
     env["DATABASE_URL"] = "sqlite:///" + str(ROOT / "var" / "deploy-check.sqlite3")
     env["PATH"] = "/usr/bin:/bin"
