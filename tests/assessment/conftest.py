@@ -1,8 +1,8 @@
 import pytest
 
-from mediation.models import FollowUp, InspectionReport
+from mediation.models import FollowUp
 
-from .builders import make_case, t
+from .builders import make_case, make_inspection, t
 
 
 @pytest.fixture
@@ -23,14 +23,11 @@ def october(cast, on_postgres):
         concluded_at=t(10, 14),
         periods=[
             dict(
-                arrived_at=t(10, 12),
                 assign_due=t(10, 13),
                 assigned_at=t(10, 12, 11),
                 respond_due=t(10, 14, 11),
                 responded_at=t(10, 13, 11),
                 resolve_due=t(11, 2),
-                ended_at=t(10, 14),
-                end_reason="resolved",
             )
         ],
     )
@@ -44,74 +41,48 @@ def october(cast, on_postgres):
         reported_at=t(10, 9),
         status="closed",
         outcome="failed",
-        level="town",
-        peak_level="town",
         concluded_at=t(10, 20),
         periods=[
             dict(
-                arrived_at=t(10, 9),
                 assign_due=t(10, 10),
                 assigned_at=t(10, 10, 15),
                 respond_due=t(10, 13, 15),
                 responded_at=t(10, 12, 9),
                 resolve_due=t(10, 15),
                 ended_at=t(10, 15, 10),
-                end_reason="escalated",
             ),
             dict(
-                level="town",
-                entered_by="escalate",
-                arrived_at=t(10, 15, 10),
                 assign_due=t(10, 16, 10),
                 assigned_at=t(10, 15, 14),
                 respond_due=t(10, 19, 14),
                 responded_at=t(10, 19, 16),
                 resolve_due=t(11, 12),
-                ended_at=t(10, 20),
-                end_reason="closed",
             ),
         ],
     )
-    # C3, village A2: reported Sun Sep 20 (a workday), escalated to the county, which assigned it
-    # 24 h after it arrived on Oct 2; resolved Oct 5 after its resolve deadline (Oct 4):
-    # 7 working days (Sep 21–24, 28–30). Closed with the agreement.
+    # C3, village A2: reported Sun Sep 20 (a workday), escalated to the town Sep 25 and to the
+    # county Oct 2, which assigned it 24 h after it arrived; resolved Oct 5 after its resolve
+    # deadline (Oct 4): 7 working days (Sep 21–24, 28–30). Closed with the agreement.
     c3 = make_case(
         cast,
         a.village_a2,
         reported_at=t(9, 20),
         status="closed",
         outcome="agreement",
-        level="county",
-        peak_level="county",
         concluded_at=t(10, 5),
         periods=[
             dict(
-                arrived_at=t(9, 20),
                 assign_due=t(9, 21),
                 assigned_at=t(9, 20, 10),
                 resolve_due=t(9, 24),
                 ended_at=t(9, 25),
-                end_reason="escalated",
             ),
+            dict(assign_due=t(9, 28), resolve_due=t(9, 30), ended_at=t(10, 2)),
             dict(
-                level="town",
-                entered_by="escalate",
-                arrived_at=t(9, 25),
-                assign_due=t(9, 28),
-                resolve_due=t(9, 30),
-                ended_at=t(10, 2),
-                end_reason="escalated",
-            ),
-            dict(
-                level="county",
-                entered_by="escalate",
-                arrived_at=t(10, 2),
                 assign_due=t(10, 9),
                 assigned_at=t(10, 3),
                 respond_due=t(10, 10),
                 resolve_due=t(10, 4),
-                ended_at=t(10, 5),
-                end_reason="resolved",
             ),
         ],
     )
@@ -120,7 +91,7 @@ def october(cast, on_postgres):
         cast,
         a.village_b1,
         reported_at=t(10, 20),
-        periods=[dict(arrived_at=t(10, 20), assign_due=t(10, 21), resolve_due=t(11, 10))],
+        periods=[dict(assign_due=t(10, 21), resolve_due=t(11, 10))],
     )
     # C5, village B1: rejected at intake: counted in intake only.
     make_case(
@@ -130,15 +101,7 @@ def october(cast, on_postgres):
         status="closed",
         outcome="rejected",
         concluded_at=t(10, 22),
-        periods=[
-            dict(
-                arrived_at=t(10, 22),
-                assign_due=t(10, 23),
-                resolve_due=t(11, 12),
-                ended_at=t(10, 22, 9, 30),
-                end_reason="closed",
-            )
-        ],
+        periods=[dict(assign_due=t(10, 23), resolve_due=t(11, 12), ended_at=t(10, 22, 9, 30))],
     )
     # C6, village A1: withdrawn the day after; assigned in 1 h; its respond deadline never came.
     make_case(
@@ -150,13 +113,10 @@ def october(cast, on_postgres):
         concluded_at=t(10, 27),
         periods=[
             dict(
-                arrived_at=t(10, 26),
                 assign_due=t(10, 27),
                 assigned_at=t(10, 26, 10),
                 respond_due=t(10, 28),
                 resolve_due=t(11, 16),
-                ended_at=t(10, 27),
-                end_reason="closed",
             )
         ],
     )
@@ -168,16 +128,7 @@ def october(cast, on_postgres):
         status="closed",
         outcome="agreement",
         concluded_at=t(9, 1),
-        periods=[
-            dict(
-                arrived_at=t(8, 3),
-                assign_due=t(8, 4),
-                assigned_at=t(8, 3, 10),
-                resolve_due=t(8, 24),
-                ended_at=t(9, 1),
-                end_reason="resolved",
-            )
-        ],
+        periods=[dict(assign_due=t(8, 4), assigned_at=t(8, 3, 10), resolve_due=t(8, 24))],
     )
     # C8, village A1: reported Oct 28, assigned in 1 h, responded 24 h later (on time), resolved
     # in November.
@@ -189,14 +140,11 @@ def october(cast, on_postgres):
         concluded_at=t(11, 2),
         periods=[
             dict(
-                arrived_at=t(10, 28),
                 assign_due=t(10, 29),
                 assigned_at=t(10, 28, 10),
                 respond_due=t(10, 30, 10),
                 responded_at=t(10, 29, 10),
                 resolve_due=t(11, 18),
-                ended_at=t(11, 2),
-                end_reason="resolved",
             )
         ],
     )
@@ -214,34 +162,11 @@ def october(cast, on_postgres):
             satisfaction=satisfaction,
             recorded_by=cast.village_mediator_a,
         )
-    # Inspection reports for October: grid A1-1 (a zero report) and grid B1-1.
-    for grid, village, town in [
-        (a.grid_a1, a.village_a1, a.town_a),
-        (a.grid_b1, a.village_b1, a.town_b),
-    ]:
-        InspectionReport.objects.create(
-            grid=grid,
-            period=t(10, 1).date(),
-            zero=grid == a.grid_a1,
-            reporter=cast.grid_worker_a,
-            submitted_at=t(10, 30),
-            province=a.province,
-            city=a.city,
-            county=a.county,
-            town=town,
-            village=village,
-        )
-    # A report for September does not count in October.
-    InspectionReport.objects.create(
-        grid=a.grid_a2,
-        period=t(9, 1).date(),
-        reporter=cast.grid_worker_a,
-        submitted_at=t(9, 30),
-        province=a.province,
-        city=a.city,
-        county=a.county,
-        town=a.town_a,
-        village=a.village_a2,
-    )
+    # Inspection reports for October: grid A1-1 (a zero report) and grid B1-1; one for September
+    # does not count in October.
+    october_1 = t(10, 1).date()
+    make_inspection(cast, a.grid_a1, period=october_1, submitted_at=t(10, 30), zero=True)
+    make_inspection(cast, a.grid_b1, period=october_1, submitted_at=t(10, 30))
+    make_inspection(cast, a.grid_a2, period=t(9, 1).date(), submitted_at=t(9, 30))
     assert c3.pk
     return cast
