@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from cases.choices import Level, Outcome, PeriodEntry, Status
 from cases.models import Case, HandlingPeriod
-from grids.models import Area
+from grids.models import PREFIX_LENGTH, Area
 
 from .calendar import ensure_calendar
 from .choices import SNAPSHOT_LEVELS
@@ -318,10 +318,13 @@ def compute_period(period: Period, *, root: Area | None = None, now=None) -> dic
     areas = Area.objects.filter(level__in=SNAPSHOT_LEVELS)
     if root is not None:
         areas = areas.filter(code__startswith=root.prefix)
-    area_list = list(areas.only("id", "code", "level"))
-    results = {area.id: dict(EMPTY) for area in area_list}
-    levels = [lvl for lvl in SNAPSHOT_LEVELS if any(a.level == lvl for a in area_list)]
-    by_prefix = {(a.level, a.prefix): a.id for a in area_list}
+    area_list = list(areas.values_list("id", "code", "level"))
+    results = {area_id: dict(EMPTY) for area_id, _, _ in area_list}
+    present = {level for _, _, level in area_list}
+    levels = [lvl for lvl in SNAPSHOT_LEVELS if lvl in present]
+    by_prefix = {
+        (level, code[: PREFIX_LENGTH[level]]): area_id for area_id, code, level in area_list
+    }
 
     def merge(rows, key):
         for row in rows:

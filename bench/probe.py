@@ -21,6 +21,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from assessment.models import KpiSnapshot  # noqa: E402
 from assessment.periods import parse_period  # noqa: E402
 from assessment.services import snapshot_period  # noqa: E402
 from cases.models import HandlingPeriod  # noqa: E402
@@ -77,58 +78,158 @@ def measure_sweeps():
     return results
 
 
-BARE_SQL = """
-SELECT {col} AS area_id,
+# The bare SQL aggregate: the same figures as the roll-up (assessment/kpis.py's definitions),
+# written plainly, one GROUP BY per level and table, with nothing around it: no Python, no
+# snapshot rows written. The roll-up is measured against it, and checked to agree with it.
+CONCLUDED = """(c.concluded_at >= %(s)s AND c.concluded_at < %(e)s
+     AND (c.status = 'resolved' OR c.outcome IN ('agreement', 'failed', 'referred')))"""
+RESOLVED = """(c.concluded_at >= %(s)s AND c.concluded_at < %(e)s
+     AND (c.status = 'resolved' OR c.outcome = 'agreement'))"""
+
+BARE_CASES_SQL = f"""
+SELECT c.{{col}} AS area_id,
        COUNT(*) FILTER (WHERE c.reported_at >= %(s)s AND c.reported_at < %(e)s) AS intake,
-       COUNT(*) FILTER (WHERE c.concluded_at >= %(s)s AND c.concluded_at < %(e)s
-                          AND c.outcome NOT IN ('withdrawn', 'rejected')) AS concluded,
-       COUNT(*) FILTER (WHERE c.concluded_at >= %(s)s AND c.concluded_at < %(e)s
-                          AND c.outcome IN ('agreement', '') AND c.resolved_at IS NOT NULL) AS resolved,
-       COUNT(*) FILTER (WHERE c.concluded_at >= %(s)s AND c.concluded_at < %(e)s
-                          AND c.peak_level = 'village') AS peak_village,
-       COUNT(*) FILTER (WHERE c.concluded_at >= %(s)s AND c.concluded_at < %(e)s
-                          AND c.peak_level = 'county') AS peak_county
+       COUNT(*) FILTER (WHERE {CONCLUDED}) AS concluded,
+       COUNT(*) FILTER (WHERE {RESOLVED}) AS resolved,
+       COUNT(*) FILTER (WHERE {CONCLUDED} AND c.peak_level = 'village') AS peak_village,
+       COUNT(*) FILTER (WHERE {CONCLUDED} AND c.peak_level IN ('village', 'town'))
+           AS peak_town_or_below,
+       COUNT(*) FILTER (WHERE {CONCLUDED} AND c.peak_level = 'county') AS peak_county,
+       COUNT(*) FILTER (WHERE {CONCLUDED} AND c.concluded_at <= (
+           SELECT p.resolve_due FROM cases_handlingperiod p
+           WHERE p.case_id = c.id AND p.arrived_at <= c.concluded_at
+           ORDER BY p.arrived_at DESC, p.id DESC LIMIT 1)) AS concluded_on_time,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY cd.ordinal - rd.ordinal)
+           FILTER (WHERE {CONCLUDED}) AS closure_median_working_days,
+       COUNT(*) FILTER (WHERE {RESOLVED} AND EXISTS (
+           SELECT 1 FROM mediation_followup f WHERE f.case_id = c.id)) AS followed_up
 FROM cases_case c
+LEFT JOIN assessment_workcalendarday cd
+       ON cd.day = (c.concluded_at AT TIME ZONE 'Asia/Shanghai')::date
+LEFT JOIN assessment_workcalendarday rd
+       ON rd.day = (c.reported_at AT TIME ZONE 'Asia/Shanghai')::date
 WHERE (c.reported_at >= %(s)s AND c.reported_at < %(e)s)
    OR (c.concluded_at >= %(s)s AND c.concluded_at < %(e)s)
-GROUP BY {col}
+GROUP BY c.{{col}}
 """
 
-BARE_PERIOD_SQL = """
-SELECT {col} AS area_id,
-       COUNT(*) FILTER (WHERE p.assigned_at IS NOT NULL) AS assign_measured,
+MEASURED = """(p.{kind}_at IS NOT NULL OR (p.{kind}_due IS NOT NULL
+     AND p.{kind}_due <= LEAST(COALESCE(p.ended_at, %(as_of)s), %(as_of)s)))"""
+ASSIGN_MEASURED = MEASURED.format(kind="assigned").replace("assigned_due", "assign_due")
+RESPOND_MEASURED = MEASURED.format(kind="responded").replace("responded_due", "respond_due")
+
+BARE_PERIODS_SQL = f"""
+SELECT c.{{col}} AS area_id,
+       COUNT(*) FILTER (WHERE {ASSIGN_MEASURED}) AS assign_measured,
        COUNT(*) FILTER (WHERE p.assigned_at <= p.assign_due) AS assign_met,
        percentile_cont(0.5) WITHIN GROUP (
-           ORDER BY EXTRACT(EPOCH FROM (p.assigned_at - p.arrived_at)) / 3600.0) AS assign_median_h,
+           ORDER BY EXTRACT(EPOCH FROM (p.assigned_at - p.arrived_at)) / 3600.0)
+           FILTER (WHERE p.assigned_at IS NOT NULL) AS assignment_median_hours,
+       COUNT(*) FILTER (WHERE {RESPOND_MEASURED}) AS respond_measured,
        COUNT(*) FILTER (WHERE p.responded_at <= p.respond_due) AS respond_met,
        percentile_cont(0.5) WITHIN GROUP (
-           ORDER BY EXTRACT(EPOCH FROM (p.responded_at - p.arrived_at)) / 3600.0) AS respond_median_h
+           ORDER BY EXTRACT(EPOCH FROM (p.responded_at - p.arrived_at)) / 3600.0)
+           FILTER (WHERE p.responded_at IS NOT NULL) AS response_median_hours,
+       COUNT(*) FILTER (WHERE p.entered_by = 'escalate') AS escalations,
+       COUNT(*) FILTER (WHERE p.entered_by = 'escalate' AND {ASSIGN_MEASURED})
+           AS escalations_measured,
+       COUNT(*) FILTER (WHERE p.entered_by = 'escalate' AND p.assigned_at <= p.assign_due)
+           AS escalations_met
 FROM cases_handlingperiod p JOIN cases_case c ON c.id = p.case_id
 WHERE p.arrived_at >= %(s)s AND p.arrived_at < %(e)s
-GROUP BY {col}
+GROUP BY c.{{col}}
 """
+
+BARE_FOLLOW_UPS_SQL = """
+SELECT c.{col} AS area_id, COUNT(*) AS follow_ups,
+       COUNT(*) FILTER (WHERE f.satisfaction IN ('satisfied', 'basically')) AS satisfied
+FROM mediation_followup f JOIN cases_case c ON c.id = f.case_id
+WHERE f.performed_on >= %(sd)s AND f.performed_on < %(ed)s
+GROUP BY c.{col}
+"""
+
+BARE_INSPECTIONS_SQL = """
+SELECT r.{col} AS area_id, COUNT(DISTINCT r.grid_id) AS grids_inspected
+FROM mediation_inspectionreport r
+WHERE r.period >= %(sd)s AND r.period < %(ed)s
+GROUP BY r.{col}
+"""
+
+LEVEL_COLUMNS = ("county_id", "town_id", "village_id")
+CHECKED = (
+    "intake",
+    "concluded",
+    "resolved",
+    "concluded_on_time",
+    "followed_up",
+    "assign_measured",
+    "assign_met",
+    "respond_met",
+    "escalations",
+    "follow_ups",
+)
+
+
+def bare_sql(period, as_of):
+    """{area id: figures} for every county, town and village, and the seconds it took."""
+    params = {
+        "s": period.start,
+        "e": period.end,
+        "sd": period.start_date,
+        "ed": period.end_date,
+        "as_of": as_of,
+    }
+    figures = {}
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")  # as the roll-up does: short aggregate queries
+        for col in LEVEL_COLUMNS:
+            for template in (
+                BARE_CASES_SQL,
+                BARE_PERIODS_SQL,
+                BARE_FOLLOW_UPS_SQL,
+                BARE_INSPECTIONS_SQL,
+            ):
+                cursor.execute(template.format(col=col), params)
+                names = [d.name for d in cursor.description]
+                for row in cursor.fetchall():
+                    figures.setdefault(row[0], {}).update(zip(names[1:], row[1:], strict=True))
+    return figures, time.perf_counter() - start
 
 
 def measure_kpis(period_key):
     period = parse_period(period_key)
-    params = {"s": period.start, "e": period.end}
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        for col in ("c.county_id", "c.town_id", "c.village_id"):
-            cursor.execute(BARE_SQL.format(col=col), params)
-            cursor.fetchall()
-            cursor.execute(BARE_PERIOD_SQL.format(col=col), params)
-            cursor.fetchall()
-    bare = time.perf_counter() - start
-    start = time.perf_counter()
-    written = snapshot_period(period)
-    rollup = time.perf_counter() - start
+    now = timezone.now()
+    as_of = min(period.end, now)
+    snapshot_period(period, now=now)  # warm: the calendar table and caches, as at 02:17 daily
+    bare_runs, rollup_runs = [], []
+    for _ in range(3):
+        figures, seconds = bare_sql(period, as_of)
+        bare_runs.append(seconds)
+        start = time.perf_counter()
+        written = snapshot_period(period, now=now)
+        rollup_runs.append(time.perf_counter() - start)
+    stored = {
+        s.area_id: s.metrics
+        for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=list(figures))
+    }
+    mismatches = [
+        (area_id, name, value, stored.get(area_id, {}).get(name))
+        for area_id, row in figures.items()
+        for name, value in row.items()
+        if name in CHECKED and stored.get(area_id, {}).get(name) != value
+    ]
+    bare, rollup = statistics.median(bare_runs), statistics.median(rollup_runs)
     return {
         "period": period_key,
         "bare_sql_ms": _ms(bare),
         "rollup_ms": _ms(rollup),
         "ratio": round(rollup / bare, 2) if bare else None,
+        "runs": len(bare_runs),
         "snapshots_written": written,
+        "areas_checked": len(figures),
+        "figures_disagreeing": len(mismatches),
+        "first_disagreements": [list(map(str, m)) for m in mismatches[:5]],
     }
 
 

@@ -100,6 +100,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/v1/cases/{obj.case_id}/attachments/{obj.id}/"
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _area_brief(area):
+    return {"id": area.id, "code": area.code, "name": area.name, "level": area.level}
+
+
 class CaseListSerializer(serializers.ModelSerializer):
     """One row of the case list (masked, read-only status and level)."""
 
@@ -147,6 +154,46 @@ class CaseListSerializer(serializers.ModelSerializer):
         periods = getattr(obj, "open_periods", None)
         return periods[0] if periods else None
 
+    def to_representation(self, obj):
+        """The row built directly: the same output as the declared fields (a test compares
+        them field by field), at a fraction of DRF's per-field cost on a list page."""
+        dt = _DATETIME.to_representation
+        period = self._period(obj)
+        deadline = period.next_deadline if period else None
+        assignee = obj.assignee
+        return {
+            "id": obj.id,
+            "number": obj.number,
+            "title": obj.title,
+            "category": obj.category,
+            "category_display": obj.get_category_display(),
+            "source": obj.source,
+            "risk": obj.risk,
+            "level": obj.level,
+            "level_display": obj.get_level_display(),
+            "peak_level": obj.peak_level,
+            "status": obj.status,
+            "status_display": obj.get_status_display(),
+            "outcome": obj.outcome,
+            "holder": _area_brief(obj.holder),
+            "origin": _area_brief(obj.origin),
+            "assignee": None
+            if assignee is None
+            else {
+                "id": assignee.id,
+                "username": assignee.username,
+                "display_name": assignee.display_name,
+            },
+            "repeat_dispute": obj.repeat_dispute,
+            "supervised": obj.supervised,
+            "people_involved": obj.people_involved,
+            "reported_at": dt(obj.reported_at),
+            "concluded_at": dt(obj.concluded_at),
+            "next_deadline": dt(deadline),
+            "next_deadline_kind": period.next_deadline_kind if period else "",
+            "overdue": bool(deadline and deadline < timezone.now()),
+        }
+
     def get_next_deadline(self, obj) -> str | None:
         period = self._period(obj)
         if period is None or period.next_deadline is None:
@@ -187,6 +234,9 @@ class CaseDetailSerializer(CaseListSerializer):
             "periods",
         ]
         read_only_fields = fields
+
+    # Every declared field, through DRF (the list's hand-built row covers the list fields only).
+    to_representation = serializers.ModelSerializer.to_representation
 
     @extend_schema_field(PeriodSerializer(many=True))
     def get_periods(self, obj):
@@ -403,7 +453,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if self.action == "retrieve":
             return selectors.cases_for_detail(self.request.user)
         if self.action == "export":
-            return selectors.cases_for_list(self.request.user).prefetch_related("parties")
+            return selectors.cases_for_export(self.request.user).prefetch_related("parties")
         return selectors.cases_for_list(self.request.user)
 
     def get_serializer_class(self):

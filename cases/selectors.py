@@ -7,13 +7,41 @@ from grids.models import Area
 
 from .models import Case, CaseEvent, HandlingPeriod, Party
 
+_ASSIGNEE_UNUSED = (
+    "password",
+    "last_login",
+    "email",
+    "date_joined",
+    "phone",
+    "first_name",
+    "last_name",
+    "is_staff",
+    "is_superuser",
+)
+
 
 def open_periods():
     return HandlingPeriod.objects.filter(ended_at__isnull=True)
 
 
+# Long texts a list row never shows; the detail and the export read them.
+LIST_DEFERRED = ("facts", "outcome_note")
+
+
 def cases_for_list(user):
-    """Scoped cases with the related rows a list page shows (a constant number of queries)."""
+    """Scoped cases with the related rows a list row shows (a constant number of queries):
+    holder, origin, the assignee's name and the open handling period, without the long texts."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related("holder", "origin", "assignee")
+        .defer(*LIST_DEFERRED, *(f"assignee__{name}" for name in _ASSIGNEE_UNUSED))
+        .prefetch_related(Prefetch("periods", queryset=open_periods(), to_attr="open_periods"))
+    )
+
+
+def cases_for_export(user):
+    """Scoped cases with every column and the related rows a spreadsheet row or the detail
+    shows (the caller adds the parties it needs)."""
     return (
         Case.objects.visible_to(user)
         .select_related("holder", "origin", "assignee", "town", "village")
@@ -23,7 +51,7 @@ def cases_for_list(user):
 
 def cases_for_detail(user):
     """Scoped cases with parties, attachments and every handling period."""
-    return cases_for_list(user).prefetch_related(
+    return cases_for_export(user).prefetch_related(
         Prefetch("parties", queryset=Party.objects.select_related("area")),
         "attachments",
         Prefetch(
