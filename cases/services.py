@@ -30,6 +30,7 @@ from accounts.selectors import scope_for
 from config.errors import Conflict, InvalidInput, NotAllowed
 from grids.choices import AreaLevel
 from grids.models import Area
+from notifications.choices import NotificationKind
 
 from . import clocks, crypto
 from .choices import (
@@ -520,7 +521,7 @@ def case_assign(
 
         notify(
             users=[assignee],
-            kind="case_assigned",
+            kind=NotificationKind.ASSIGNED,
             title=f"新分派案件：{case.number}",
             body=case.title,
             case=case,
@@ -576,6 +577,7 @@ def _move(
     end_reason: str,
     entered_by: str,
     at: datetime,
+    reason: str = "",
 ) -> None:
     period = _open_period(case)
     if period is not None:
@@ -587,22 +589,26 @@ def _move(
     case.assignee = None
     case.save(update_fields=["level", "peak_level", "holder", "status", "assignee", "updated_at"])
     clocks.period_open(case=case, entered_by=entered_by, at=at)
-    _notify_arrival(case=case, at=at)
+    _notify_arrival(case=case, entered_by=entered_by, reason=reason, at=at)
 
 
-def _notify_arrival(*, case: Case, at: datetime) -> None:
+def _notify_arrival(*, case: Case, entered_by: str, reason: str, at: datetime) -> None:
     """Tell the officers of the new holder that a case is waiting for them (via the outbox,
     in this transaction: no broker is involved)."""
     from notifications.services import notify
 
-    officers = User.objects.filter(
-        roles__kind=RoleKind.OFFICER, roles__area=case.holder, is_active=True
-    ).distinct()
+    officers = Role.objects.filter(
+        kind=RoleKind.OFFICER, area=case.holder, user__is_active=True
+    ).values_list("user_id", flat=True)
+    escalated = entered_by == PeriodEntry.ESCALATE
+    body = f"「{case.title}」（{case.origin.name}）"
+    if reason:
+        body += f"，{'上报' if escalated else '交办'}原因：{reason}"
     notify(
-        users=officers,
-        kind="case_arrived",
-        title=f"新案件待分派：{case.number}",
-        body=f"{case.title}（{case.holder.name}）",
+        users=sorted(set(officers)),
+        kind=NotificationKind.ESCALATED if escalated else NotificationKind.DELEGATED,
+        title=f"新{'上报' if escalated else '交办'}案件待分派：{case.number}",
+        body=body + "。请及时分派。",
         case=case,
         now=at,
     )
@@ -633,6 +639,7 @@ def case_escalate(
         end_reason=PeriodEnd.ESCALATED,
         entered_by=PeriodEntry.ESCALATE,
         at=at,
+        reason=reason,
     )
     _event(
         case=case,
@@ -676,6 +683,7 @@ def case_delegate(
         end_reason=PeriodEnd.DELEGATED,
         entered_by=PeriodEntry.DELEGATE,
         at=at,
+        reason=note,
     )
     _event(
         case=case,

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -73,24 +73,39 @@ class SweepReport:
 
 
 class _People:
-    """Officer/viewer look-ups for one sweep, cached per area."""
+    """Officer/viewer look-ups for one sweep: the roles of an area, loaded once per sweep (a
+    batch's areas and their parents in two queries)."""
 
     def __init__(self):
-        self._cache = {}
-        self._areas = {}
+        self._roles = {}  # area id -> {role kind: {user ids}}
+        self._areas = {}  # area id -> parent id
+
+    def preload(self, area_ids) -> None:
+        missing = {a for a in area_ids if a is not None and a not in self._areas}
+        if missing:
+            self._areas.update(Area.objects.filter(pk__in=missing).values_list("id", "parent_id"))
+        wanted = {a for a in area_ids if a is not None}
+        wanted |= {self._areas.get(a) for a in wanted} - {None}
+        self._load_roles(wanted - set(self._roles))
+
+    def _load_roles(self, area_ids) -> None:
+        if not area_ids:
+            return
+        for area_id in area_ids:
+            self._roles[area_id] = {}
+        rows = Role.objects.filter(area_id__in=area_ids, user__is_active=True).values_list(
+            "area_id", "kind", "user_id"
+        )
+        for area_id, kind, user_id in rows:
+            self._roles[area_id].setdefault(kind, set()).add(user_id)
 
     def of(self, area_id: int | None, *kinds) -> list[int]:
         if area_id is None:
             return []
-        key = (area_id, kinds)
-        if key not in self._cache:
-            self._cache[key] = list(
-                Role.objects.filter(area_id=area_id, kind__in=kinds, user__is_active=True)
-                .order_by("user_id")
-                .values_list("user_id", flat=True)
-                .distinct()
-            )
-        return self._cache[key]
+        if area_id not in self._roles:
+            self._load_roles({area_id})
+        roles = self._roles[area_id]
+        return sorted(set().union(*(roles.get(kind, ()) for kind in kinds)))
 
     def officers(self, area_id):
         return self.of(area_id, RoleKind.OFFICER)
@@ -164,6 +179,7 @@ def _period_batch(*, now, batch_size, report, people) -> int:
         .exclude(pk__in=report.failed)
         .order_by("next_deadline", "id")[:batch_size]
     )
+    people.preload({p.area_id for p in periods} | {p.case.holder_id for p in periods})
     for period in periods:
         report.periods += 1
         try:
@@ -196,13 +212,32 @@ def _overdue_kinds(period: HandlingPeriod, now: datetime) -> list[str]:
     return sorted(kinds, key=lambda k: _due_of(period, k))
 
 
-def _record_breach(*, case_id, period, kind, subject, due_at, now) -> tuple[Breach, bool]:
-    """The breach row for (subject, kind): created now, or found from an earlier sweep."""
-    return Breach.objects.get_or_create(
-        subject=subject,
-        kind=kind,
-        defaults={"case_id": case_id, "period": period, "due_at": due_at, "detected_at": now},
-    )
+BREACH_INSERT = """
+INSERT INTO {table} (case_id, period_id, kind, subject, due_at, detected_at, action)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (subject, kind) DO NOTHING
+RETURNING id
+"""
+
+
+def _record_breach(*, case_id, period, kind, subject, due_at, now, action="") -> bool:
+    """Record the breach of (subject, kind) with what the sweep does about it, in one
+    statement; False when an earlier sweep recorded it (the unique constraint decides)."""
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            BREACH_INSERT.format(table=ops.quote_name(Breach._meta.db_table)),
+            [
+                case_id,
+                period.pk if period is not None else None,
+                kind,
+                subject,
+                ops.adapt_datetimefield_value(due_at),
+                ops.adapt_datetimefield_value(now),
+                action,
+            ],
+        )
+        return cursor.fetchone() is not None
 
 
 def _period_subject(period: HandlingPeriod, due: datetime) -> str:
@@ -216,30 +251,33 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
     case = period.case
     for kind in _overdue_kinds(period, now):
         due = _due_of(period, kind)
-        breach, created = _record_breach(
+        if kind != DeadlineKind.RESOLVE:
+            action = "remind"
+        else:
+            action = "supervise" if period.level == Level.COUNTY else "escalate"
+        created = _record_breach(
             case_id=case.pk,
             period=period,
             kind=kind,
             subject=_period_subject(period, due),
             due_at=due,
             now=now,
+            action=action,
         )
         if not created:
             report.already_recorded += 1
             continue
         report.breaches += 1
-        if kind == DeadlineKind.RESOLVE and period.level != Level.COUNTY:
-            breach.action = _escalate(case, period, due=due, now=now, people=people)
+        if action == "escalate":
+            _escalate(case, period, due=due, now=now, people=people)
             report.escalated += 1
-        elif kind == DeadlineKind.RESOLVE:
-            breach.action = _supervise(case, period, due=due, now=now, people=people)
+            return  # the period ended; the next level's period has its own clocks
+        if action == "supervise":
+            _supervise(case, period, due=due, now=now, people=people)
             report.supervised += 1
         else:
-            breach.action = _remind(case, period, kind=kind, due=due, now=now, people=people)
+            _remind(case, period, kind=kind, due=due, now=now, people=people)
             report.reminded += 1
-        breach.save(update_fields=["action"])
-        if breach.action == "escalate":
-            return  # the period ended; the next level's period has its own clocks
     # Everything overdue is now recorded: the next deadline is the next unmet one, if any.
     clocks.refresh_next_deadline(period, skip=set(_overdue_kinds(period, now)))
     if period.next_deadline is None:
@@ -274,7 +312,7 @@ def _responsible(case: Case, period: HandlingPeriod, people: _People) -> list[in
     return people.queue_keepers(period.area_id)
 
 
-def _remind(case, period, *, kind, due, now, people) -> str:
+def _remind(case, period, *, kind, due, now, people) -> None:
     label = DEADLINE_LABELS[DeadlineKind(kind)]
     level = Level(period.level).label
     title = f"案件{case.number}{label}超期"
@@ -304,14 +342,15 @@ def _remind(case, period, *, kind, due, now, people) -> str:
         data={"deadline": kind, "due": due.isoformat(), "notified": responsible, "notice": above},
         now=now,
     )
-    return "remind"
 
 
-def _escalate(case, period, *, due, now, people) -> str:
+def _escalate(case, period, *, due, now, people) -> None:
     from .services import case_escalate
 
     responsible = _responsible(case, period, people)
     from_level = Level(period.level).label
+    # The service tells the officers above (the reason is in their notice); the sweep tells
+    # the people who let the deadline pass.
     escalated = case_escalate(actor=None, case_id=case.pk, reason=ESCALATE_REASON, at=now)
     to_level = Level(escalated.level).label
     notify(
@@ -322,18 +361,9 @@ def _escalate(case, period, *, due, now, people) -> str:
         case=case,
         now=now,
     )
-    notify(
-        users=people.officers(escalated.holder_id),
-        kind=NotificationKind.ESCALATED,
-        title=f"新上报案件{case.number}（{from_level}办结超期）",
-        body=f"「{case.title}」{from_level}办结超期，系统已自动上报，请及时分派。",
-        case=case,
-        now=now,
-    )
-    return "escalate"
 
 
-def _supervise(case, period, *, due, now, people) -> str:
+def _supervise(case, period, *, due, now, people) -> None:
     Case.objects.filter(pk=case.pk).update(supervised=True, updated_at=now)
     case.supervised = True
     note = f"县级办结期限（{_local(due)}）已过，列入督办。"
@@ -355,7 +385,6 @@ def _supervise(case, period, *, due, now, people) -> str:
         case=case,
         now=now,
     )
-    return "supervise"
 
 
 # ---------------------------------------------------------------- mediation deadlines
@@ -438,80 +467,70 @@ def _follow_up_candidates(now):
     )
 
 
+def _mediation_breach(case, *, kind, subject, due_at, counter, now, report, notice, note, data):
+    """Record one mediation deadline's breach and, the first time only, notify and log it.
+    `notice` is (recipients, notification kind, title, body)."""
+    if not _record_breach(
+        case_id=case.pk, period=None, kind=kind, subject=subject, due_at=due_at, now=now
+    ):
+        return
+    report.breaches += 1
+    setattr(report, counter, getattr(report, counter) + 1)
+    users, notification_kind, title, body = notice
+    notify(users=users, kind=notification_kind, title=title, body=body, case=case, now=now)
+    _system_event(case, kind=EventKind.REMIND, note=note, data=data, now=now)
+
+
 @transaction.atomic
 def _judicial_reminders(*, now, report, people) -> None:
     """Day 20 of the 30-day window to apply for judicial confirmation (人民调解法 art. 33)."""
-    kind = JUDICIAL
-    rows = _locked(_judicial_candidates(now), ("remind_at", "id"))
-    for row in rows:
-        _, created = _record_breach(
-            case_id=row.case_id,
-            period=None,
-            kind=kind,
+    for row in _locked(_judicial_candidates(now), ("remind_at", "id")):
+        case = row.case
+        _mediation_breach(
+            case,
+            kind=JUDICIAL,
             subject=f"judicial:{row.pk}",
             due_at=row.due_at,
+            counter="judicial_reminders",
             now=now,
-        )
-        if not created:
-            continue
-        report.breaches += 1
-        report.judicial_reminders += 1
-        case = row.case
-        body = f"「{case.title}」的调解协议已生效，请于{_local(row.due_at)}前向人民法院申请司法确认（如当事人需要）。"
-        notify(
-            users=_case_people(case, people),
-            kind=NotificationKind.JUDICIAL_DUE,
-            title=f"案件{case.number}司法确认申请期限提醒",
-            body=body,
-            case=case,
-            now=now,
-        )
-        _system_event(
-            case,
-            kind=EventKind.REMIND,
+            report=report,
+            notice=(
+                _case_people(case, people),
+                NotificationKind.JUDICIAL_DUE,
+                f"案件{case.number}司法确认申请期限提醒",
+                f"「{case.title}」的调解协议已生效，请于{_local(row.due_at)}前向人民法院申请"
+                "司法确认（如当事人需要）。",
+            ),
             note="司法确认申请期限提醒（第20日）",
             data={"deadline": "judicial", "due": row.due_at.isoformat()},
-            now=now,
         )
 
 
 @transaction.atomic
 def _consultation_reminders(*, now, report, people) -> None:
     """A 三官一律 consultation whose answer is overdue: remind the consultant and the asker."""
-    kind = CONSULTATION
-    rows = _locked(_consultation_candidates(now), ("due_at", "id"))
-    for row in rows:
-        _, created = _record_breach(
-            case_id=row.case_id,
-            period=None,
-            kind=kind,
+    for row in _locked(_consultation_candidates(now), ("due_at", "id")):
+        case = row.case
+        _mediation_breach(
+            case,
+            kind=CONSULTATION,
             subject=f"consultation:{row.pk}",
             due_at=row.due_at,
+            counter="consultation_reminders",
             now=now,
-        )
-        if not created:
-            continue
-        report.breaches += 1
-        report.consultation_reminders += 1
-        case = row.case
-        notify(
-            users=[u for u in (row.consultant_id, row.asked_by_id) if u],
-            kind=NotificationKind.CONSULTATION_DUE,
-            title=f"案件{case.number}咨询答复超期",
-            body=f"向{row.consultant_name}的咨询答复期限（{_local(row.due_at)}）已过，请尽快答复。",
-            case=case,
-            now=now,
-        )
-        _system_event(
-            case,
-            kind=EventKind.REMIND,
+            report=report,
+            notice=(
+                [u for u in (row.consultant_id, row.asked_by_id) if u],
+                NotificationKind.CONSULTATION_DUE,
+                f"案件{case.number}咨询答复超期",
+                f"向{row.consultant_name}的咨询答复期限（{_local(row.due_at)}）已过，请尽快答复。",
+            ),
             note=f"咨询答复超期提醒（{row.consultant_name}）",
             data={
                 "deadline": "consultation",
                 "consultation": row.pk,
                 "due": row.due_at.isoformat(),
             },
-            now=now,
         )
 
 
@@ -520,41 +539,29 @@ def _follow_up_reminders(*, now, report, people) -> None:
     """A resolved case whose first follow-up (回访) is due and not recorded."""
     from mediation.selectors import follow_up_due
 
-    kind = FOLLOW_UP
-    candidates = _locked(_follow_up_candidates(now), ("concluded_at", "id"))
-    for case in candidates:
+    for case in _locked(_follow_up_candidates(now), ("concluded_at", "id")):
         due = follow_up_due(case)
         if due is None:
             continue
         due_at = due if isinstance(due, datetime) else _day_end(due)
         if due_at > now:
             continue
-        _, created = _record_breach(
-            case_id=case.pk,
-            period=None,
-            kind=kind,
+        _mediation_breach(
+            case,
+            kind=FOLLOW_UP,
             subject=f"followup:{case.pk}",
             due_at=due_at,
+            counter="follow_up_reminders",
             now=now,
-        )
-        if not created:
-            continue
-        report.breaches += 1
-        report.follow_up_reminders += 1
-        notify(
-            users=_case_people(case, people),
-            kind=NotificationKind.FOLLOW_UP_DUE,
-            title=f"案件{case.number}回访到期",
-            body=f"「{case.title}」已调解成功，首次回访已到期（{_local(due_at)}），请及时回访。",
-            case=case,
-            now=now,
-        )
-        _system_event(
-            case,
-            kind=EventKind.REMIND,
+            report=report,
+            notice=(
+                _case_people(case, people),
+                NotificationKind.FOLLOW_UP_DUE,
+                f"案件{case.number}回访到期",
+                f"「{case.title}」已调解成功，首次回访已到期（{_local(due_at)}），请及时回访。",
+            ),
             note="回访到期提醒",
             data={"deadline": "follow_up", "due": due_at.isoformat()},
-            now=now,
         )
 
 
