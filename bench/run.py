@@ -76,9 +76,19 @@ def case_count(env):
     return int(out[-1]) if out else 0
 
 
-def prepare(size, counties):
+def drop_database(db_name):
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def prepare(size, counties, fresh=False):
     db_name = f"mediation_bench_{size}"
     env = env_for(db_name)
+    if fresh:
+        log(f"dropping {db_name} to seed it afresh")
+        drop_database(db_name)
     subprocess.run([PY, "scripts/services.py", "database"], cwd=ROOT, env=env, check=True)
     manage(env, "migrate", "--noinput", "-v0")
     seed_s = None
@@ -275,7 +285,7 @@ def commit():
 
 def bench_size(size, args):
     counties = max(1, min(args.counties, size // 10000 or 1))
-    env, seed_s = prepare(size, counties)
+    env, seed_s = prepare(size, counties, fresh=args.fresh)
     port = free_port()
     server = start_gunicorn(env, port, args.workers)
     try:
@@ -370,16 +380,30 @@ def markdown(results):
         lambda r: r["sweep"]["nothing_due"]["p50_ms"],
         limit=TARGETS["sweep_nothing_due_ms"],
     )
-    row("sweep, 1,000 due", "∝ due", lambda r: r["sweep"]["due_1000"]["ms"])
-    row("sweep, 10,000 due", "∝ due", lambda r: r["sweep"]["due_10000"]["ms"])
+    for n in (1000, 10000):
+        row(
+            f"sweep, {n:,} due (periods handled)",
+            "∝ due",
+            lambda r, n=n: (
+                f"{r['sweep'][f'due_{n}']['ms']} ms ({r['sweep'][f'due_{n}']['periods_handled']:,})"
+            ),
+            unit="",
+        )
     row(
-        "sweep cost per due item (1,000 / 10,000)",
+        "sweep cost per handled period (1,000 / 10,000 due)",
         "flat",
         lambda r: (
-            f"{r['sweep']['due_1000']['ms_per_due']} / {r['sweep']['due_10000']['ms_per_due']}"
+            f"{r['sweep']['due_1000']['ms_per_due']} / {r['sweep']['due_10000']['ms_per_due']} ms"
         ),
+        unit="",
     )
     row("KPI roll-up, a month, every area", "", lambda r: r["kpi"]["rollup_ms"])
+    row(
+        "roll-up figures checked against the bare SQL (areas / disagreeing)",
+        "0 disagreeing",
+        lambda r: f"{r['kpi']['areas_checked']:,} / {r['kpi']['figures_disagreeing']}",
+        unit="",
+    )
     row("bare SQL aggregate, same rows", "", lambda r: r["kpi"]["bare_sql_ms"])
     row(
         "roll-up / bare SQL",
@@ -397,8 +421,19 @@ def markdown(results):
             limit=limit,
         )
     row("seeding time", "minutes", lambda r: r["seed_seconds"], unit="s")
-    lines += ["", "Raw figures: `bench/out/results-<size>.json`.", ""]
+    lines += ["", "Raw figures of this run: `bench/results.json`.", ""]
     return "\n".join(lines)
+
+
+NOTES_MARKER = "<!-- notes: kept by bench/run.py when it rewrites the table above -->"
+
+
+def with_kept_notes(table: str) -> str:
+    """The new table followed by the hand-written reading of the figures, if RESULTS.md has one."""
+    path = ROOT / "bench" / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    notes = old[old.index(NOTES_MARKER) :] if NOTES_MARKER in old else NOTES_MARKER + "\n"
+    return table + "\n" + notes
 
 
 def main():
@@ -408,12 +443,23 @@ def main():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
     parser.add_argument("--period", default=os.environ.get("BENCH_PERIOD", "2026-10"))
     parser.add_argument("--quick", action="store_true", help="fewer requests (smoke run)")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        default=os.environ.get("BENCH_FRESH") == "1",
+        help="drop the benchmark databases first, so seeding is measured again",
+    )
     parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     args = parser.parse_args()
     results = [bench_size(int(size), args) for size in args.sizes.split(",") if size.strip()]
     if not args.no_report:
-        (ROOT / "bench" / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
-        log("wrote bench/RESULTS.md")
+        (ROOT / "bench" / "RESULTS.md").write_text(
+            with_kept_notes(markdown(results)), encoding="utf-8"
+        )
+        (ROOT / "bench" / "results.json").write_text(
+            json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        log("wrote bench/RESULTS.md and bench/results.json")
     print(markdown(results))
 
 
