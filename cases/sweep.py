@@ -431,7 +431,8 @@ def _judicial_candidates(now):
         return None
     return (
         JudicialConfirmation.objects.select_related("case")
-        .filter(status="open", remind_at__lte=now, remind_at__gt=now - LOOKBACK)
+        # Only while the 30-day window is still open: a reminder after it closed helps no one.
+        .filter(status="open", remind_at__lte=now, remind_at__gt=now - LOOKBACK, due_at__gt=now)
         .exclude(_subject_exists(JUDICIAL, "judicial:"))
     )
 

@@ -93,3 +93,13 @@ def test_answered_applied_and_followed_up_cases_are_left_alone(cast):
     result = sweep_run(now=timezone.now() + timedelta(days=25))
     assert result.breaches == 0
     assert Notification.objects.count() == before
+
+
+def test_no_judicial_reminder_once_the_window_has_closed(cast):
+    """A sweep that was down past day 30 does not remind about a window that is over."""
+    case, _ = _resolved_case_with_a_consultation(cast)
+    confirmation = JudicialConfirmation.objects.get(case=case)
+    result = sweep_run(now=confirmation.due_at + timedelta(minutes=1))
+    assert result.judicial_reminders == 0
+    assert not Notification.objects.filter(kind="judicial_due").exists()
+    assert not Breach.objects.filter(kind="judicial_remind").exists()
