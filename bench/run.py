@@ -180,59 +180,38 @@ def intake_body(env, username):
     return body
 
 
+PAGES = [1, 2, 3, 5, 10]
+
+
+def measure_list(port, path, headers, requests):
+    """Pages 1–10 of a list at random, two clients at once, after a few warm-up requests."""
+    client.run(
+        "warm", HOST, port, lambda i: ("GET", path, None, headers), requests=5, concurrency=1
+    )
+    result = client.run(
+        path,
+        HOST,
+        port,
+        lambda i: ("GET", f"{path}?page={random.choice(PAGES)}", None, headers),
+        requests=requests,
+        concurrency=2,
+    )
+    return result.summary()
+
+
 def measure_http(env, port, quick):
     n = 60 if quick else 300
     results = {}
-    users = {"village_mediator": None, "town_officer": None, "county_officer": None}
-    for username in users:
-        users[username] = token_for(port, username)
+    roles = ("village_mediator", "town_officer", "county_officer")
+    users = {username: token_for(port, username) for username in roles}
     for username, token in users.items():
         headers = {"Authorization": f"Token {token}"}
-        pages = [1, 2, 3, 5, 10]
-        client.run(
-            "warm",
-            HOST,
-            port,
-            lambda i, h=headers: ("GET", "/api/v1/cases/", None, h),
-            requests=10,
-            concurrency=1,
-        )
-        result = client.run(
-            f"list:{username}",
-            HOST,
-            port,
-            lambda i, h=headers, p=pages: (
-                "GET",
-                f"/api/v1/cases/?page={random.choice(p)}",
-                None,
-                h,
-            ),
-            requests=n,
-            concurrency=2,
-        )
-        results[f"list_{username}"] = result.summary()
+        results[f"list_{username}"] = measure_list(port, "/api/v1/cases/", headers, n)
         log(f"list {username}: {results[f'list_{username}']}")
-
     # The same lists as web pages (the phone pages render them server-side).
-    for username in users:
+    for username in roles:
         cookie = {"Cookie": f"sessionid={session_cookie(env, username)}"}
-        client.run(
-            "warm",
-            HOST,
-            port,
-            lambda i, h=cookie: ("GET", "/cases/", None, h),
-            requests=5,
-            concurrency=1,
-        )
-        result = client.run(
-            f"page:{username}",
-            HOST,
-            port,
-            lambda i, h=cookie: ("GET", f"/cases/?page={random.choice([1, 2, 3, 5, 10])}", None, h),
-            requests=max(60, n // 3),
-            concurrency=2,
-        )
-        results[f"page_{username}"] = result.summary()
+        results[f"page_{username}"] = measure_list(port, "/cases/", cookie, max(60, n // 3))
         log(f"list page {username}: {results[f'page_{username}']}")
 
     headers = {"Authorization": f"Token {users['village_mediator']}"}
