@@ -185,8 +185,9 @@ PAGES = [1, 2, 3, 5, 10]
 
 def measure_list(port, path, headers, requests):
     """Pages 1–10 of a list at random, two clients at once, after a few warm-up requests."""
+    # Enough to reach every gunicorn worker at least once (a worker's first request is slow).
     client.run(
-        "warm", HOST, port, lambda i: ("GET", path, None, headers), requests=5, concurrency=1
+        "warm", HOST, port, lambda i: ("GET", path, None, headers), requests=12, concurrency=3
     )
     result = client.run(
         path,
