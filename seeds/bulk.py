@@ -1,20 +1,36 @@
 """Benchmark volumes: N cases over K counties and five years, written with PostgreSQL COPY.
 
-The rows are what the services would have written (cases/services.py, cases/clocks.py), without
-calling them: each case follows a timeline (report, then per level assign, respond, escalate or
-resolve/close) drawn at random and cut at the present, so recent cases are open. Handling
-periods carry the same deadlines as `clocks.period_open` (working days from a precomputed
-calendar of `cases.calendar.is_workday`), `next_deadline` only on the open period; one event per
-transition; numbers per county and year continue the CaseNumberSequence rows, which are
-updated to the last number. Parties carry an encrypted ID number and phone (cases.crypto) drawn
-from a pool of people per county, or none.
+The rows are what the services would have written (cases/services.py, cases/clocks.py,
+mediation/services.py), without calling them: each case follows a timeline (report, then per
+level assign, respond, escalate or resolve/close) drawn at random and cut at the present, so
+recent cases are open. Handling periods carry the same deadlines as `clocks.period_open`
+(working days from a precomputed calendar of `cases.calendar.is_workday`), `next_deadline` only
+on the open period; one event per transition; numbers per county and year continue the
+CaseNumberSequence rows, which are updated to the last number. Parties carry an encrypted ID
+number and phone (cases.crypto) drawn from a pool of people per county, or none.
+
+Mediation records follow the same timeline. A case resolved with an agreement has its Agreement
+(written ~55%: facts, responsibilities, terms, performance method and date, both parties'
+signatures, the mediator's and the seal within two days; oral: terms, in effect when reached;
+numbered as `_agreement_number` does with the holder as issuer; no PDF, which is rendered on
+request). The agreement in effect opens its JudicialConfirmation window (remind on day 20, due
+after day 30): a few written ones are applied for and ruled on, most parties decline when asked,
+the rest let the window lapse and stay open, which the sweep no longer reminds of once the
+window has closed. ~94% of the resolved are followed up (FollowUp) around the first follow-up's
+due date, 10–30 days after resolution, mostly satisfied; only then is the case closed, as
+`case_close` requires; the others stay resolved. Each of these writes the record event its
+service writes (signature, confirmation, follow-up). Every grid of the generated counties files
+its monthly InspectionReport in ~85% of the months (zero reports included; the disputes its
+inspection found that month are listed). Steps later than now are not written, so only recent
+agreements can be due for a reminder at the first sweep.
 
 Speed: times are local minutes from a base date (Asia/Shanghai has no daylight saving),
-formatted through lookup tables; rows go to PostgreSQL with psycopg 3 `cursor.copy` in chunks.
-For a large load, the secondary indexes of the four tables are dropped and rebuilt afterwards
-(measurably faster than maintaining them row by row), and foreign-key triggers are off for the
-load's session (`session_replication_role = replica`): the generator writes only ids it has
-just created or read. ANALYZE at the end.
+formatted through lookup tables; rows go to PostgreSQL with psycopg 3 `cursor.copy` in chunks,
+with the ids that other rows point at assigned here (sequences are set afterwards). For a large
+load, the secondary indexes of the tables filled are dropped and rebuilt afterwards (measurably
+faster than maintaining them row by row), and foreign-key triggers are off for the load's
+session (`session_replication_role = replica`): the generator writes only ids it has just
+created or read. ANALYZE at the end.
 """
 
 import os
@@ -37,8 +53,18 @@ from cases.clocks import limits_for
 from cases.models import Case, CaseNumberSequence
 from grids.models import Area
 from grids.services import areas_import
+from mediation.models import InspectionReport
+from mediation.selectors import FOLLOW_UP_WORKING_DAYS
+from mediation.services import CONFIRMATION_REMIND_DAY, CONFIRMATION_WINDOW_DAYS
 
-from .people import CATEGORIES, CATEGORY_TEXTS, CATEGORY_WEIGHTS, SOURCE_WEIGHTS, SOURCES
+from .people import (
+    CATEGORIES,
+    CATEGORY_TEXTS,
+    CATEGORY_WEIGHTS,
+    SOURCE_WEIGHTS,
+    SOURCES,
+    TERMS,
+)
 
 CATEGORY_CUM = list(accumulate(CATEGORY_WEIGHTS))
 SOURCE_CUM = list(accumulate(SOURCE_WEIGHTS))
@@ -49,7 +75,26 @@ CHUNK = 20000
 DROP_INDEXES_FROM = int(
     os.environ.get("SEED_DROP_INDEXES_FROM", 50000)
 )  # rows to load from which rebuilding indexes beats keeping them
-TABLES = ["cases_case", "cases_party", "cases_handlingperiod", "cases_caseevent"]
+TABLES = [
+    "cases_case",
+    "cases_party",
+    "cases_handlingperiod",
+    "cases_caseevent",
+    "mediation_agreement",
+    "mediation_agreementsignature",
+    "mediation_judicialconfirmation",
+    "mediation_followup",
+    "mediation_inspectionreport",
+    "mediation_inspectionreport_cases",
+]
+# Tables whose ids the generator assigns (rows of other tables point at them).
+NUMBERED = [
+    "cases_party",
+    "mediation_agreement",
+    "mediation_judicialconfirmation",
+    "mediation_followup",
+    "mediation_inspectionreport",
+]
 # Generated counties: 11 per generated city (the source article's city: 11 counties,
 # 129 towns), 15 villages per town, 2 grids per village.
 COUNTIES_PER_CITY = 11
@@ -60,6 +105,22 @@ PEOPLE_POOL = 5000
 WITH_ID_SHARE = 0.3
 # Cases left where they are, overdue now (a deadline in the past), besides the recent open ones.
 STUCK_SHARE = 0.01
+# Mediation records (mediation/services.py). Written agreements are signed and sealed within
+# two days; oral ones take effect when reached. Either opens the 30-day judicial-confirmation
+# window: a few written ones go to court, most parties decline when asked, the rest let the
+# window lapse (status stays open; the sweep only reminds while the window is open).
+WRITTEN_SHARE = 0.55
+PERFORM_DAYS = (10, 10, 15, 20, 30)
+CONFIRMATION_APPLY_SHARE = 0.08  # of the written agreements
+CONFIRMATION_DECLINE_SHARE = 0.8
+CONFIRMATION_REJECT_SHARE = 0.05  # of the applications
+# Resolved cases never followed up (they cannot be closed, so they stay resolved); the others
+# are followed up around the first follow-up's due date (`selectors.follow_up_due`), 10–30 days
+# after resolution, then closed.
+NO_FOLLOW_UP_SHARE = 0.06
+FOLLOW_UP_METHODS = ("visit", "visit", "phone", "phone", "message", "meeting")
+# Grids filing their monthly inspection report (zero reports count).
+INSPECTED_SHARE = 0.85
 
 _TOWN_SUFFIX = ["镇", "镇", "镇", "乡", "街道"]
 _NAME_A = "东西南北安平和永新宁康泰兴丰长乐富民清河龙凤金石"
@@ -77,6 +138,7 @@ class County:
     officer: int
     mediators: list
     towns: list = field(default_factory=list)  # [Town]
+    name: str = ""
 
 
 @dataclass
@@ -85,6 +147,7 @@ class Town:
     officer: int
     mediators: list
     villages: list = field(default_factory=list)  # [(village id, name, grids, mediators)]
+    name: str = ""
 
 
 # ---------------------------------------------------------------- areas and people
@@ -171,15 +234,16 @@ def generated_county(county_area: Area, password: str) -> County:
         city_id=ancestors["city"],
         officer=ids[f"bo{county_area.code[:6]}"],
         mediators=[ids[f"bm{county_area.code[:6]}"]],
+        name=county_area.name,
     )
     towns = {}
     grids = {}
     for area_id, _code, _name, level, parent_id in areas:
         if level == "grid":
             grids.setdefault(parent_id, []).append(area_id)
-    for area_id, code, _name, level, _parent in areas:
+    for area_id, code, name, level, _parent in areas:
         if level == "town":
-            towns[area_id] = Town(area_id, ids[f"bo{code[:9]}"], [ids[f"bm{code[:9]}"]])
+            towns[area_id] = Town(area_id, ids[f"bo{code[:9]}"], [ids[f"bm{code[:9]}"]], name=name)
             county.towns.append(towns[area_id])
     for area_id, code, name, level, parent_id in areas:
         if level == "village":
@@ -212,6 +276,7 @@ def demo_county() -> County:
         officer=of("officer", county_area.id)[0],
         mediators=of("mediator", county_area.id)
         or list(MediatorProfile.objects.values_list("user_id", flat=True)[:1]),
+        name=county_area.name,
     )
     grid_workers = {a: u for u, k, a, lvl in roles if k == "grid_worker" and lvl == "grid"}
     villages = {}
@@ -224,11 +289,11 @@ def demo_county() -> County:
         code__startswith="610222", level="grid"
     ).values_list("id", "parent_id"):
         grids.setdefault(parent_id, []).append(area_id)
-    for town_id in Area.objects.filter(parent=county_area, level="town").values_list(
-        "id", flat=True
+    for town_id, town_name in Area.objects.filter(parent=county_area, level="town").values_list(
+        "id", "name"
     ):
         officers = of("officer", town_id) or [county.officer]
-        town = Town(town_id, officers[0], of("mediator", town_id) or officers)
+        town = Town(town_id, officers[0], of("mediator", town_id) or officers, name=town_name)
         for village_id, name in sorted(villages.get(town_id, [])):
             mediators = of("mediator", village_id) or town.mediators
             village_grids = sorted(grids.get(village_id, []))
@@ -258,6 +323,7 @@ class Calendar:
             self.upto.append(count)
         self.day_text = [(base + timedelta(days=d)).isoformat() for d in range(days)]
         self.minute_text = [f" {m // 60:02d}:{m % 60:02d}:00{offset}" for m in range(1440)]
+        self.month_firsts = [d for d in range(days) if (base + timedelta(days=d)).day == 1]
 
     def add_wd(self, t: int, n: int) -> int:
         """Same local time on the n-th working day after t's day (cases.calendar)."""
@@ -281,6 +347,10 @@ class Calendar:
     def year(self, t: int) -> int:
         return (self.base + timedelta(days=t // 1440)).year
 
+    def month_first(self, day: int) -> int:
+        """The first day of the month holding `day` (base is a first of a month)."""
+        return self.month_firsts[bisect_right(self.month_firsts, day) - 1]
+
 
 # ---------------------------------------------------------------- rows
 
@@ -300,7 +370,7 @@ class Writer:
             "concluded_at, updated_at"
         ),
         "cases_party": (
-            "case_id, name, role, id_number_encrypted, id_number_hash, id_number_masked, "
+            "id, case_id, name, role, id_number_encrypted, id_number_hash, id_number_masked, "
             "phone_encrypted, phone_masked, address, area_id"
         ),
         "cases_handlingperiod": (
@@ -312,6 +382,25 @@ class Writer:
             "case_id, kind, actor_id, from_status, to_status, from_level, to_level, note, data, "
             "created_at"
         ),
+        "mediation_agreement": (
+            "id, case_id, number, form, committee_id, mediator_id, facts, responsibilities, "
+            "terms, performance_method, perform_by, reached_on, mediator_signed_on, sealed_on, "
+            "effective_on, recorded_by_id, created_at, updated_at"
+        ),
+        "mediation_agreementsignature": "agreement_id, party_id, signed_on",
+        "mediation_judicialconfirmation": (
+            "id, case_id, agreement_id, status, opened_on, remind_at, due_at, court, applied_on, "
+            "result_on, ruling_number, note, updated_at"
+        ),
+        "mediation_followup": (
+            "id, case_id, method, performed_on, performed, satisfaction, remaining_risk, note, "
+            "recorded_by_id, created_at"
+        ),
+        "mediation_inspectionreport": (
+            "id, grid_id, period, zero, note, reporter_id, submitted_at, province_id, city_id, "
+            "county_id, town_id, village_id"
+        ),
+        "mediation_inspectionreport_cases": "inspectionreport_id, case_id",
     }
 
     def __init__(self, cursor):
@@ -369,13 +458,31 @@ class Writer:
 class Generator:
     """Draws the timelines of one county's cases and writes their rows."""
 
-    def __init__(self, calendar: Calendar, now_t: int, writer: Writer, limits, seed: int):
+    def __init__(
+        self,
+        calendar: Calendar,
+        now_t: int,
+        writer: Writer,
+        limits,
+        seed: int,
+        next_ids: dict | None = None,
+        inspected: set | None = None,
+    ):
         self.cal = calendar
         self.now = now_t
         self.w = writer
         self.limits = limits  # level -> (assign wd, respond wd, resolve wd)
         self.rng = random.Random(seed)
         self.counts = {"open": 0, "cases": 0}
+        # The next id of each table whose rows others point at (NUMBERED).
+        ids = next_ids or {}
+        self.next_party = ids.get("cases_party", 1)
+        self.next_agreement = ids.get("mediation_agreement", 1)
+        self.next_confirmation = ids.get("mediation_judicialconfirmation", 1)
+        self.next_follow_up = ids.get("mediation_followup", 1)
+        self.next_report = ids.get("mediation_inspectionreport", 1)
+        self.inspected = inspected or set()  # (county id, month's first day) with reports
+        self.found = {}  # (grid id, month's first day) -> [(case id, reported day)]
 
     def people_pool(self, county: County, size: int):
         """Encrypted ID numbers and phones of `size` people registered in the county."""
@@ -418,6 +525,8 @@ class Generator:
         times.sort()
         pool = self.people_pool(county, min(PEOPLE_POOL, max(count // 2, 50)))
         villages = [(town, v) for town in county.towns for v in town.villages]
+        self.found = {}
+        self.court = f"{county.name}人民法院"
         case_id = first_id
         buffered = 0
         for t in times:
@@ -432,6 +541,7 @@ class Generator:
             if buffered >= CHUNK:
                 self.w.flush()
                 buffered = 0
+        self.inspections(county)
         self.w.flush()
         return case_id
 
@@ -443,6 +553,12 @@ class Generator:
         source = rng.choices(SOURCES, cum_weights=SOURCE_CUM)[0]
         grid_id = _pick(rnd, grids) if grids and rnd() < 0.6 else None
         reporter = (grid_workers.get(grid_id) if grid_id else None) or village_mediators[0]
+        if grid_id and source == "grid_inspection":
+            # Found by the grid's monthly inspection: its report lists the case.
+            day = t // 1440
+            self.found.setdefault((grid_id, cal.month_first(day)), []).append((case_id, day))
+        party_id = self.next_party
+        self.next_party += 2
         a = _person(rnd)
         b = _person(rnd)
         _, titles, facts = CATEGORY_TEXTS[category]
@@ -580,19 +696,21 @@ class Generator:
                                    f'{{"outcome": "{outcome}"}}'))  # fmt: skip
                     last = ct
                     break
-                form = "written" if rnd() < 0.55 else "oral"
                 status, resolved_at, concluded_at = "resolved", ct, ct
                 period[9], period[10] = ct, "resolved"
-                label = "书面协议" if form == "written" else "口头协议"
-                events.append((ct, "resolve", who, "in_progress", "resolved", level, level,
-                               f"达成{label}", f'{{"form": "{form}"}}'))  # fmt: skip
                 last = ct
-                close = cal.office(ct + 1440 * _between(rnd, 3, 15), rng)
+                issuer = (village_name, town.name, county.name)[i]
+                followed = self.agreement(cs, number, ct, who, level, issuer, county, party_id,
+                                          a, b, facts, events)  # fmt: skip
+                if followed is None:
+                    break  # not followed up (yet): the case cannot be closed
+                close = cal.office(followed + _between(rnd, 30, 1800), rng)
                 if close > now:
                     break
                 status, outcome, closed_at = "closed", "agreement", close
-                events.append((close, "close", who, "resolved", "closed", level, level,
-                               "协议履行完毕，回访满意，结案归档。", '{"outcome": "agreement"}'))  # fmt: skip
+                note = "协议履行完毕，回访满意，结案归档。"
+                events.append((close, "close", who, "resolved", "closed", level, level, note,
+                               '{"outcome": "agreement"}'))  # fmt: skip
                 last = close
                 break
 
@@ -623,14 +741,14 @@ class Generator:
         )  # fmt: skip
         # Parties: from the county's pool of people (encrypted ID and phone) or name only.
         party = w.buffers["cases_party"]
-        for name, role in ((a, "applicant"), (b, "respondent")):
+        for n, (name, role) in enumerate(((a, "applicant"), (b, "respondent"))):
             if rnd() < WITH_ID_SHARE:
                 enc, digest, masked, phone, phone_masked = _pick(rnd, pool)
             else:
                 enc, digest, masked, phone, phone_masked = NULL, "", "", NULL, ""
             party.append(
-                f"{cs}\t{name}\t{role}\t{enc}\t{digest}\t{masked}\t{phone}\t{phone_masked}\t"
-                f"{village_name}\t{village_id}\n"
+                f"{party_id + n}\t{cs}\t{name}\t{role}\t{enc}\t{digest}\t{masked}\t{phone}\t"
+                f"{phone_masked}\t{village_name}\t{village_id}\n"
             )
         # Handling periods: next_deadline only on the open one.
         rows = w.buffers["cases_handlingperiod"]
@@ -661,9 +779,171 @@ class Generator:
                 f"{data}\t{text(at)}\n"
             )
 
+    def agreement(self, cs, number, ct, who, level, issuer, county, party_id, a, b, facts,
+                  events):  # fmt: skip
+        """The agreement reached at `ct` and what the mediation services write after it: the
+        signatures and seal of a written one, the judicial-confirmation window its taking effect
+        opens, the follow-up; their record events go into `events`. Returns the follow-up's
+        time, or None when there is none (never, or not yet)."""
+        rng, cal, w, now = self.rng, self.cal, self.w, self.now
+        rnd = rng.random
+        text, day_text = cal.text, cal.day_text
+        aid = self.next_agreement
+        self.next_agreement += 1
+        written = rnd() < WRITTEN_SHARE
+        form = "written" if written else "oral"
+        events.append((ct, "resolve", who, "in_progress", "resolved", level, level,
+                       "达成书面协议" if written else "达成口头协议",
+                       f'{{"agreement": {aid}, "form": "{form}"}}'))  # fmt: skip
+        reached = ct // 1440
+        terms = _pick(rnd, TERMS).format(a=a, b=b, amount=_pick(rnd, AMOUNTS))
+        # mediation.services._agreement_number: the issuer is the holder (no committee given).
+        head = (
+            f"{aid}\t{cs}\t{issuer}调字〔{cal.year(ct)}〕第{number[-6:]}号\t{form}\t{NULL}\t{who}"
+        )
+        effective = None
+        if written:
+            perform_by = reached + _pick(rnd, PERFORM_DAYS)
+            due_day = perform_by
+            sign_day = reached + _pick(rnd, (0, 0, 1, 2))
+            in_effect = max(ct, sign_day * 1440 + 960)
+            if in_effect <= now:
+                effective = sign_day
+                signed = day_text[sign_day]
+                rows = w.buffers["mediation_agreementsignature"]
+                rows.append(f"{aid}\t{party_id}\t{signed}\n")
+                rows.append(f"{aid}\t{party_id + 1}\t{signed}\n")
+                events.append((in_effect, "record", who, "resolved", "resolved", level, level,
+                               "记录协议签名盖章，协议生效",
+                               f'{{"record": "signature", "id": {aid}, "effective_on": "{signed}"}}'))  # fmt: skip
+            else:
+                signed = NULL
+            w.buffers["mediation_agreement"].append(
+                f"{head}\t{facts}\t{b}对纠纷的发生负主要责任，{a}负次要责任。\t{terms}\t"
+                f"现金或银行转账支付，调委会见证履行。\t{day_text[perform_by]}\t{day_text[reached]}\t"
+                f"{signed}\t{signed}\t{signed}\t{who}\t{text(ct)}\t"
+                f"{text(in_effect if effective is not None else ct)}\n"
+            )
+        else:
+            effective, in_effect = reached, ct  # an oral agreement is effective when reached
+            due_day = cal.add_wd(ct, FOLLOW_UP_WORKING_DAYS) // 1440
+            reached_text = day_text[reached]
+            w.buffers["mediation_agreement"].append(
+                f"{head}\t\t\t{terms}\t\t{NULL}\t{reached_text}\t{NULL}\t{NULL}\t{reached_text}\t"
+                f"{who}\t{text(ct)}\t{text(ct)}\n"
+            )
+
+        # The judicial-confirmation window (mediation.services._sync_confirmation_clock).
+        settled = reached
+        if effective is not None:
+            jid = self.next_confirmation
+            self.next_confirmation += 1
+            status, court, applied, result, ruling, note, updated = (
+                "open", "", NULL, NULL, "", "", in_effect
+            )  # fmt: skip
+            data = f'{{"record": "confirmation", "id": {jid}, "status": "'
+            if written and rnd() < CONFIRMATION_APPLY_SHARE:
+                applied_day = effective + _between(rnd, 1, 4)
+                ruled = applied_day + _between(rnd, 2, 6)
+                settled = ruled
+                at = applied_day * 1440 + 600
+                if at <= now:
+                    status, court, updated = "applied", self.court, at
+                    applied = day_text[applied_day]
+                    events.append((at, "record", who, "resolved", "resolved", level, level,
+                                   f"申请司法确认：{court}", data + 'applied"}'))  # fmt: skip
+                    at = ruled * 1440 + 900
+                    if at <= now:
+                        rejected = rnd() < CONFIRMATION_REJECT_SHARE
+                        status = "rejected" if rejected else "confirmed"
+                        result, updated = day_text[ruled], at
+                        ruling = (
+                            f"（{cal.year(at)}）陕{county.code[2:6]}民特{_between(rnd, 1, 400)}号"
+                        )
+                        events.append((at, "record", who, "resolved", "resolved", level, level,
+                                       "司法确认结果：" + ("驳回申请" if rejected else "确认有效"),
+                                       data + status + '"}'))  # fmt: skip
+            elif rnd() < CONFIRMATION_DECLINE_SHARE:
+                at = max(in_effect, effective * 1440 + 1020)
+                if at <= now:
+                    status, note, updated = "declined", "当事人表示自觉履行，不申请。", at
+                    events.append((at, "record", who, "resolved", "resolved", level, level,
+                                   "当事人不申请司法确认", data + 'declined"}'))  # fmt: skip
+            w.buffers["mediation_judicialconfirmation"].append(
+                f"{jid}\t{cs}\t{aid}\t{status}\t{day_text[effective]}\t"
+                f"{text((effective + CONFIRMATION_REMIND_DAY) * 1440)}\t"
+                f"{text((effective + CONFIRMATION_WINDOW_DAYS + 1) * 1440)}\t{court}\t{applied}\t"
+                f"{result}\t{ruling}\t{note}\t{text(updated)}\n"
+            )
+
+        # The follow-up, around its due date (mediation.selectors.follow_up_due), 10–30 days
+        # after resolution and after the court's ruling.
+        if rnd() < NO_FOLLOW_UP_SHARE:
+            return None
+        day = due_day + _between(rnd, -4, 3)
+        day = min(max(day, reached + 10, settled + 1), reached + 30)
+        at = cal.office(day * 1440 + 540 + _between(rnd, 0, 420), rng)
+        if at > now:
+            return None
+        fid = self.next_follow_up
+        self.next_follow_up += 1
+        r = rnd()
+        satisfaction = "satisfied" if r < 0.84 else "basically" if r < 0.97 else "dissatisfied"
+        w.buffers["mediation_followup"].append(
+            f"{fid}\t{cs}\t{_pick(rnd, FOLLOW_UP_METHODS)}\t{day_text[at // 1440]}\tt\t"
+            f"{satisfaction}\t{'low' if r >= 0.97 else 'none'}\t协议已履行完毕，双方关系缓和。\t"
+            f"{who}\t{text(at)}\n"
+        )
+        events.append((at, "record", who, "resolved", "resolved", level, level, "回访：协议已履行",
+                       f'{{"record": "follow_up", "id": {fid}, "performed": true, '
+                       f'"satisfaction": "{satisfaction}"}}'))  # fmt: skip
+        return at
+
+    def inspections(self, county: County):
+        """Each grid's monthly inspection report (mediation.services.inspection_file) from the
+        first generated month to now, for most grids and months: filed on the 20th–28th,
+        listing the disputes the inspection found that month, else a zero report. Months the
+        county already has reports for are left alone."""
+        rng, cal, w, now = self.rng, self.cal, self.w, self.now
+        rnd = rng.random
+        text, day_text = cal.text, cal.day_text
+        first = (date(FIRST_YEAR, 1, 1) - cal.base).days
+        months = [
+            d
+            for d in cal.month_firsts
+            if first <= d <= now // 1440 and (county.id, d) not in self.inspected
+        ]
+        reports = w.buffers["mediation_inspectionreport"]
+        links = w.buffers["mediation_inspectionreport_cases"]
+        found = self.found
+        for town in county.towns:
+            for village_id, _, grids, mediators, workers in town.villages:
+                tail = f"{county.province_id}\t{county.city_id}\t{county.id}\t{town.id}\t{village_id}\n"
+                for grid in grids:
+                    reporter = workers.get(grid) or mediators[0]
+                    for month in months:
+                        if rnd() >= INSPECTED_SHARE:
+                            continue
+                        day = month + _between(rnd, 19, 28)
+                        at = day * 1440 + 1020 + _between(rnd, 0, 60)
+                        if at > now:
+                            continue
+                        rid = self.next_report
+                        self.next_report += 1
+                        cases = [c for c, d in found.get((grid, month), ()) if d <= day]
+                        for case_id in cases:
+                            links.append(f"{rid}\t{case_id}\n")
+                        zero = "f\t排查发现纠纷已登记。" if cases else "t\t本月排查未发现矛盾纠纷。"
+                        reports.append(
+                            f"{rid}\t{grid}\t{day_text[month]}\t{zero}\t{reporter}\t{text(at)}\t{tail}"
+                        )
+
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 _GIVEN = "建国华明丽伟芳娜秀英敏静强磊军洋勇艳杰娟涛超霞平刚桂兰玉梅红凤珍海燕志文学春生"
+
+
+AMOUNTS = (500, 800, 1200, 2000, 3000, 5000, 8000)
 
 
 def _pick(rnd, seq):
@@ -744,7 +1024,10 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute("LOCK TABLE cases_case, cases_casenumbersequence IN EXCLUSIVE MODE")
+        cursor.execute(
+            f"LOCK TABLE cases_case, cases_casenumbersequence, {', '.join(NUMBERED)} "
+            "IN EXCLUSIVE MODE"
+        )
         dropped = []
         if drop:
             dropped = _secondary_indexes(cursor)
@@ -752,10 +1035,30 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
                 cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_case")
         next_id = cursor.fetchone()[0] + 1
+        next_ids = {}
+        for table in NUMBERED:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+            next_ids[table] = cursor.fetchone()[0]
+        inspected = {
+            (county_id, (period - base).days)
+            for county_id, period in InspectionReport.objects.filter(
+                county_id__in=[county.id for county in staff]
+            )
+            .values_list("county_id", "period")
+            .distinct()
+        }
         sequences = {(s.county_id, s.year): s.last for s in CaseNumberSequence.objects.all()}
         before = dict(sequences)
         writer = Writer(cursor)
-        generator = Generator(cal, now_t, writer, limits, seed=n * 31 + counties)
+        generator = Generator(
+            cal,
+            now_t,
+            writer,
+            limits,
+            seed=n * 31 + counties,
+            next_ids=next_ids,
+            inspected=inspected,
+        )
         try:
             for county, share in zip(staff, shares, strict=True):
                 next_id = generator.county(county, share, next_id, sequences)
@@ -770,6 +1073,11 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), %s)", [next_id - 1]
         )
+        for table in NUMBERED:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+            )
         for _, definition in dropped:
             cursor.execute(definition)
         indexed = time.perf_counter()
@@ -790,10 +1098,14 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
         "total_s": round(finished - started, 1),
         "indexes_rebuilt": len(dropped),
     }
+    rows = writer.rows
     out.write(
         f"bulk: {stats['created']:,} cases ({stats['open']:,} open) in {counties} counties, "
-        f"{writer.rows['cases_party']:,} parties, {writer.rows['cases_handlingperiod']:,} "
-        f"periods, {writer.rows['cases_caseevent']:,} events; {stats['total_s']}s "
+        f"{rows['cases_party']:,} parties, {rows['cases_handlingperiod']:,} periods, "
+        f"{rows['cases_caseevent']:,} events, {rows['mediation_agreement']:,} agreements "
+        f"({rows['mediation_judicialconfirmation']:,} confirmation windows), "
+        f"{rows['mediation_followup']:,} follow-ups, {rows['mediation_inspectionreport']:,} "
+        f"inspection reports; {stats['total_s']}s "
         f"(prepare {stats['prepare_s']}s, generate+COPY {stats['generate_and_copy_s']}s of which "
         f"COPY {stats['copy_wait_s']}s, indexes {stats['indexes_s']}s "
         f"[{len(dropped)} rebuilt], ANALYZE {stats['analyze_s']}s)"

@@ -4,17 +4,30 @@ the bulk path's rows consistent with what the services write."""
 import io
 import re
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from accounts.models import User
+from assessment.kpis import compute_period
 from assessment.models import KpiSnapshot
-from cases.choices import EventKind, Status
+from assessment.periods import parse_period
+from cases.choices import EventKind, Outcome, Status
 from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod, Party
+from cases.sweep import sweep_run
 from grids.models import Area
-from mediation.models import Agreement, Committee, FollowUp, InspectionReport, MediatorProfile
+from mediation.models import (
+    Agreement,
+    AgreementSignature,
+    Committee,
+    FollowUp,
+    InspectionReport,
+    JudicialConfirmation,
+    MediatorProfile,
+)
 
 OPEN_WITH_PERIOD = [Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS]
 
@@ -73,6 +86,59 @@ def _assert_numbers_consecutive():
     for key, serials in by_key.items():
         assert sorted(serials) == list(range(1, len(serials) + 1)), key
         assert last[key] == len(serials), key
+
+
+def _assert_mediation_records(now):
+    """What the mediation services write for the bulk cases: an agreement exactly for the cases
+    resolved with one, signed (written) or in effect when reached (oral), its confirmation
+    window once in effect; follow-ups between resolution and now, one before every closing
+    with an agreement; grid inspection reports in their own village; the record events."""
+    with_agreement = Case.objects.filter(Q(status=Status.RESOLVED) | Q(outcome=Outcome.AGREEMENT))
+    agreements = dict(Agreement.objects.values_list("case_id", "id"))
+    assert set(agreements) == set(with_agreement.values_list("id", flat=True))
+    for case_id, data in CaseEvent.objects.filter(kind=EventKind.RESOLVE).values_list(
+        "case_id", "data"
+    ):
+        assert data["agreement"] == agreements[case_id]
+    assert not Agreement.objects.filter(form="oral").exclude(effective_on=F("reached_on")).exists()
+    signed = Agreement.objects.filter(form="written", effective_on__isnull=False)
+    assert signed.exists()
+    assert AgreementSignature.objects.count() == 2 * signed.count()
+    assert not AgreementSignature.objects.exclude(party__case_id=F("agreement__case_id")).exists()
+    in_effect = Agreement.objects.filter(effective_on__isnull=False)
+    assert JudicialConfirmation.objects.count() == in_effect.count()
+    assert not JudicialConfirmation.objects.exclude(opened_on=F("agreement__effective_on")).exists()
+    statuses = set(JudicialConfirmation.objects.values_list("status", flat=True))
+    assert {"open", "declined", "confirmed"} <= statuses
+
+    follow_ups = FollowUp.objects.all()
+    assert not follow_ups.exclude(case__in=with_agreement).exists()
+    assert not follow_ups.filter(created_at__lt=F("case__resolved_at")).exists()
+    assert not follow_ups.filter(created_at__gt=now).exists()
+    assert not follow_ups.filter(performed_on__gt=timezone.localdate(now)).exists()
+    assert not Case.objects.filter(outcome=Outcome.AGREEMENT, follow_ups__isnull=True).exists()
+    assert not Case.objects.filter(
+        outcome=Outcome.AGREEMENT, closed_at__lt=F("follow_ups__created_at")
+    ).exists()
+    followed = with_agreement.filter(follow_ups__isnull=False).distinct().count()
+    assert 0.85 <= followed / with_agreement.count() <= 0.97
+    records = CaseEvent.objects.filter(kind=EventKind.RECORD)
+    assert records.filter(data__record="follow_up").count() == follow_ups.count()
+    assert records.filter(data__record="signature").count() == signed.count()
+
+    reports = InspectionReport.objects.all()
+    assert reports.count() > 0
+    assert not reports.exclude(grid__level="grid").exists()
+    assert not reports.exclude(grid__parent_id=F("village_id")).exists()
+    assert not reports.exclude(village__parent_id=F("town_id")).exists()
+    assert not reports.exclude(town__parent_id=F("county_id")).exists()
+    assert not reports.exclude(period__day=1).exists()
+    assert not reports.filter(submitted_at__gt=now).exists()
+    links = InspectionReport.cases.through.objects
+    assert links.exists()
+    assert not links.exclude(case__grid_id=F("inspectionreport__grid_id")).exists()
+    assert not links.filter(inspectionreport__zero=True).exists()
+    assert not reports.filter(zero=False, cases__isnull=True).exists()
 
 
 @pytest.mark.django_db
@@ -153,6 +219,23 @@ def test_bulk_path_writes_consistent_cases_the_demo_accounts_can_list(on_postgre
     mediator = User.objects.get(username="village_mediator")
     assert Case.objects.visible_to(mediator).exists()
 
+    now = timezone.now()
+    _assert_mediation_records(now)
+    # A month of history rolls up to plausible follow-up and inspection figures.
+    month = (timezone.localdate(now).replace(day=1) - timedelta(days=80)).replace(day=1)
+    metrics = compute_period(parse_period(f"{month:%Y-%m}"))[county.parent.parent_id]
+    assert metrics["resolved_for_follow_up"] > 20
+    assert 0.8 <= metrics["follow_up_rate"] <= 1.0
+    assert 0.8 <= metrics["satisfaction_rate"] <= 1.0
+    assert 0.8 <= metrics["inspection_coverage"] <= 0.9
+
     # Asking again for what the database already holds does nothing.
+    counts = _counts()
     call_command("seed_demo", "--cases", "2000", "--counties", "3")
-    assert Case.objects.count() == 2000
+    assert _counts() == counts
+
+    # The first sweep over the history reminds of a few recent agreements only: old
+    # confirmation windows have closed and old resolutions were followed up or are past the
+    # sweep's look-back.
+    report = sweep_run(now=now)
+    assert report.judicial_reminders + report.follow_up_reminders <= Case.objects.count() // 100
