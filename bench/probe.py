@@ -48,6 +48,10 @@ def clock_with_due(n):
     return rows[0] if rows else None
 
 
+def _mediation(report):
+    return report.judicial_reminders + report.follow_up_reminders + report.consultation_reminders
+
+
 def measure_sweeps():
     results = {}
     now = clock_with_due(0)
@@ -73,7 +77,10 @@ def measure_sweeps():
         results[f"due_{n}"] = {
             "ms": _ms(elapsed),
             "periods_handled": report.periods,
-            "ms_per_due": round(_ms(elapsed) / max(report.periods, 1), 3),
+            # Bulk data has no sweep history: the pretended clock also finds the mediation
+            # deadlines (judicial confirmation, follow-up) of its last 60 days, acted on too.
+            "mediation_reminders": _mediation(report),
+            "ms_per_due": round(_ms(elapsed) / max(report.periods + _mediation(report), 1), 3),
             "report": {k: v for k, v in vars(report).items() if isinstance(v, int | float)},
         }
     return results
