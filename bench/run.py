@@ -410,6 +410,18 @@ def markdown(results):
         ),
         unit="",
     )
+    row(
+        "mediation reminders acted on before the timed sweep (1,000 / 10,000: count, ms each)",
+        "",
+        lambda r: " / ".join(
+            f"{r['sweep'][f'mediation_before_{n}']['reminders']:,}, "
+            f"{r['sweep'][f'mediation_before_{n}']['ms_per_reminder']}"
+            if f"mediation_before_{n}" in r["sweep"]
+            else "n/a"
+            for n in (1000, 10000)
+        ),
+        unit="",
+    )
     row("KPI roll-up, a month, every area", "", lambda r: r["kpi"]["rollup_ms"])
     row(
         "roll-up figures checked against the bare SQL (areas / disagreeing)",

@@ -142,7 +142,17 @@ def sweep_run(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
         taken = _period_batch(now=now, batch_size=batch_size, report=report, people=people)
         if taken < batch_size:
             break
-    # Mediation deadlines: one indexed look each; a transaction only when something is due.
+    mediation_deadlines(now=now, report=report, people=people)
+    if report.breaches or report.failed:
+        logger.info("sweep at %s: %s", now.isoformat(), report.as_dict())
+    return report
+
+
+def mediation_deadlines(*, now: datetime, report: SweepReport | None = None, people=None):
+    """The mediation part of a sweep: one indexed look per kind of deadline, a transaction only
+    when something is due, at most 1,000 of each kind per call (the next sweep takes the rest)."""
+    report = report or SweepReport(now=now)
+    people = people or _People()
     for candidates, act in (
         (_judicial_candidates, _judicial_reminders),
         (_consultation_candidates, _consultation_reminders),
@@ -151,8 +161,6 @@ def sweep_run(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
         queryset = candidates(now)
         if queryset is not None and queryset.exists():
             act(now=now, report=report, people=people)
-    if report.breaches or report.failed:
-        logger.info("sweep at %s: %s", now.isoformat(), report.as_dict())
     return report
 
 
