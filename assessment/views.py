@@ -3,12 +3,13 @@ child areas ranked (table and bar chart), a heat table of child areas × categor
 and supervised cases, and the Excel exports. Drill-down: county → town → village → cases."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import scope_for
+from cases import selectors
 from cases.choices import OPEN_STATUSES, Category
 from cases.models import Case, HandlingPeriod
 from grids.choices import LEVEL_RANK
@@ -151,11 +152,12 @@ def _overdue(request, area, limit=10):
             ]
         )
 
+    scoped = Case.objects.visible_to(request.user).filter(
+        **{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES
+    )
     return list(
-        Case.objects.visible_to(request.user)
-        .filter(**{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES)
+        selectors.filter_overdue_or_supervised(scoped, now)
         .annotate(due_at=open_period("next_deadline"), due_kind=open_period("next_deadline_kind"))
-        .filter(Q(due_at__lt=now) | Q(supervised=True))
         .select_related("village", "town", "assignee")
         .order_by(F("due_at").asc(nulls_last=True), "-id")[:limit]
     )

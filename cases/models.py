@@ -144,6 +144,10 @@ class Case(models.Model):
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
             models.Index(fields=["reported_by", "-reported_at"], name="case_reporter"),
             models.Index(fields=["county", "concluded_at"], name="case_county_concluded"),
+            # The few supervised cases (督办), for the dashboards' overdue panel.
+            models.Index(
+                fields=["county", "-id"], name="case_supervised", condition=Q(supervised=True)
+            ),
         ]
 
     def __str__(self):

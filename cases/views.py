@@ -143,7 +143,7 @@ def overdue(request):
     if tab == "supervised":
         queryset = queryset.filter(supervised=True)
     else:
-        queryset = queryset.filter(Q(due_at__lt=now) | Q(supervised=True))
+        queryset = selectors.filter_overdue_or_supervised(queryset, now)
         if tab in {"village", "town", "county"}:
             queryset = queryset.filter(level=tab)
         else:

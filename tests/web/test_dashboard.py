@@ -66,3 +66,36 @@ def test_dashboard_query_count_does_not_grow_with_cases(
     with django_assert_max_num_queries(baseline):
         response = client.get("/dashboard/")
     assert "五里镇" in response.content.decode()
+
+
+def test_overdue_panel_lists_the_most_overdue_first_then_supervised_cases(client, cast):
+    """Overdue cases of the area, most overdue first; a supervised case whose deadline was
+    extended still shows (after them); on-time cases and other towns' cases do not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Case, HandlingPeriod
+    from tests.cases.conftest import report
+
+    now = timezone.now()
+
+    def case_due(area, reporter, title, due):
+        case = report(reporter, area, title=title)
+        HandlingPeriod.objects.filter(case=case, ended_at__isnull=True).update(next_deadline=due)
+        return case
+
+    a, b = cast.areas.grid_a1, cast.areas.grid_b1
+    case_due(a, cast.grid_worker_a, "逾期一天", now - timedelta(days=1))
+    case_due(a, cast.grid_worker_a, "逾期五天", now - timedelta(days=5))
+    case_due(a, cast.grid_worker_a, "未到期", now + timedelta(days=3))
+    case_due(b, cast.grid_worker_b, "五里镇逾期", now - timedelta(days=9))
+    extended = case_due(a, cast.grid_worker_a, "督办已延期", now + timedelta(days=2))
+    Case.objects.filter(pk=extended.pk).update(supervised=True)
+
+    client.force_login(cast.county_officer)
+    html = client.get(f"/dashboard/?area={cast.areas.town_a.pk}").content.decode()
+    panel = html[html.index('data-testid="dashboard-overdue"') :]
+    panel = panel[: panel.index("</ul>")]
+    titles = re.findall(r'<span class="title">(.*?)</span>', panel)
+    assert titles == ["逾期五天", "逾期一天", "督办已延期"]
