@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 ESCALATE_REASON = "办结超期，系统自动上报"
 # Mediation deadlines further back than this are left alone (the sweep was down for longer).
 LOOKBACK = timedelta(days=60)
-FOLLOW_UP_MIN_AGE = timedelta(days=10)  # 10 working days are at least 10 calendar days
 MAX_BATCHES = 10_000
 
 DEADLINE_LABELS = {
@@ -456,6 +455,25 @@ def _consultation_candidates(now):
     )
 
 
+def _follow_up_cutoff(today):
+    """The local midnight after the last day of resolution whose first follow-up (10 working
+    days later, by the official calendar) falls on `today` or earlier."""
+    from mediation.selectors import FOLLOW_UP_WORKING_DAYS
+
+    from .calendar import add_working_days
+
+    def due_day(day):
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        return add_working_days(start, FOLLOW_UP_WORKING_DAYS).date()
+
+    day = today - timedelta(days=FOLLOW_UP_WORKING_DAYS)
+    for _ in range(LOOKBACK.days):
+        if due_day(day) <= today:
+            break
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
 def _follow_up_candidates(now):
     FollowUp = _model("mediation.FollowUp")
     if FollowUp is None:
@@ -470,7 +488,13 @@ def _follow_up_candidates(now):
             concluded_at__lte=now,
             status=Status.RESOLVED,
         )
-        .filter(Q(agreement__perform_by__lt=today) | Q(concluded_at__lte=now - FOLLOW_UP_MIN_AGE))
+        # Due at the end of the performance date when the agreement has one, else 10 working
+        # days after resolution: resolved before the cutoff means due by today (the time of day
+        # on the due day itself is checked in Python).
+        .filter(
+            Q(agreement__perform_by__lt=today)
+            | Q(agreement__perform_by__isnull=True, resolved_at__lt=_follow_up_cutoff(today))
+        )
         .exclude(Exists(FollowUp.objects.filter(case_id=OuterRef("pk"))))
         .exclude(_subject_exists(FOLLOW_UP, "followup:"))
     )
