@@ -8,7 +8,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,11 +36,8 @@ def _open_due():
 
 
 def clock_with_due(n):
-    """A pretended 'now' at which exactly n open deadlines have passed (or None if fewer)."""
-    if n == 0:
-        first = _open_due().order_by("next_deadline").values_list("next_deadline", flat=True)[:1]
-        first = list(first)
-        return (first[0] - timedelta(seconds=1)) if first else timezone.now()
+    """A pretended 'now' at which n open deadlines have passed (or None if fewer); several
+    periods can share a deadline, so a sweep at it may find a few more."""
     rows = list(
         _open_due().order_by("next_deadline").values_list("next_deadline", flat=True)[n - 1 : n]
     )
@@ -71,9 +67,24 @@ def _mediation(report):
     return report.judicial_reminders + report.follow_up_reminders + report.consultation_reminders
 
 
+def catch_up(now):
+    """Sweep at `now` until a sweep finds nothing (each acts on at most 1,000 mediation
+    deadlines of a kind): the state a running system is in between two beats."""
+    runs = breaches = 0
+    while runs < 100:
+        report = sweep_run(now=now)
+        runs += 1
+        breaches += report.breaches
+        if not report.breaches:
+            break
+    return {"runs": runs, "breaches": breaches}
+
+
 def measure_sweeps():
     results = {}
-    now = clock_with_due(0)
+    # Nothing due: the present, once the sweep has caught up (as the beat keeps it).
+    now = timezone.now()
+    results["caught_up"] = catch_up(now)
     timings = []
     for _ in range(30):
         start = time.perf_counter()
@@ -83,7 +94,7 @@ def measure_sweeps():
         "runs": len(timings),
         "p50_ms": _ms(statistics.median(timings)),
         "max_ms": _ms(max(timings)),
-        "acted": getattr(report, "acted", None),
+        "breaches": report.breaches,
     }
     for n in (1000, 10000):
         now = clock_with_due(n)

@@ -83,6 +83,14 @@ def drop_database(db_name):
         conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
+def analyse(db_name):
+    """Table statistics after the load and the catch-up sweep, as autovacuum keeps them."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{db_name}", autocommit=True) as c:
+        c.execute("ANALYZE")
+
+
 def prepare(size, counties, fresh=False):
     db_name = f"mediation_bench_{size}"
     env = env_for(db_name)
@@ -106,6 +114,7 @@ def prepare(size, counties, fresh=False):
     out = manage(env, "sweep", capture=True).stdout.strip().splitlines()
     catch_up = {"seconds": round(time.perf_counter() - start, 1), "report": out[-1] if out else ""}
     log(f"sweep caught up in {catch_up['seconds']}s: {catch_up['report']}")
+    analyse(db_name)
     return env, seed_s, catch_up
 
 
@@ -393,7 +402,7 @@ def markdown(results):
         unit="req/s",
     )
     row(
-        "sweep, nothing due (median of 30)",
+        "sweep, nothing due (now, caught up; median of 30)",
         "≤ 50 ms",
         lambda r: r["sweep"]["nothing_due"]["p50_ms"],
         limit=TARGETS["sweep_nothing_due_ms"],

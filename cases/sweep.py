@@ -455,23 +455,36 @@ def _consultation_candidates(now):
     )
 
 
-def _follow_up_cutoff(today):
-    """The local midnight after the last day of resolution whose first follow-up (10 working
-    days later, by the official calendar) falls on `today` or earlier."""
+def _follow_up_due_q(now) -> Q:
+    """Resolved cases whose first follow-up, 10 working days after resolution at the same
+    local time (official calendar), is due by `now`: exact, so no case is read before then."""
     from mediation.selectors import FOLLOW_UP_WORKING_DAYS
 
     from .calendar import add_working_days
 
-    def due_day(day):
-        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-        return add_working_days(start, FOLLOW_UP_WORKING_DAYS).date()
+    def midnight(day):
+        return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
-    day = today - timedelta(days=FOLLOW_UP_WORKING_DAYS)
+    local_now = timezone.localtime(now)
+    today = local_now.date()
+    # The due day never comes earlier for a later resolution day: walk back from the latest
+    # day that could be due today, past the days due exactly today, to the last day due before.
+    day, due_today = today - timedelta(days=FOLLOW_UP_WORKING_DAYS), []
     for _ in range(LOOKBACK.days):
-        if due_day(day) <= today:
+        due_day = add_working_days(midnight(day), FOLLOW_UP_WORKING_DAYS).date()
+        if due_day < today:
             break
+        if due_day == today:
+            due_today.append(day)
         day -= timedelta(days=1)
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    due = Q(resolved_at__lt=midnight(day + timedelta(days=1)))
+    if due_today:
+        due |= Q(
+            resolved_at__gte=midnight(min(due_today)),
+            resolved_at__lt=midnight(max(due_today) + timedelta(days=1)),
+            resolved_at__time__lte=local_now.time(),
+        )
+    return due
 
 
 def _follow_up_candidates(now):
@@ -489,11 +502,10 @@ def _follow_up_candidates(now):
             status=Status.RESOLVED,
         )
         # Due at the end of the performance date when the agreement has one, else 10 working
-        # days after resolution: resolved before the cutoff means due by today (the time of day
-        # on the due day itself is checked in Python).
+        # days after resolution.
         .filter(
             Q(agreement__perform_by__lt=today)
-            | Q(agreement__perform_by__isnull=True, resolved_at__lt=_follow_up_cutoff(today))
+            | (Q(agreement__perform_by__isnull=True) & _follow_up_due_q(now))
         )
         .exclude(Exists(FollowUp.objects.filter(case_id=OuterRef("pk"))))
         .exclude(_subject_exists(FOLLOW_UP, "followup:"))

@@ -105,31 +105,28 @@ def test_no_judicial_reminder_once_the_window_has_closed(cast):
     assert not Breach.objects.filter(kind="judicial_remind").exists()
 
 
-def test_follow_up_candidates_are_exactly_the_cases_due_by_today(cast):
-    """The sweep reads only resolved cases whose first follow-up falls due by today: an oral
-    agreement 10 working days after resolution (the National Day week does not count), a
-    written one at the end of its performance date, so none is re-read every minute."""
+def test_follow_up_candidates_are_exactly_the_cases_due(cast):
+    """The sweep reads only resolved cases whose first follow-up is due: an oral agreement 10
+    working days after resolution at the same time of day (the National Day week does not
+    count), a written one at the end of its performance date, so none is re-read every
+    minute before then."""
     from datetime import datetime
 
     from cases.calendar import add_working_days
     from cases.models import Case
-    from cases.sweep import _follow_up_candidates, _follow_up_cutoff
+    from cases.sweep import _follow_up_candidates
     from mediation.models import Agreement
 
     tz = timezone.get_current_timezone()
-    for today in (datetime(2026, 10, 12).date(), datetime(2026, 11, 23).date()):
-        last = timezone.localtime(_follow_up_cutoff(today)).date() - timedelta(days=1)
-
-        def due(day):
-            return add_working_days(datetime(day.year, day.month, day.day, tzinfo=tz), 10).date()
-
-        assert due(last) <= today < due(last + timedelta(days=1))
-
     case, _ = _resolved_case_with_a_consultation(cast)
-    resolved = datetime(2026, 9, 28, 10, 0, tzinfo=tz)  # 10 working days: 10-16 (holiday week)
+    resolved = datetime(2026, 9, 28, 10, 0, tzinfo=tz)
     Case.objects.filter(pk=case.pk).update(resolved_at=resolved, concluded_at=resolved)
-    assert not _follow_up_candidates(datetime(2026, 10, 15, 12, 0, tzinfo=tz)).exists()
-    assert _follow_up_candidates(datetime(2026, 10, 17, 12, 0, tzinfo=tz)).exists()
+    due = add_working_days(resolved, 10)
+    assert due.date() > datetime(2026, 10, 12).date()  # the holiday week is not counted
+    assert not _follow_up_candidates(datetime(2026, 10, 8, 12, 0, tzinfo=tz)).exists()
+    assert not _follow_up_candidates(due - timedelta(minutes=1)).exists()
+    assert _follow_up_candidates(due).exists()
+    assert _follow_up_candidates(due + timedelta(days=3)).exists()
     Agreement.objects.filter(case=case).update(perform_by=datetime(2026, 10, 30).date())
-    assert not _follow_up_candidates(datetime(2026, 10, 20, 12, 0, tzinfo=tz)).exists()
-    assert _follow_up_candidates(datetime(2026, 10, 31, 12, 0, tzinfo=tz)).exists()
+    assert not _follow_up_candidates(datetime(2026, 10, 30, 23, 0, tzinfo=tz)).exists()
+    assert _follow_up_candidates(datetime(2026, 10, 31, 0, 1, tzinfo=tz)).exists()
