@@ -407,6 +407,11 @@ def markdown(results):
         lambda r: r["sweep"]["nothing_due"]["p50_ms"],
         limit=TARGETS["sweep_nothing_due_ms"],
     )
+    row(
+        "follow-up reminder pass (hourly), nothing due",
+        "",
+        lambda r: r["sweep"]["follow_up_pass"]["p50_ms"],
+    )
     for n in (1000, 10000):
         row(
             f"sweep, {n:,} due (periods handled + mediation reminders)",

@@ -13,8 +13,9 @@ batch and the next one finds the same rows; a breach already recorded is never a
 - resolve overdue at village or town → escalated to the next level by the system;
 - resolve overdue at county → supervised (督办): flag, event, notice to county officers and viewers.
 
-Mediation deadlines remind the same way: judicial confirmation (day 20 of 30), unanswered
-consultations, and the first follow-up of a resolved case.
+Mediation deadlines remind the same way: judicial confirmation (day 20 of 30) and unanswered
+consultations in every sweep; the first follow-up of a resolved case, due by the day, in an
+hourly pass of its own (`follow_up_run`).
 """
 
 import logging
@@ -149,17 +150,32 @@ def sweep_run(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
 
 def mediation_deadlines(*, now: datetime, report: SweepReport | None = None, people=None):
     """The mediation part of a sweep: one indexed look per kind of deadline, a transaction only
-    when something is due, at most 1,000 of each kind per call (the next sweep takes the rest)."""
+    when something is due, at most 1,000 of each kind per call (the next sweep takes the rest).
+    Follow-ups are not here: they fall due by the day and have their own, hourly pass."""
     report = report or SweepReport(now=now)
     people = people or _People()
     for candidates, act in (
         (_judicial_candidates, _judicial_reminders),
         (_consultation_candidates, _consultation_reminders),
-        (_follow_up_candidates, _follow_up_reminders),
     ):
         queryset = candidates(now)
         if queryset is not None and queryset.exists():
             act(now=now, report=report, people=people)
+    return report
+
+
+def follow_up_run(*, now: datetime | None = None) -> SweepReport:
+    """Remind of first follow-ups (回访) that have fallen due: a resolved case's is due at the
+    end of its performance date or 10 working days after resolution, so an hourly pass (beat)
+    is timely; it reads the resolved cases of the look-back window, which the every-minute
+    sweep need not do. At most 1,000 per call."""
+    now = now or timezone.now()
+    report = SweepReport(now=now)
+    queryset = _follow_up_candidates(now)
+    if queryset is not None and queryset.exists():
+        _follow_up_reminders(now=now, report=report, people=_People())
+    if report.breaches:
+        logger.info("follow-up pass at %s: %s", now.isoformat(), report.as_dict())
     return report
 
 

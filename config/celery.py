@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
         "schedule": SWEEP_INTERVAL,
         "options": {"expires": SWEEP_INTERVAL - 10},
     },
+    "follow-up-reminders": {
+        "task": "cases.tasks.follow_up_reminders",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
     "outbox-relay": {
         "task": "notifications.tasks.relay_outbox",
         "schedule": RELAY_INTERVAL,

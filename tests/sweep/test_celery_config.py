@@ -6,7 +6,8 @@ from config.celery import app
 
 def _interval_seconds(schedule):
     if isinstance(schedule, crontab):
-        return 24 * 3600  # the nightly job
+        # An hourly job names its minute only; the nightly one its hour too.
+        return 3600 if schedule.hour == set(range(24)) else 24 * 3600
     return float(schedule)
 
 
@@ -23,6 +24,7 @@ def test_every_periodic_task_expires_before_its_next_run():
     tasks = {entry["task"] for entry in schedule.values()}
     assert tasks == {
         "cases.tasks.sweep",
+        "cases.tasks.follow_up_reminders",
         "notifications.tasks.relay_outbox",
         "assessment.tasks.recompute_recent",
     }
@@ -31,6 +33,7 @@ def test_every_periodic_task_expires_before_its_next_run():
         assert 0 < entry["options"]["expires"] < interval, name
     intervals = {e["task"]: _interval_seconds(e["schedule"]) for e in schedule.values()}
     assert intervals["cases.tasks.sweep"] == 60
+    assert intervals["cases.tasks.follow_up_reminders"] == 3600
     assert 10 <= intervals["notifications.tasks.relay_outbox"] <= 15
 
 
@@ -38,6 +41,7 @@ def test_periodic_tasks_retry_only_transient_database_errors():
     app.loader.import_default_modules()
     for name in (
         "cases.tasks.sweep",
+        "cases.tasks.follow_up_reminders",
         "notifications.tasks.relay_outbox",
         "assessment.tasks.recompute_recent",
     ):

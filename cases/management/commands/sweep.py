@@ -3,11 +3,14 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.sweep import sweep_run
+from cases.sweep import follow_up_run, sweep_run
 
 
 class Command(BaseCommand):
-    help = "Run the SLA sweep once (optionally with a pretended clock: --now 2026-10-20T09:00)."
+    help = (
+        "Run the SLA sweep and the follow-up reminder pass once (optionally with a pretended "
+        "clock: --now 2026-10-20T09:00)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="ISO date-time; local time when no offset is given")
@@ -25,6 +28,8 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         report = sweep_run(now=moment, batch_size=batch_size)
+        report.follow_up_reminders = follow_up_run(now=report.now).follow_up_reminders
+        report.breaches += report.follow_up_reminders
         self.stdout.write(
             f"sweep at {report.now.isoformat()}: {report.periods} periods, {report.breaches} new "
             f"breaches ({report.reminded} reminded, {report.escalated} escalated, "
