@@ -369,32 +369,28 @@ def markdown(results):
                 cells.append(f"{value} {unit} {verdict(value, limit)}")
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
 
-    for who in ("village_mediator", "town_officer", "county_officer"):
-        for p in ("p50", "p95", "p99"):
-            limit = TARGETS["list_p95_ms"] if p == "p95" else None
+    def percentiles(label, key, target, limit, which=("p50", "p95", "p99")):
+        """Rows of one HTTP measurement; the target sits beside its p95."""
+        for p in which:
             row(
-                f"case list API ({who}) {p}",
-                "≤ 50 ms" if p == "p95" else "",
-                lambda r, w=who, p=p: r["http"][f"list_{w}"][f"{p}_ms"],
-                limit=limit,
+                f"{label} {p}",
+                target if p == "p95" else "",
+                lambda r, p=p: r["http"][key][f"{p}_ms"],
+                limit=limit if p == "p95" else None,
             )
-    for who in ("village_mediator", "town_officer", "county_officer"):
-        for p in ("p50", "p95"):
-            limit = TARGETS["list_p95_ms"] if p == "p95" else None
-            row(
-                f"case list web page ({who}) {p}",
-                "≤ 50 ms" if p == "p95" else "",
-                lambda r, w=who, p=p: r["http"][f"page_{w}"][f"{p}_ms"],
-                limit=limit,
-            )
-    for p in ("p50", "p95", "p99"):
-        limit = TARGETS["intake_p95_ms"] if p == "p95" else None
-        row(
-            f"intake {p}",
-            "≤ 80 ms" if p == "p95" else "",
-            lambda r, p=p: r["http"]["intake"][f"{p}_ms"],
-            limit=limit,
+
+    roles = ("village_mediator", "town_officer", "county_officer")
+    for who in roles:
+        percentiles(f"case list API ({who})", f"list_{who}", "≤ 50 ms", TARGETS["list_p95_ms"])
+    for who in roles:
+        percentiles(
+            f"case list web page ({who})",
+            f"page_{who}",
+            "≤ 50 ms",
+            TARGETS["list_p95_ms"],
+            which=("p50", "p95"),
         )
+    percentiles("intake", "intake", "≤ 80 ms", TARGETS["intake_p95_ms"])
     row(
         "intake throughput (2 clients)",
         "",
@@ -458,14 +454,13 @@ def markdown(results):
         unit="×",
         limit=TARGETS["kpi_ratio"],
     )
-    for p in ("p50", "p95"):
-        limit = TARGETS["dashboard_p95_ms"] if p == "p95" else None
-        row(
-            f"county dashboard {p}",
-            "≤ 300 ms" if p == "p95" else "",
-            lambda r, p=p: r["http"]["dashboard"][f"{p}_ms"],
-            limit=limit,
-        )
+    percentiles(
+        "county dashboard",
+        "dashboard",
+        "≤ 300 ms",
+        TARGETS["dashboard_p95_ms"],
+        which=("p50", "p95"),
+    )
     row("seeding time", "minutes", lambda r: r["seed_seconds"], unit="s")
     row(
         "first sweep after seeding (catch-up to now)",
