@@ -24,7 +24,7 @@ from assessment.models import KpiSnapshot  # noqa: E402
 from assessment.periods import parse_period  # noqa: E402
 from assessment.services import snapshot_period  # noqa: E402
 from cases.models import HandlingPeriod  # noqa: E402
-from cases.sweep import follow_up_run, mediation_deadlines, sweep_run  # noqa: E402
+from cases.sweep import follow_up_run, mediation_deadlines, sweep_all, sweep_run  # noqa: E402
 
 
 def _ms(seconds):
@@ -72,11 +72,10 @@ def catch_up(now):
     deadlines of a kind): the state a running system is in between two beats."""
     runs = breaches = 0
     while runs < 100:
-        report = sweep_run(now=now)
-        follow_ups = follow_up_run(now=now)
+        report = sweep_all(now=now)
         runs += 1
-        breaches += report.breaches + follow_ups.breaches
-        if not report.breaches and not follow_ups.breaches:
+        breaches += report.breaches
+        if not report.breaches:
             break
     return {"runs": runs, "breaches": breaches}
 

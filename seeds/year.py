@@ -598,13 +598,10 @@ class Year:
     def sweep(self):
         """The sweep at the real time acts on what is overdue now, as the beat would."""
         try:
-            from cases.sweep import follow_up_run, sweep_run
+            from cases.sweep import sweep_all
         except ImportError:
             return None
-        report = sweep_run(now=self.now)
-        report.follow_up_reminders = follow_up_run(now=self.now).follow_up_reminders
-        report.breaches += report.follow_up_reminders
-        return report
+        return sweep_all(now=self.now)
 
 
 def _by_month(plans):

@@ -17,7 +17,7 @@ from assessment.models import KpiSnapshot
 from assessment.periods import parse_period
 from cases.choices import EventKind, Outcome, Status
 from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod, Party
-from cases.sweep import follow_up_run, sweep_run
+from cases.sweep import sweep_all
 from grids.models import Area
 from mediation.models import (
     Agreement,
@@ -237,6 +237,5 @@ def test_bulk_path_writes_consistent_cases_the_demo_accounts_can_list(on_postgre
     # The first sweep over the history reminds of a few recent agreements only: old
     # confirmation windows have closed and old resolutions were followed up or are past the
     # sweep's look-back.
-    report = sweep_run(now=now)
-    report.follow_up_reminders = follow_up_run(now=now).follow_up_reminders
+    report = sweep_all(now=now)
     assert report.judicial_reminders + report.follow_up_reminders <= Case.objects.count() // 100

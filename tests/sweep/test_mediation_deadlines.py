@@ -3,20 +3,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases.models import Breach, CaseEvent
-from cases.sweep import follow_up_run, sweep_run
+from cases.sweep import follow_up_run, sweep_all, sweep_run
 from mediation.models import JudicialConfirmation
 from notifications.models import Notification
 
 from .conftest import report
-
-
-def _sweeps(now):
-    """The every-minute sweep and the hourly follow-up pass at `now`, as one report."""
-    report = sweep_run(now=now)
-    follow_ups = follow_up_run(now=now)
-    report.follow_up_reminders = follow_ups.follow_up_reminders
-    report.breaches += follow_ups.breaches
-    return report
 
 
 def _resolved_case_with_a_consultation(cast):
@@ -55,7 +46,7 @@ def test_consultation_judicial_confirmation_and_follow_up_deadlines_remind_once(
     confirmation = JudicialConfirmation.objects.get(case=case)
 
     # Day 3: only the consultation is overdue.
-    first = _sweeps(consultation.due_at + timedelta(hours=1))
+    first = sweep_all(now=consultation.due_at + timedelta(hours=1))
     assert (first.consultation_reminders, first.judicial_reminders) == (1, 0)
     assert first.follow_up_reminders == 0
     assert sorted(
@@ -65,14 +56,12 @@ def test_consultation_judicial_confirmation_and_follow_up_deadlines_remind_once(
     ) == ["town_officer_a", "village_mediator_a"]
 
     # Day 20 of the confirmation window; by now the follow-up (10 working days) is due too.
+    # The every-minute sweep reminds of the confirmation; the follow-up is the hourly pass's.
     later = confirmation.remind_at + timedelta(minutes=5)
-    assert sweep_run(now=later).follow_up_reminders == 0  # follow-ups: the hourly pass
-    assert Breach.objects.filter(kind="judicial_remind").delete()[0] == 1
-    Notification.objects.filter(kind="judicial_due").delete()
-    CaseEvent.objects.filter(case=case, note__startswith="司法确认").delete()
-    second = _sweeps(later)
-    assert (second.judicial_reminders, second.follow_up_reminders) == (1, 1)
+    second = sweep_run(now=later)
+    assert (second.judicial_reminders, second.follow_up_reminders) == (1, 0)
     assert second.consultation_reminders == 0
+    assert follow_up_run(now=later).follow_up_reminders == 1
     assert list(
         Notification.objects.filter(kind__in=["judicial_due", "follow_up_due"]).values_list(
             "user__username", flat=True
@@ -85,7 +74,7 @@ def test_consultation_judicial_confirmation_and_follow_up_deadlines_remind_once(
     ]
     assert CaseEvent.objects.filter(case=case, kind="remind", actor=None).count() == 3
 
-    third = _sweeps(later + timedelta(hours=1))
+    third = sweep_all(now=later + timedelta(hours=1))
     assert third.breaches == 0
 
 
@@ -103,7 +92,7 @@ def test_answered_applied_and_followed_up_cases_are_left_alone(cast):
         satisfaction="satisfied",
     )
     before = Notification.objects.count()
-    result = _sweeps(timezone.now() + timedelta(days=25))
+    result = sweep_all(now=timezone.now() + timedelta(days=25))
     assert result.breaches == 0
     assert Notification.objects.count() == before
 

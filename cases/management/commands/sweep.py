@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.sweep import follow_up_run, sweep_run
+from cases.sweep import sweep_all
 
 
 class Command(BaseCommand):
@@ -27,9 +27,7 @@ class Command(BaseCommand):
                 moment = timezone.make_aware(moment)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        report = sweep_run(now=moment, batch_size=batch_size)
-        report.follow_up_reminders = follow_up_run(now=report.now).follow_up_reminders
-        report.breaches += report.follow_up_reminders
+        report = sweep_all(now=moment, batch_size=batch_size)
         self.stdout.write(
             f"sweep at {report.now.isoformat()}: {report.periods} periods, {report.breaches} new "
             f"breaches ({report.reminded} reminded, {report.escalated} escalated, "
