@@ -3,12 +3,13 @@ child areas ranked (table and bar chart), a heat table of child areas × categor
 and supervised cases, and the Excel exports. Drill-down: county → town → village → cases."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import scope_for
+from cases import selectors
 from cases.choices import OPEN_STATUSES, Category
 from cases.models import Case, HandlingPeriod
 from grids.choices import LEVEL_RANK
@@ -146,14 +147,6 @@ def _overdue(request, area, limit=10):
     the walk stops at `limit` cases of the area, so the panel costs the same with ten overdue
     cases or ten thousand, in the area or elsewhere."""
     now = timezone.now()
-
-    def open_period(field):
-        return Subquery(
-            HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).values(field)[
-                :1
-            ]
-        )
-
     scoped = Case.objects.visible_to(request.user).filter(
         **{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES
     )
@@ -170,14 +163,12 @@ def _overdue(request, area, limit=10):
         ids += (
             scoped.filter(supervised=True)
             .exclude(pk__in=ids)
-            .annotate(due_at=open_period("next_deadline"))
+            .annotate(due_at=selectors.open_period_value("next_deadline"))
             .order_by(F("due_at").asc(nulls_last=True), "-id")
             .values_list("pk", flat=True)[: limit - len(ids)]
         )
-    cases = (
-        Case.objects.filter(pk__in=ids)
-        .annotate(due_at=open_period("next_deadline"), due_kind=open_period("next_deadline_kind"))
-        .select_related("village", "town", "assignee")
+    cases = selectors.with_clock(Case.objects.filter(pk__in=ids)).select_related(
+        "village", "town", "assignee"
     )
     return sorted(cases, key=lambda case: ids.index(case.pk))
 

@@ -1,6 +1,6 @@
 """Reads about cases: the scoped list and detail querysets with what the serializers need."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from grids.models import Area
@@ -26,6 +26,23 @@ def open_periods():
 
 # Long texts a list row never shows; the detail and the export read them.
 LIST_DEFERRED = ("facts", "outcome_note")
+
+
+def open_period_value(field):
+    """A column of the case's open handling period, as a subquery to annotate cases with."""
+    return Subquery(
+        HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).values(field)[:1]
+    )
+
+
+def with_clock(queryset):
+    """Annotate each case with its open handling period's next deadline and arrival."""
+    return queryset.annotate(
+        due_at=open_period_value("next_deadline"),
+        due_kind=open_period_value("next_deadline_kind"),
+        arrived_at=open_period_value("arrived_at"),
+        entered_by=open_period_value("entered_by"),
+    )
 
 
 def cases_for_list(user):

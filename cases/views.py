@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,25 +24,9 @@ from grids.models import Area
 
 from . import forms, selectors
 from .choices import LEVEL_RANK, OPEN_STATUSES, Category, Level, Risk, Status
-from .models import Attachment, Case, HandlingPeriod
+from .models import Attachment, Case
 
 LIST_RELATED = ("origin", "village", "town", "holder", "assignee")
-
-
-def _open_period(field):
-    return Subquery(
-        HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).values(field)[:1]
-    )
-
-
-def with_clock(queryset):
-    """Annotate each case with its open handling period's next deadline and arrival."""
-    return queryset.annotate(
-        due_at=_open_period("next_deadline"),
-        due_kind=_open_period("next_deadline_kind"),
-        arrived_at=_open_period("arrived_at"),
-        entered_by=_open_period("entered_by"),
-    )
 
 
 def visible_cases(user):
@@ -76,7 +60,7 @@ def queue(request):
     if _roles(user, "grid_worker"):
         condition |= Q(reported_by=user, status__in=OPEN_STATUSES)
     queryset = (
-        with_clock(visible_cases(user).filter(condition))
+        selectors.with_clock(visible_cases(user).filter(condition))
         .annotate(due_sort=Coalesce(F("due_at"), Value(timezone.now() + timedelta(days=3650))))
         .order_by("due_sort", "-reported_at", "-id")
     )
@@ -110,7 +94,7 @@ def inbox(request):
     else:
         tab = "open"
         queryset = queryset.filter(status__in=OPEN_STATUSES)
-    queryset = with_clock(queryset).annotate(
+    queryset = selectors.with_clock(queryset).annotate(
         pending_first=When_(
             When(status=Status.PENDING, then=Value(0)),
             default=Value(1),
@@ -139,7 +123,7 @@ def overdue(request):
     villages' overdue cases first (tab `village`)."""
     now = timezone.now()
     tab = request.GET.get("tab", "all")
-    queryset = with_clock(visible_cases(request.user).filter(status__in=OPEN_STATUSES))
+    queryset = selectors.with_clock(visible_cases(request.user).filter(status__in=OPEN_STATUSES))
     if tab == "supervised":
         queryset = queryset.filter(supervised=True)
     else:
@@ -177,7 +161,7 @@ def _area_param(request):
 def case_list(request):
     """Every case in scope, filtered (area, status, level, category, risk, overdue, search)."""
     now = timezone.now()
-    queryset = with_clock(visible_cases(request.user))
+    queryset = selectors.with_clock(visible_cases(request.user))
     area = _area_param(request)
     if area is not None:
         queryset = selectors.filter_area(queryset, area)
