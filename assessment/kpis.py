@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from cases.choices import Level, Outcome, PeriodEntry, Status
 from cases.models import Case, HandlingPeriod
-from grids.models import PREFIX_LENGTH, Area
+from grids.models import Area
 
 from .calendar import ensure_calendar
 from .choices import SNAPSHOT_LEVELS
@@ -323,7 +323,7 @@ def compute_period(period: Period, *, root: Area | None = None, now=None) -> dic
     present = {level for _, _, level in area_list}
     levels = [lvl for lvl in SNAPSHOT_LEVELS if lvl in present]
     by_prefix = {
-        (level, code[: PREFIX_LENGTH[level]]): area_id for area_id, code, level in area_list
+        (level, Area.prefix_of(code, level)): area_id for area_id, code, level in area_list
     }
 
     def merge(rows, key):

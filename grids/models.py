@@ -50,10 +50,14 @@ class Area(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    @staticmethod
+    def prefix_of(code: str, level: str) -> str:
+        """The significant digits of a code: what every descendant's code starts with."""
+        return code[: PREFIX_LENGTH[level]]
+
     @property
     def prefix(self):
-        """The significant digits of the code: what every descendant's code starts with."""
-        return self.code[: PREFIX_LENGTH[self.level]]
+        return Area.prefix_of(self.code, self.level)
 
     @property
     def rank(self):
