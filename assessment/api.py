@@ -1,7 +1,7 @@
 """KPIs, rankings and the KPI workbook over the API; every area is checked against the user's
 scope (outside it: 404)."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import scope_for
 from accounts.services import audit_export
+from config.exports import XLSX_RESPONSES, xlsx_response
 from grids.api import AreaBriefSerializer
 from grids.choices import LEVEL_RANK
 from grids.models import Area
@@ -168,12 +169,7 @@ class KpiExportView(APIView):
 
     @extend_schema(
         parameters=[AREA_PARAM, PERIOD_PARAM],
-        responses={
-            (
-                200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ): OpenApiTypes.BINARY
-        },
+        responses=XLSX_RESPONSES,
     )
     def get(self, request):
         _, area, period = _resolve(request, KpiQuerySerializer)
@@ -185,13 +181,7 @@ class KpiExportView(APIView):
             area=area,
             params=dict(request.query_params.items()),
         )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"kpi-{area.code}-{period.key}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return xlsx_response(content, f"kpi-{area.code}-{period.key}.xlsx")
 
 
 class KpiBulletinView(APIView):
@@ -200,12 +190,7 @@ class KpiBulletinView(APIView):
 
     @extend_schema(
         parameters=[AREA_PARAM, PERIOD_PARAM],
-        responses={
-            (
-                200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ): OpenApiTypes.BINARY
-        },
+        responses=XLSX_RESPONSES,
     )
     def get(self, request):
         _, area, period = _resolve(request, KpiQuerySerializer)
@@ -223,10 +208,4 @@ class KpiBulletinView(APIView):
             params=dict(request.query_params.items()),
             rows=len(overdue),
         )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"bulletin-{area.code}-{period.key}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return xlsx_response(content, f"bulletin-{area.code}-{period.key}.xlsx")

@@ -9,7 +9,7 @@ from io import BytesIO
 
 import django_filters
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.services import audit_export
 from config.errors import InvalidInput
+from config.exports import XLSX_RESPONSES, xlsx_response
 from config.filters import SaneDateTimeFilter
 from grids.api import AreaBriefSerializer
 from grids.models import Area
@@ -629,11 +630,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return response
 
     @extend_schema(
-        responses={
-            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
-                OpenApiTypes.BINARY
-            ),
-        },
+        responses=XLSX_RESPONSES,
         filters=True,
         description="与列表相同的筛选条件；个人信息脱敏；超过导出上限时返回400。",
     )
@@ -657,12 +654,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             rows=len(rows),
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-        return response
+        return xlsx_response(content, f"cases-{stamp}.xlsx")
 
 
 # ---------------------------------------------------------------- export

@@ -29,6 +29,7 @@ from accounts.services import audit_export
 from cases.choices import Category
 from cases.models import Attachment, Case
 from config.errors import InvalidInput, NotAllowed
+from config.exports import XLSX_RESPONSES, xlsx_response
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
@@ -991,7 +992,7 @@ class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class RewardSheetExportView(APIView):
     """The month's reward sheet as an Excel workbook."""
 
-    @extend_schema(parameters=[MONTH_PARAM], responses={(200, "application/vnd.ms-excel"): bytes})
+    @extend_schema(parameters=[MONTH_PARAM], responses=XLSX_RESPONSES)
     def get(self, request):
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -1038,12 +1039,7 @@ class RewardSheetExportView(APIView):
             )
         buffer = BytesIO()
         book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="rewards-{month:%Y-%m}.xlsx"'
-        return response
+        return xlsx_response(buffer.getvalue(), f"rewards-{month:%Y-%m}.xlsx")
 
 
 # ---------------------------------------------------------------- inspection reports
