@@ -1,11 +1,13 @@
-"""Auth endpoints, the current user, and user management for admins."""
+"""Auth endpoints, the current user, user management for admins, and the audit trail an admin
+queries for their subtree (reveals of personal data, exports and other audited changes)."""
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -14,14 +16,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.errors import NotAllowed
+from config.pagination import PageNumberNoCountPagination
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
 from . import services
 from .auth import token_expires_at
 from .choices import RoleKind
-from .models import Role, User
-from .selectors import areas_visible_to, users_visible_to
+from .models import AuditEntry, Role, User
+from .selectors import areas_visible_to, scope_for, users_visible_to
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -180,3 +184,137 @@ class UserViewSet(
         role = get_object_or_404(Role.objects.select_related("area", "user"), pk=role_id, user=user)
         services.role_revoke(actor=request.user, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------- the audit trail
+
+
+AUDIT_KINDS = ["reveal", *AuditEntry.Kind.values]
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AUDIT_KINDS, required=False)
+    actor = serializers.IntegerField(required=False, min_value=1)
+    after = serializers.DateTimeField(required=False)
+    before = serializers.DateTimeField(required=False)
+
+
+class AuditRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    actor_id = serializers.IntegerField(allow_null=True)
+    what = serializers.CharField()
+    case_id = serializers.IntegerField(allow_null=True)
+    case_number = serializers.CharField(allow_null=True)
+    data = serializers.DictField()
+
+
+class AuditPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = AuditRowSerializer(many=True)
+
+
+def _reveals(scope, query):
+    from cases.models import CaseEvent
+
+    events = CaseEvent.objects.filter(kind="reveal").select_related("actor", "case")
+    if not scope.is_superuser:
+        events = events.filter(scope.area_q(RoleKind.ADMIN, prefix="case__"))
+    if "actor" in query:
+        events = events.filter(actor_id=query["actor"])
+    if "after" in query:
+        events = events.filter(created_at__gte=query["after"])
+    if "before" in query:
+        events = events.filter(created_at__lt=query["before"])
+    return events.order_by("-created_at", "-id")
+
+
+def _entries(scope, query):
+    entries = AuditEntry.objects.select_related("actor")
+    if not scope.is_superuser:
+        condition = Q(pk__in=[])
+        for area in scope.areas(RoleKind.ADMIN):
+            condition |= Q(area__code__startswith=area.prefix)
+        entries = entries.filter(condition)
+    if "kind" in query:
+        entries = entries.filter(kind=query["kind"])
+    if "actor" in query:
+        entries = entries.filter(actor_id=query["actor"])
+    if "after" in query:
+        entries = entries.filter(created_at__gte=query["after"])
+    if "before" in query:
+        entries = entries.filter(created_at__lt=query["before"])
+    return entries.order_by("-created_at", "-id")
+
+
+def _name(user):
+    return (user.display_name or user.username) if user else None
+
+
+class AuditView(APIView):
+    """Reveals of personal data and exports in the admin's subtree, newest first."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=AUDIT_KINDS),
+            OpenApiParameter("actor", int),
+            OpenApiParameter("after", str),
+            OpenApiParameter("before", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=AuditPageSerializer,
+    )
+    def get(self, request):
+        scope = scope_for(request.user)
+        if not scope.is_superuser and not scope.areas(RoleKind.ADMIN):
+            raise NotAllowed("只有管理员可以查看审计记录。")
+        query_serializer = AuditQuerySerializer(data=request.query_params)
+        query_serializer.is_valid(raise_exception=True)
+        query = query_serializer.validated_data
+        paginator = PageNumberNoCountPagination()
+        paginator.page_size_value = paginator._int_param(
+            request, "page_size", paginator.page_size, paginator.max_page_size
+        )
+        page = paginator._int_param(request, "page", 1, paginator.max_page)
+        wanted = page * paginator.page_size_value + 1
+        rows = []
+        if query.get("kind") in (None, "reveal"):
+            for event in _reveals(scope, query)[:wanted]:
+                rows.append(
+                    {
+                        "kind": "reveal",
+                        "at": event.created_at,
+                        "actor": _name(event.actor),
+                        "actor_id": event.actor_id,
+                        "what": event.note,
+                        "case_id": event.case_id,
+                        "case_number": event.case.number,
+                        "data": event.data,
+                    }
+                )
+        if query.get("kind") != "reveal":
+            for entry in _entries(scope, query)[:wanted]:
+                rows.append(
+                    {
+                        "kind": entry.kind,
+                        "at": entry.created_at,
+                        "actor": _name(entry.actor),
+                        "actor_id": entry.actor_id,
+                        "what": entry.what,
+                        "case_id": None,
+                        "case_number": None,
+                        "data": {
+                            "params": entry.params,
+                            "rows": entry.rows,
+                            "target": entry.target,
+                        },
+                    }
+                )
+        rows.sort(key=lambda row: row["at"], reverse=True)
+        rows = paginator.paginate_queryset(rows, request)
+        return paginator.get_paginated_response(AuditRowSerializer(rows, many=True).data)

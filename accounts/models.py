@@ -43,12 +43,18 @@ class Role(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who exported what (and other reads of personal data that are not case events), kept
-    with the area it concerned so admins of that subtree can query it."""
+    """Every audited act that is not a case event: exports, anonymisation, users and roles,
+    committees and mediators, settings, edits in Django admin; kept with the area it concerned
+    so admins of that subtree can query it."""
 
     class Kind(models.TextChoices):
         EXPORT = "export", "导出"
         ANONYMISE = "anonymise", "匿名化"
+        USER = "user", "用户"
+        ROLE = "role", "角色"
+        COMMITTEE = "committee", "调解组织"
+        SETTINGS = "settings", "设置"
+        ADMIN = "admin", "后台修改"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
@@ -63,6 +69,8 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     what = models.CharField("内容", max_length=100)
+    # The object changed, as "app_label.model:pk" (blank for an export).
+    target = models.CharField("对象", max_length=100, blank=True)
     params = models.JSONField("条件", default=dict, blank=True)
     rows = models.PositiveIntegerField("行数", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)

@@ -79,16 +79,12 @@ def role_revoke(*, actor: User, role: Role) -> None:
 
 def audit_export(*, actor: User, what: str, area=None, params: dict | None = None, rows=None):
     """Record an export (who, what, which area, which filters, how many rows)."""
+    from .audit import audit_record
     from .models import AuditEntry
 
     if area is None:
         roles = scope_for(actor).roles
         area = roles[0].area if len(roles) == 1 else None
-    return AuditEntry.objects.create(
-        actor=actor,
-        kind=AuditEntry.Kind.EXPORT,
-        area=area,
-        what=what[:100],
-        params={k: v for k, v in (params or {}).items()},
-        rows=rows,
+    return audit_record(
+        actor=actor, kind=AuditEntry.Kind.EXPORT, what=what, area=area, data=params, rows=rows
     )

@@ -1,13 +1,17 @@
-from django.urls import path
+"""Routes of the accounts API (the web pages' routes are in pages.py)."""
 
-from . import views
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from .api import AuditView, MeView, TokenView, UserViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("users", UserViewSet, basename="user")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/badge/", views.notification_badge, name="notifications-badge"),
-    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("audit/", AuditView.as_view(), name="audit"),
+    *router.urls,
 ]

@@ -1,18 +1,15 @@
-from django.urls import path
+"""Routes of the cases API (the web pages' routes are in pages.py)."""
 
-from . import views
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from .api import CaseViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
-    path("queue/", views.queue, name="queue"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("overdue/", views.overdue, name="overdue"),
-    path("cases/", views.case_list, name="case-list"),
-    path("cases/new/", views.intake, name="intake"),
-    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
-    path("cases/<int:pk>/do/<slug:action>/", views.case_action, name="case-action"),
-    path(
-        "cases/<int:pk>/attachments/<int:attachment_pk>/",
-        views.attachment_file,
-        name="case-attachment",
-    ),
+    path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
+    *router.urls,
 ]

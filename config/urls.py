@@ -1,42 +1,42 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView
 
-from accounts.api import MeView, TokenView, UserViewSet
-from accounts.audit import AuditView
-from assessment.api import KpiBulletinView, KpiExportView, KpiView, RankingView
-from cases.api import CaseViewSet
 from config.health import healthz
-from grids.api import AreaViewSet
-from notifications.api import NotificationViewSet
 
-router = DefaultRouter()
-router.register("areas", AreaViewSet, basename="area")
-router.register("users", UserViewSet, basename="user")
-router.register("cases", CaseViewSet, basename="case")
-router.register("notifications", NotificationViewSet, basename="notification")
+# The API root lists the collections of every app (each app's urls.py holds its API routes,
+# its pages.py its web pages).
+api_root = APIRootView.as_view(
+    api_root_dict={
+        "areas": "area-list",
+        "users": "user-list",
+        "cases": "case-list",
+        "notifications": "notification-list",
+        "committees": "committee-list",
+        "rewards": "reward-list",
+        "inspections": "inspection-list",
+    }
+)
 
 api_v1 = [
-    path("auth/token/", TokenView.as_view(), name="auth-token"),
-    path("me/", MeView.as_view(), name="me"),
-    path("audit/", AuditView.as_view(), name="audit"),
-    path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
-    path("kpis/", KpiView.as_view(), name="kpis"),
-    path("kpis/export.xlsx", KpiExportView.as_view(), name="kpis-export"),
-    path("kpis/bulletin.xlsx", KpiBulletinView.as_view(), name="kpis-bulletin"),
-    path("rankings/", RankingView.as_view(), name="rankings"),
+    path("", api_root, name="api-root"),
+    path("", include("accounts.urls")),
+    path("", include("grids.urls")),
+    path("", include("assessment.urls")),
+    # The mediation records' per-case routes come before the case actions, never shadowed.
     path("", include("mediation.urls")),
-    path("", include(router.urls)),
+    path("", include("cases.urls")),
+    path("", include("notifications.urls")),
 ]
 
 # The web pages (server-rendered, session login), in the "web" namespace: `web:case-list` and
-# `web:case-detail` are pages, while the bare names belong to the API router.
+# `web:case-detail` are pages, while the bare names belong to the API.
 web_pages = [
-    path("", include("accounts.urls")),
-    path("", include("cases.urls")),
-    path("", include("mediation.page_urls")),
-    path("", include("assessment.urls")),
+    path("", include("accounts.pages")),
+    path("", include("cases.pages")),
+    path("", include("mediation.pages")),
+    path("", include("assessment.pages")),
 ]
 
 admin.site.site_header = "矛盾纠纷调解案件管理系统"

@@ -1,0 +1,40 @@
+"""The one writer of case events (the append-only log of DESIGN.md §6).
+
+Every service, the sweep and the mediation records write through `case_event`, in the
+transaction of the change it records. A transition passes the status and level it left;
+a record on the case (a session, a reminder) leaves them out and the event shows the case
+standing where it was. `actor=None` is the system (the sweep): the event says so in its data.
+"""
+
+from datetime import datetime
+
+from .models import Case, CaseEvent
+
+
+def case_event(
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    at: datetime,
+    from_status: str | None = None,
+    from_level: str | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    """Append one event to the case's log (who, when, from/to status and level, note, data)."""
+    payload = dict(data or {})
+    if actor is None:
+        payload.setdefault("system", True)
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_status=case.status if from_status is None else from_status,
+        to_status=case.status,
+        from_level=case.level if from_level is None else from_level,
+        to_level=case.level,
+        note=note,
+        data=payload,
+        created_at=at,
+    )

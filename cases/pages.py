@@ -1,0 +1,20 @@
+"""Routes of the cases web pages (the API's routes are in urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.intake, name="intake"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/do/<slug:action>/", views.case_action, name="case-action"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_file,
+        name="case-attachment",
+    ),
+]
