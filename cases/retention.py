@@ -13,7 +13,9 @@ from django.db.models import Exists, OuterRef
 from accounts.models import AuditEntry
 
 from .choices import Category, EventKind, PartyRole, Status
+from .events import case_event
 from .models import Attachment, Case, CaseEvent, Party
+from .records import records
 
 REDACTED = "（已匿名化）"
 ANONYMISE_RECORD = "anonymise"
@@ -67,38 +69,16 @@ def case_anonymise(*, case_id: int, at: datetime) -> bool:
     for attachment in Attachment.objects.filter(case=case):
         attachment.file.delete(save=False)
         attachment.delete()
-    _anonymise_mediation_records(case)
-    CaseEvent.objects.create(
+    records().anonymise(case)
+    case_event(
         case=case,
         kind=EventKind.RECORD,
         actor=None,
-        from_status=case.status,
-        to_status=case.status,
-        from_level=case.level,
-        to_level=case.level,
+        at=at,
         note="个人信息已按保存期限匿名化",
         data={"record": ANONYMISE_RECORD},
-        created_at=at,
     )
     return True
-
-
-def _anonymise_mediation_records(case):
-    from mediation import models as m
-
-    m.MediationSession.objects.filter(case=case).update(attendees="", minutes=REDACTED)
-    m.Consultation.objects.filter(case=case).update(question=REDACTED, answer=REDACTED)
-    m.Agreement.objects.filter(case=case).update(
-        facts=REDACTED, responsibilities=REDACTED, terms=REDACTED, performance_method=REDACTED
-    )
-    m.FollowUp.objects.filter(case=case).update(note="")
-    m.JudicialConfirmation.objects.filter(case=case).update(note="")
-    for document in m.FileDocument.objects.filter(case=case):
-        stored = getattr(document, "file", None)
-        if stored:
-            stored.delete(save=False)
-        document.note = ""
-        document.save()
 
 
 def anonymise_closed(*, closed_before: datetime, at: datetime, limit: int | None = None) -> int:

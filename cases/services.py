@@ -1,15 +1,11 @@
 """Every change to a case: one keyword-only, typed, atomic function per action (DESIGN.md §6).
 
-Each action locks the case row, checks the transition table (an illegal transition, or one that
-lost a race, raises Conflict with the current status and level: nothing changed), then checks
-who may act (NotAllowed), then changes the case and its handling periods and writes exactly one
-CaseEvent, all in one transaction. A case the actor cannot see raises Http404.
-
-Who may act (DESIGN.md §4): the acting role's area level must equal the case's current level
-and the case's holder must lie under it; an officer of a higher level may pull a case up to
-their own level (escalate); a village mediator may claim a pending village case; grid workers
-only report. `actor=None` is the system (the sweep): permission checks are skipped, the
-transition table is not.
+Each action locks the case row through `policy.access_case` (a case the actor cannot see
+raises Http404), asks `CasePolicy.require` (the transition table: an illegal transition, or one
+that lost a race, raises Conflict with the current status and level; then who may act:
+NotAllowed), then changes the case and its handling periods and writes exactly one event
+through `events.case_event`, all in one transaction. `actor=None` is the system (the sweep):
+the role rules are skipped, the transition table is not. Who may act is cases/policy.py.
 """
 
 import os
@@ -21,7 +17,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.choices import RoleKind
@@ -35,7 +30,6 @@ from notifications.choices import NotificationKind
 from . import clocks, crypto
 from .choices import (
     LEVEL_RANK,
-    NEXT_LEVEL,
     OPEN_STATUSES,
     RISK_ORDER,
     Category,
@@ -50,19 +44,11 @@ from .choices import (
     Source,
     Status,
 )
-from .models import Attachment, Case, CaseEvent, CaseNumberSequence, HandlingPeriod, Party
+from .events import case_event
+from .models import Attachment, Case, CaseNumberSequence, HandlingPeriod, Party
+from .policy import CasePolicy, access_case
+from .records import records
 
-# The transition table: which statuses each action starts from.
-TRANSITIONS = {
-    "assign": {Status.PENDING},
-    "respond": {Status.ASSIGNED},
-    "escalate": {Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS},
-    "delegate": {Status.PENDING},
-    "resolve": {Status.IN_PROGRESS},
-    "extend": {Status.ASSIGNED, Status.IN_PROGRESS},
-    "reopen": {Status.RESOLVED},
-    "close": {Status.PENDING, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED},
-}
 CLOSE_WITHOUT_AGREEMENT = {
     Outcome.FAILED,
     Outcome.WITHDRAWN,
@@ -92,87 +78,16 @@ def _level_name(level: str) -> str:
 # ---------------------------------------------------------------- locking and checks
 
 
-def _lock(case_id: int, actor: User | None) -> Case:
-    """The case row, locked; Http404 when absent or out of the actor's scope."""
-    queryset = Case.objects.all()
-    if actor is not None:
-        queryset = queryset.visible_to(actor)
-    case = (
-        queryset.select_for_update(of=("self",))
-        .select_related("holder", "county", "town", "village", "origin")
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is None:
-        raise Http404("案件不存在。")
-    return case
-
-
 def _conflict(case: Case, message: str, code: str = "illegal_transition") -> Conflict:
     return Conflict(message, code=code, status=case.status, level=case.level)
 
 
-def _require_status(case: Case, action: str) -> None:
-    if case.status not in TRANSITIONS[action]:
-        raise _conflict(
-            case,
-            f"案件当前状态为「{Status(case.status).label}」，不能执行该操作。",
-        )
-
-
-def _roles_at_level(actor: User, case: Case, *kinds) -> list[Role]:
-    """The actor's roles of these kinds at the case's current level, over its holder."""
-    scope = scope_for(actor)
-    return [
-        role
-        for role in scope.roles_of(*kinds)
-        if role.area.level == case.level and case.holder.is_under(role.area)
-    ]
-
-
-def is_officer_of_level(actor: User | None, case: Case) -> bool:
-    """True for an officer of the case's current level over its holder (or a superuser)."""
-    if actor is None:
-        return False
-    return actor.is_superuser or bool(_roles_at_level(actor, case, RoleKind.OFFICER))
-
-
-def is_assignee(actor: User | None, case: Case) -> bool:
-    return actor is not None and case.assignee_id is not None and case.assignee_id == actor.pk
-
-
-def _require_handler(actor: User | None, case: Case) -> None:
-    """The assignee or an officer of the current level (the system passes)."""
-    if actor is None:
-        return
-    if is_assignee(actor, case) or is_officer_of_level(actor, case):
-        return
-    raise NotAllowed("只有承办人或本级工作人员可以执行该操作。")
-
-
-def _event(
-    *,
-    case: Case,
-    kind: str,
-    actor: User | None,
-    at: datetime,
-    from_status: str = "",
-    from_level: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        from_level=from_level,
-        to_level=case.level,
-        note=note,
-        data=data or {},
-        created_at=at,
-    )
+def _locked(actor: User | None, case_id: int, action: str, **facts) -> tuple[Case, CasePolicy]:
+    """The case, locked, after the policy's checks for `action` (404, 409, 403)."""
+    case = access_case(actor, case_id, lock=True)
+    policy = CasePolicy(actor, case)
+    policy.require(action, **facts)
+    return case, policy
 
 
 def _open_period(case: Case) -> HandlingPeriod | None:
@@ -433,11 +348,13 @@ def case_report(
     if not rejected:
         clocks.period_open(case=case, entered_by=PeriodEntry.REPORT, at=at)
 
-    _event(
+    case_event(
         case=case,
         kind=EventKind.REPORT,
         actor=actor,
         at=at,
+        from_status="",
+        from_level="",
         note=case.outcome_note if rejected else "；".join(level_reasons),
         data={
             "level": level,
@@ -446,7 +363,7 @@ def case_report(
         },
     )
     if repeat_names:
-        _event(
+        case_event(
             case=case,
             kind=EventKind.RISK_RAISED,
             actor=actor,
@@ -472,9 +389,7 @@ def _valid_assignee(user: User, holder: Area) -> bool:
         user=user, kind__in=[RoleKind.MEDIATOR, RoleKind.OFFICER], area=holder
     ).exists():
         return True
-    from mediation.selectors import can_mediate
-
-    return can_mediate(user, holder)
+    return records().can_mediate(user, holder)
 
 
 @transaction.atomic
@@ -484,16 +399,8 @@ def case_assign(
     """Give a pending case to a mediator (or officer) of its holder (分派); a village mediator
     may claim a pending village case for themselves."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "assign")
-    claiming = False
-    if not is_officer_of_level(actor, case):
-        if case.level == Level.VILLAGE and _roles_at_level(actor, case, RoleKind.MEDIATOR):
-            if assignee.pk != actor.pk:
-                raise NotAllowed("调解员只能认领给自己。")
-            claiming = True
-        else:
-            raise NotAllowed("只有本级工作人员可以分派案件。")
+    case, policy = _locked(actor, case_id, "assign", assignee=assignee)
+    claiming = not policy.officer_here
     if not _valid_assignee(assignee, case.holder):
         raise InvalidInput(
             "承办人须为本单位的调解员或工作人员。",
@@ -506,7 +413,7 @@ def case_assign(
     period = _open_period(case)
     if period is not None and period.assigned_at is None:
         clocks.period_update(period, assigned_at=at)
-    _event(
+    case_event(
         case=case,
         kind=EventKind.ASSIGN,
         actor=actor,
@@ -534,16 +441,14 @@ def case_assign(
 def case_respond(*, actor: User, case_id: int, note: str = "", at: datetime | None = None) -> Case:
     """First contact with the parties (首次响应): assigned → in progress."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "respond")
-    _require_handler(actor, case)
+    case, _ = _locked(actor, case_id, "respond")
     from_status = case.status
     case.status = Status.IN_PROGRESS
     case.save(update_fields=["status", "updated_at"])
     period = _open_period(case)
     if period is not None and period.responded_at is None:
         clocks.period_update(period, responded_at=at)
-    _event(
+    case_event(
         case=case,
         kind=EventKind.RESPOND,
         actor=actor,
@@ -553,20 +458,6 @@ def case_respond(*, actor: User, case_id: int, note: str = "", at: datetime | No
         note=note,
     )
     return case
-
-
-def _pull_up_level(actor: User, case: Case) -> str | None:
-    """The nearest level above the case where the actor is an officer over its holder."""
-    levels = [
-        role.area.level
-        for role in scope_for(actor).roles_of(RoleKind.OFFICER)
-        if role.area.level in Level.values
-        and LEVEL_RANK[Level(role.area.level)] > LEVEL_RANK[Level(case.level)]
-        and case.holder.is_under(role.area)
-    ]
-    if not levels:
-        return None
-    return min(levels, key=lambda level: LEVEL_RANK[Level(level)])
 
 
 def _move(
@@ -616,21 +507,19 @@ def _notify_arrival(*, case: Case, entered_by: str, reason: str, at: datetime) -
 
 @transaction.atomic
 def case_escalate(
-    *, actor: User | None, case_id: int, reason: str = "", at: datetime | None = None
+    *,
+    actor: User | None,
+    case_id: int,
+    reason: str = "",
+    from_level: str | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """Send the case to the next level, pending there (上报); an officer of a higher level may
-    pull it up to their own level; `actor=None` is the sweep (resolve overdue)."""
+    pull it up to their own level; `actor=None` is the sweep (resolve overdue). `from_level`,
+    when given, is the level the actor saw: a case that has moved since is a Conflict."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "escalate")
-    if case.level == Level.COUNTY:
-        raise _conflict(case, "案件已在县级，不能再上报。")
-    to_level = NEXT_LEVEL[Level(case.level)]
-    if actor is not None and not (is_assignee(actor, case) or is_officer_of_level(actor, case)):
-        pulled = _pull_up_level(actor, case)
-        if pulled is None:
-            raise NotAllowed("只有承办人或本级工作人员可以上报，上级工作人员可以提级。")
-        to_level = pulled
+    case, policy = _locked(actor, case_id, "escalate", level=from_level)
+    to_level = policy.escalation_level()
     from_status, from_level = case.status, case.level
     _move(
         case=case,
@@ -641,7 +530,7 @@ def case_escalate(
         at=at,
         reason=reason,
     )
-    _event(
+    case_event(
         case=case,
         kind=EventKind.ESCALATE,
         actor=actor,
@@ -661,12 +550,7 @@ def case_delegate(
     """Hand a pending case down to a lower level (交办): to the origin's town or village, the
     chosen area, pending there."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "delegate")
-    if case.level == Level.VILLAGE:
-        raise _conflict(case, "村级案件不能再下派。")
-    if not is_officer_of_level(actor, case):
-        raise NotAllowed("只有本级工作人员可以交办案件。")
+    case, _ = _locked(actor, case_id, "delegate")
     if (
         area.level not in (AreaLevel.TOWN, AreaLevel.VILLAGE)
         or LEVEL_RANK[Level(area.level)] >= LEVEL_RANK[Level(case.level)]
@@ -685,7 +569,7 @@ def case_delegate(
         at=at,
         reason=note,
     )
-    _event(
+    case_event(
         case=case,
         kind=EventKind.DELEGATE,
         actor=actor,
@@ -709,9 +593,7 @@ def case_extend(
 ) -> Case:
     """Move the resolve deadline with both parties' recorded consent (延期)."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "extend")
-    _require_handler(actor, case)
+    case, _ = _locked(actor, case_id, "extend")
     if not (consent_note or "").strip():
         message = "请记录双方当事人同意延期的情况（谁、何时同意）。"
         raise InvalidInput(message, fields={"consent_note": [message]})
@@ -722,7 +604,7 @@ def case_extend(
         message = f"延期后的期限须晚于当前办结期限（{old_due.date().isoformat()}）。"
         raise InvalidInput(message, fields={"until": [message]})
     clocks.period_update(period, resolve_due=new_due)
-    _event(
+    case_event(
         case=case,
         kind=EventKind.EXTEND,
         actor=actor,
@@ -738,18 +620,14 @@ def case_extend(
 @transaction.atomic
 def case_resolve(*, actor: User, case_id: int, agreement: dict, at: datetime | None = None) -> Case:
     """Mediation succeeded (调解成功): record the agreement, written or oral; resolved."""
-    from mediation.services import agreement_record
-
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "resolve")
-    _require_handler(actor, case)
+    case, _ = _locked(actor, case_id, "resolve")
     details = dict(agreement or {})
     form = details.pop("form", None)
     terms = details.pop("terms", "")
     perform_by = details.pop("perform_by", None)
-    record = agreement_record(
-        case=case, actor=actor, form=form, terms=terms, perform_by=perform_by, **details
+    record = records().record_agreement(
+        case=case, actor=actor, at=at, form=form, terms=terms, perform_by=perform_by, **details
     )
     from_status = case.status
     case.status = Status.RESOLVED
@@ -758,7 +636,7 @@ def case_resolve(*, actor: User, case_id: int, agreement: dict, at: datetime | N
     period = _open_period(case)
     if period is not None:
         clocks.period_end(period=period, at=at, reason=PeriodEnd.RESOLVED)
-    _event(
+    case_event(
         case=case,
         kind=EventKind.RESOLVE,
         actor=actor,
@@ -775,9 +653,7 @@ def case_resolve(*, actor: User, case_id: int, agreement: dict, at: datetime | N
 def case_reopen(*, actor: User, case_id: int, reason: str, at: datetime | None = None) -> Case:
     """The agreement was not performed: mediation resumes at the same level (重新调解)."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    _require_status(case, "reopen")
-    _require_handler(actor, case)
+    case, _ = _locked(actor, case_id, "reopen")
     if not (reason or "").strip():
         raise InvalidInput("请说明重新调解的原因。", fields={"reason": ["请说明重新调解的原因。"]})
     from_status = case.status
@@ -788,7 +664,7 @@ def case_reopen(*, actor: User, case_id: int, reason: str, at: datetime | None =
     clocks.period_open(
         case=case, entered_by=PeriodEntry.REOPEN, at=at, assigned_at=at, responded_at=at
     )
-    _event(
+    case_event(
         case=case,
         kind=EventKind.REOPEN,
         actor=actor,
@@ -806,19 +682,18 @@ def case_close(
 ) -> Case:
     """Close the case (结案): after a resolution and its follow-up with outcome `agreement`;
     otherwise failed, withdrawn, rejected or referred."""
-    from mediation.selectors import case_has_follow_up
-
     at = _now(at)
     if outcome not in Outcome.values:
         raise InvalidInput("结案结果无效。", fields={"outcome": ["结案结果无效。"]})
-    case = _lock(case_id, actor)
-    _require_status(case, "close")
+    case = access_case(actor, case_id, lock=True)
+    policy = CasePolicy(actor, case)
+    policy.check_transition("close")
     if case.status == Status.RESOLVED and outcome != Outcome.AGREEMENT:
         raise _conflict(case, "调解成功的案件只能以「达成协议」结案。")
     if case.status != Status.RESOLVED and outcome == Outcome.AGREEMENT:
         raise _conflict(case, "尚未调解成功，不能以「达成协议」结案。")
-    _require_handler(actor, case)
-    if outcome == Outcome.AGREEMENT and not case_has_follow_up(case):
+    policy.require("close")
+    if outcome == Outcome.AGREEMENT and not records().has_follow_up(case):
         raise _conflict(case, "结案前须完成回访。", code="follow_up_required")
     if outcome != Outcome.AGREEMENT and not (note or "").strip():
         raise InvalidInput("请填写结案说明。", fields={"note": ["请填写结案说明。"]})
@@ -842,7 +717,7 @@ def case_close(
             "updated_at",
         ]
     )
-    _event(
+    case_event(
         case=case,
         kind=EventKind.CLOSE,
         actor=actor,
@@ -869,9 +744,7 @@ def case_reveal(
         raise InvalidInput(
             "只能查看身份证号或电话。", fields={"field": ["须为 id_number 或 phone。"]}
         )
-    case = _lock(case_id, actor)
-    if not (is_assignee(actor, case) or is_officer_of_level(actor, case)):
-        raise NotAllowed("只有承办人和本级工作人员可以查看完整个人信息。")
+    case, _ = _locked(actor, case_id, "reveal")
     party = Party.objects.filter(case=case, pk=party_id).first()
     if party is None:
         raise InvalidInput("不是本案当事人。", fields={"party": ["不是本案当事人。"]})
@@ -879,7 +752,7 @@ def case_reveal(
     if not blob:
         raise InvalidInput("该当事人未登记此项信息。", fields={"field": ["未登记。"]})
     value = crypto.decrypt(blob, field=f"party.{field}")
-    _event(
+    case_event(
         case=case,
         kind=EventKind.REVEAL,
         actor=actor,
@@ -915,15 +788,7 @@ def case_attach(
 ) -> Attachment:
     """Add evidence (a photo, a scan) to an open case: JPEG, PNG, WebP or PDF, size-limited."""
     at = _now(at)
-    case = _lock(case_id, actor)
-    if case.status == Status.CLOSED:
-        raise _conflict(case, "案件已办结，不能再上传附件。")
-    if not (
-        case.reported_by_id == actor.pk
-        or is_assignee(actor, case)
-        or is_officer_of_level(actor, case)
-    ):
-        raise NotAllowed("只有登记人、承办人和本级工作人员可以上传附件。")
+    case, _ = _locked(actor, case_id, "attach")
     limit = attachment_max_bytes()
     if file.size is None or file.size > limit:
         message = f"文件不能超过{limit // (1024 * 1024)}MB。"
@@ -943,7 +808,7 @@ def case_attach(
     )
     attachment.file.save(f"{uuid.uuid4().hex}.{ATTACHMENT_TYPES[content_type]}", file, save=False)
     attachment.save()
-    _event(
+    case_event(
         case=case,
         kind=EventKind.ATTACH,
         actor=actor,

@@ -6,6 +6,7 @@ lives here: see services.py."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.choices import Category, Level
 
@@ -116,7 +117,7 @@ class MediationSession(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "调解记录"
@@ -205,8 +206,8 @@ class Agreement(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "调解协议"
@@ -256,7 +257,7 @@ class JudicialConfirmation(models.Model):
     result_on = models.DateField("裁定日期", null=True, blank=True)
     ruling_number = models.CharField("裁定书文号", max_length=64, blank=True)
     note = models.TextField("备注", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "司法确认"
@@ -289,7 +290,7 @@ class FollowUp(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="回访人", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "回访记录"
@@ -319,7 +320,7 @@ class FileDocument(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "卷宗材料"

@@ -77,38 +77,12 @@ def committees_visible_to(user):
     return queryset.filter(condition)
 
 
-def can_write_records(user, case) -> bool:
-    """Mediation records of a case are written by its assignee and by the officers of its
-    current level (the case's holder area)."""
-    if user.is_superuser:
-        return True
-    if case.assignee_id is not None and case.assignee_id == user.id:
-        return True
-    scope = scope_for(user)
-    return any(
-        role.kind == RoleKind.OFFICER
-        and role.area.level == case.level
-        and case.holder_id is not None
-        and (role.area_id == case.holder_id or _holder(case).is_under(role.area))
-        for role in scope.roles
-    )
-
-
-def _holder(case):
-    return case.holder
-
-
 # ---------------------------------------------------------------- agreement and follow-up
 
 
 def agreement_of(case):
     """The case's agreement, or None."""
     return Agreement.objects.filter(case=case).first()
-
-
-def case_has_follow_up(case) -> bool:
-    """True when at least one follow-up (回访) was recorded for the case."""
-    return FollowUp.objects.filter(case=case).exists()
 
 
 def follow_up_due(case) -> date | datetime | None:

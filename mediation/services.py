@@ -1,16 +1,35 @@
-"""Writes to the mediation records: one keyword-only, typed, atomic function per action."""
+"""Writes to the mediation records: one keyword-only, typed, atomic function per action, on
+the conventions of the case services (cases/services.py).
 
-from datetime import date, datetime, time, timedelta
+Each record action takes `case_id` and the time `at` (now when left out), locks the case row
+through `cases.policy.access_case` (a case the actor cannot see: Http404), asks
+`CasePolicy.require` for its action (the status forbids it: Conflict; the actor may not:
+NotAllowed), and writes one event through `cases.events.case_event` in the same transaction.
+The agreement's own rules live in the leaf module agreements.py, which `case_resolve` also uses.
+"""
+
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
-from cases.choices import EventKind, Outcome
-from cases.models import Case, CaseEvent, Party
+from accounts.models import User
+from cases.choices import EventKind, Outcome, Status
+from cases.events import case_event
+from cases.models import Attachment, Case, Party
+from cases.policy import CasePolicy, access_case
+from cases.services import case_respond
 from config.errors import Conflict, InvalidInput, NotAllowed
 
-from .choices import AgreementForm, ConfirmationStatus
+from .agreements import (
+    CONFIRMATION_WINDOW_DAYS,
+    agreement_record,
+    effective_on,
+    sync_confirmation_clock,
+)
+from .choices import AgreementForm, ConfirmationStatus, RemainingRisk
 from .models import (
     Agreement,
     AgreementSignature,
@@ -25,194 +44,53 @@ from .models import (
     RewardRate,
 )
 
-CONFIRMATION_WINDOW_DAYS = 30
-CONFIRMATION_REMIND_DAY = 20
-
-# Fields of a written agreement (人民调解法 art. 29) and the message when one is missing.
-WRITTEN_REQUIRED = {
-    "parties": "书面协议须载明各方当事人的基本情况（案件至少需要两方当事人）。",
-    "facts": "书面协议须载明纠纷的主要事实和争议事项。",
-    "responsibilities": "书面协议须载明各方当事人的责任。",
-    "terms": "书面协议须载明达成的协议内容。",
-    "performance_method": "书面协议须载明协议的履行方式。",
-    "perform_by": "书面协议须载明履行期限。",
+# Services that act on no case, so the case policy does not apply: each checks its own rule
+# (grid coverage for inspections, the managing officer or admin for committees and members).
+NOT_CASE_ACTIONS = {
+    "inspection_file",
+    "committee_create",
+    "committee_update",
+    "member_save",
+    "reward_rate_for",
 }
-AGREEMENT_DETAILS = {"facts", "responsibilities", "performance_method", "mediator", "committee"}
-AGREEMENT_CONTENT = [
-    "form",
-    "facts",
-    "responsibilities",
-    "terms",
-    "performance_method",
-    "perform_by",
-]
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _now(at: datetime | None) -> datetime:
+    return at if at is not None else timezone.now()
 
 
-def _record_event(*, case, actor, note, data):
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.RECORD,
-        actor=actor,
-        from_status=case.status,
-        to_status=case.status,
-        from_level=case.level,
-        to_level=case.level,
-        note=note,
-        data=data,
-        created_at=timezone.now(),
-    )
-
-
-def _agreement_number(case, committee) -> str:
-    issuer = committee.name if committee else case.holder.name
-    year = timezone.localdate().year
-    serial = case.number.rsplit("-", 1)[-1]
-    return f"{issuer}调字〔{year}〕第{serial}号"
+def _case_for(actor: User, case_id: int, action: str, **facts) -> Case:
+    """The case, locked, after the policy's checks for `action` (404, 409, 403)."""
+    case = access_case(actor, case_id, lock=True)
+    CasePolicy(actor, case).require(action, **facts)
+    return case
 
 
 # ---------------------------------------------------------------- the agreement
 
 
-def agreement_record(
-    *,
-    case: Case,
-    actor,
-    form: str | None,
-    terms: str | None,
-    perform_by: date | None = None,
-    **details,
-) -> Agreement:
-    """Create or replace the case's agreement (called inside `case_resolve`'s transaction:
-    it neither locks the case nor writes case events). Fields left out keep the values of an
-    earlier draft; changing the content voids the signatures recorded so far."""
-    unknown = set(details) - AGREEMENT_DETAILS
-    if unknown:
-        raise InvalidInput(
-            "调解协议含有未知字段。", fields={name: ["未知字段。"] for name in sorted(unknown)}
-        )
-    with transaction.atomic():
-        agreement = Agreement.objects.select_for_update().filter(case=case).first()
-        # Resolving a case whose agreement was drafted beforehand may leave form/terms out.
-        if not form and agreement is not None:
-            form = agreement.form
-        if form not in AgreementForm.values:
-            raise InvalidInput("协议形式无效。", fields={"form": ["须为 written 或 oral。"]})
-        terms = (terms or "").strip() or (agreement.terms if agreement else "")
-        values = {
-            "form": form,
-            "terms": terms,
-            "perform_by": perform_by,
-        }
-        for name in ("facts", "responsibilities", "performance_method"):
-            if name in details and details[name] is not None:
-                values[name] = str(details[name]).strip()
-            else:
-                values[name] = getattr(agreement, name, "") if agreement else ""
-        if perform_by is None and agreement is not None:
-            values["perform_by"] = agreement.perform_by
-        mediator = details.get("mediator") or (agreement.mediator if agreement else None)
-        mediator = mediator or case.assignee or actor
-        committee = details.get("committee") or (agreement.committee if agreement else None)
-        if committee is not None and not isinstance(committee, Committee):
-            committee = Committee.objects.filter(pk=committee).first()
-
-        missing = {}
-        if not values["terms"]:
-            missing["terms"] = [
-                WRITTEN_REQUIRED["terms"]
-                if form == AgreementForm.WRITTEN
-                else "口头协议须记录协议内容。"
-            ]
-        if form == AgreementForm.WRITTEN:
-            if case.parties.count() < 2:
-                missing["parties"] = [WRITTEN_REQUIRED["parties"]]
-            for name in ("facts", "responsibilities", "performance_method", "perform_by"):
-                if not values[name]:
-                    missing[name] = [WRITTEN_REQUIRED[name]]
-        if missing:
-            raise InvalidInput("调解协议内容不完整。", fields=missing, code="agreement_incomplete")
-
-        today = timezone.localdate()
-        if agreement is None:
-            agreement = Agreement(
-                case=case,
-                number=_agreement_number(case, committee),
-                reached_on=today,
-                recorded_by=actor,
-            )
-            changed = True
-        else:
-            changed = any(getattr(agreement, name) != values[name] for name in AGREEMENT_CONTENT)
-        for name, value in values.items():
-            setattr(agreement, name, value)
-        agreement.mediator = mediator
-        agreement.committee = committee
-        if changed and agreement.pk is not None:
-            # The parties signed another text: the new one must be signed again.
-            agreement.signatures.all().delete()
-            agreement.mediator_signed_on = None
-            agreement.sealed_on = None
-            agreement.reached_on = today
-        agreement.effective_on = _effective_on(agreement)
-        agreement.save()
-        _sync_confirmation_clock(agreement)
-    return agreement
-
-
-def _effective_on(agreement: Agreement) -> date | None:
-    """An oral agreement is effective when reached (art. 30); a written one when every party
-    and the mediator have signed and the committee has sealed (art. 29)."""
-    if agreement.form == AgreementForm.ORAL:
-        return agreement.reached_on
-    if agreement.pk is None or agreement.mediator_signed_on is None or agreement.sealed_on is None:
-        return None
-    party_ids = set(Party.objects.filter(case_id=agreement.case_id).values_list("id", flat=True))
-    signed = dict(agreement.signatures.values_list("party_id", "signed_on"))
-    if not party_ids or party_ids - set(signed):
-        return None
-    return max([*signed.values(), agreement.mediator_signed_on, agreement.sealed_on])
-
-
-def _sync_confirmation_clock(agreement: Agreement):
-    """Open (or move) the 30-day judicial confirmation window when the agreement is effective;
-    drop an unused window when it no longer is."""
-    existing = JudicialConfirmation.objects.filter(agreement=agreement).first()
-    if agreement.effective_on is None:
-        if existing is not None and existing.status == ConfirmationStatus.OPEN:
-            existing.delete()
-        return
-    opened = agreement.effective_on
-    clock = {
-        "opened_on": opened,
-        "remind_at": _local_midnight(opened + timedelta(days=CONFIRMATION_REMIND_DAY)),
-        "due_at": _local_midnight(opened + timedelta(days=CONFIRMATION_WINDOW_DAYS + 1)),
-    }
-    if existing is None:
-        JudicialConfirmation.objects.create(case_id=agreement.case_id, agreement=agreement, **clock)
-    elif existing.status == ConfirmationStatus.OPEN:
-        for name, value in clock.items():
-            setattr(existing, name, value)
-        existing.save()
-
-
 @transaction.atomic
 def agreement_save(
-    *, case: Case, actor, form: str, terms: str, perform_by: date | None = None, **details
+    *,
+    actor: User,
+    case_id: int,
+    form: str,
+    terms: str,
+    perform_by: date | None = None,
+    at: datetime | None = None,
+    **details,
 ) -> Agreement:
     """Record or revise the agreement from the records page, with an event in the case log."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.status == "closed":
-        raise Conflict("案件已办结，不能修改调解协议。", status=case.status)
+    at = _now(at)
+    case = _case_for(actor, case_id, "agreement")
     agreement = agreement_record(
-        case=case, actor=actor, form=form, terms=terms, perform_by=perform_by, **details
+        case=case, actor=actor, at=at, form=form, terms=terms, perform_by=perform_by, **details
     )
-    _record_event(
+    case_event(
         case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note="记录调解协议",
         data={"record": "agreement", "id": agreement.id, "form": agreement.form},
     )
@@ -222,27 +100,30 @@ def agreement_save(
 @transaction.atomic
 def agreement_sign(
     *,
-    agreement: Agreement,
-    actor,
+    actor: User,
+    case_id: int,
     parties: dict | None = None,
     mediator_signed_on: date | None = None,
     sealed_on: date | None = None,
+    at: datetime | None = None,
 ) -> Agreement:
     """Record signature dates ({party id: date}), the mediator's and the committee seal date;
     the agreement takes effect when all are there."""
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    at = _now(at)
+    case = _case_for(actor, case_id, "sign")
+    agreement = Agreement.objects.select_for_update().filter(case=case).first()
+    if agreement is None:
+        raise Http404("调解协议不存在。")
     if agreement.form != AgreementForm.WRITTEN:
         raise Conflict("口头协议无需签名盖章。", form=agreement.form)
-    today = timezone.localdate()
+    today = timezone.localdate(at)
     dates = {"mediator_signed_on": mediator_signed_on, "sealed_on": sealed_on}
     dates.update({f"party:{pid}": day for pid, day in (parties or {}).items()})
     errors = {}
     for name, day in dates.items():
         if day is not None and (day < agreement.reached_on or day > today):
             errors[name] = ["日期须在协议达成之日与今天之间。"]
-    valid_parties = set(
-        Party.objects.filter(case_id=agreement.case_id).values_list("id", flat=True)
-    )
+    valid_parties = set(Party.objects.filter(case=case).values_list("id", flat=True))
     for pid in parties or {}:
         if int(pid) not in valid_parties:
             errors[f"party:{pid}"] = ["不是本案当事人。"]
@@ -256,12 +137,15 @@ def agreement_sign(
         agreement.mediator_signed_on = mediator_signed_on
     if sealed_on is not None:
         agreement.sealed_on = sealed_on
-    agreement.effective_on = _effective_on(agreement)
+    agreement.effective_on = effective_on(agreement)
+    agreement.updated_at = at
     agreement.save()
-    _sync_confirmation_clock(agreement)
-    _record_event(
-        case=agreement.case,
+    sync_confirmation_clock(agreement, at=at)
+    case_event(
+        case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note="记录协议签名盖章" + ("，协议生效" if agreement.effective_on else ""),
         data={
             "record": "signature",
@@ -275,35 +159,28 @@ def agreement_sign(
 # ---------------------------------------------------------------- sessions and consultations
 
 
-def _respond(*, case, actor, note):
-    try:
-        from cases.services import case_respond
-    except ImportError:  # the lifecycle is not installed: nothing to record
-        return
-    case_respond(actor=actor, case_id=case.id, note=note)
-    case.refresh_from_db()
-
-
 @transaction.atomic
 def session_record(
     *,
-    case: Case,
-    actor,
+    actor: User,
+    case_id: int,
     held_at: datetime,
     place: str,
     minutes: str,
     mediators: list | None = None,
     attendees: str = "",
+    at: datetime | None = None,
 ) -> MediationSession:
-    """Record a mediation session and its minutes (调解笔录)."""
-    if case.status == "closed":
-        raise Conflict("案件已办结，不能再记录调解。", status=case.status)
-    if held_at > timezone.now() + timedelta(minutes=5):
+    """Record a mediation session and its minutes (调解笔录); the first session of an assigned
+    case is the first contact with the parties and records `respond`."""
+    from .selectors import can_mediate
+
+    at = _now(at)
+    case = _case_for(actor, case_id, "session")
+    if held_at > at + timedelta(minutes=5):
         raise InvalidInput("调解时间不能晚于现在。", fields={"held_at": ["调解时间不能晚于现在。"]})
     if not (minutes or "").strip():
         raise InvalidInput("须填写调解笔录。", fields={"minutes": ["须填写调解笔录。"]})
-    from .selectors import can_mediate
-
     strangers = [
         str(user)
         for user in mediators or []
@@ -321,14 +198,17 @@ def session_record(
         attendees=attendees.strip(),
         minutes=minutes.strip(),
         recorded_by=actor,
+        created_at=at,
     )
     session.mediators.set(mediators or [case.assignee or actor])
-    if case.status == "assigned":
-        # The first session is the first contact with the parties: it records `respond`.
-        _respond(case=case, actor=actor, note=f"首次调解：{session.place}")
-    _record_event(
+    if case.status == Status.ASSIGNED:
+        case_respond(actor=actor, case_id=case.id, note=f"首次调解：{session.place}", at=at)
+        case.refresh_from_db()
+    case_event(
         case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note=f"记录调解：{session.place}",
         data={"record": "session", "id": session.id},
     )
@@ -338,21 +218,21 @@ def session_record(
 @transaction.atomic
 def consultation_ask(
     *,
-    case: Case,
-    actor,
+    actor: User,
+    case_id: int,
     consultant_kind: str,
     consultant_name: str,
     question: str,
     due_at: datetime,
     consultant_org: str = "",
-    consultant=None,
+    consultant: User | None = None,
+    at: datetime | None = None,
 ) -> Consultation:
     """Ask one of the village's 三官一律 (police officer, judge, prosecutor, lawyer) for an
     opinion by `due_at`."""
-    if case.status == "closed":
-        raise Conflict("案件已办结，不能再征询意见。", status=case.status)
-    now = timezone.now()
-    if due_at <= now:
+    at = _now(at)
+    case = _case_for(actor, case_id, "consultation")
+    if due_at <= at:
         raise InvalidInput("答复期限须晚于现在。", fields={"due_at": ["答复期限须晚于现在。"]})
     consultation = Consultation.objects.create(
         case=case,
@@ -362,12 +242,14 @@ def consultation_ask(
         consultant=consultant,
         question=question.strip(),
         asked_by=actor,
-        asked_at=now,
+        asked_at=at,
         due_at=due_at,
     )
-    _record_event(
+    case_event(
         case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note=f"征询{consultation.get_consultant_kind_display()}{consultation.consultant_name}意见",
         data={"record": "consultation", "id": consultation.id, "due_at": due_at.isoformat()},
     )
@@ -375,19 +257,36 @@ def consultation_ask(
 
 
 @transaction.atomic
-def consultation_answer(*, consultation: Consultation, actor, answer: str) -> Consultation:
-    """Record the consultant's opinion; an answered consultation leaves the sweep's watch."""
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+def consultation_answer(
+    *,
+    actor: User,
+    case_id: int,
+    consultation_id: int,
+    answer: str,
+    at: datetime | None = None,
+) -> Consultation:
+    """Record the consultant's opinion (the consultant, or a handler of the case); an
+    answered consultation leaves the sweep's watch."""
+    at = _now(at)
+    case = access_case(actor, case_id, lock=True)
+    consultation = (
+        Consultation.objects.select_for_update().filter(case=case, pk=consultation_id).first()
+    )
+    if consultation is None:
+        raise Http404("咨询不存在。")
+    CasePolicy(actor, case).require("answer", consultant_id=consultation.consultant_id)
     if consultation.answered_at is not None:
         raise Conflict("该咨询已答复。", answered_at=consultation.answered_at.isoformat())
     if not (answer or "").strip():
         raise InvalidInput("须填写答复意见。", fields={"answer": ["须填写答复意见。"]})
     consultation.answer = answer.strip()
-    consultation.answered_at = timezone.now()
+    consultation.answered_at = at
     consultation.save(update_fields=["answer", "answered_at"])
-    _record_event(
-        case=consultation.case,
+    case_event(
+        case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note="记录三官一律答复意见",
         data={"record": "consultation_answer", "id": consultation.id},
     )
@@ -404,15 +303,30 @@ def _confirmation_for_update(case) -> JudicialConfirmation:
     return confirmation
 
 
+def _confirmation_event(case, actor, at, confirmation, note):
+    case_event(
+        case=case,
+        kind=EventKind.RECORD,
+        actor=actor,
+        at=at,
+        note=note,
+        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
+    )
+
+
 @transaction.atomic
-def confirmation_apply(*, case: Case, actor, court: str, applied_on: date) -> JudicialConfirmation:
+def confirmation_apply(
+    *, actor: User, case_id: int, court: str, applied_on: date, at: datetime | None = None
+) -> JudicialConfirmation:
     """Record that the parties applied to a court for judicial confirmation (within 30 days
     of the agreement taking effect, art. 33)."""
+    at = _now(at)
+    case = _case_for(actor, case_id, "confirmation")
     confirmation = _confirmation_for_update(case)
     if confirmation.status != ConfirmationStatus.OPEN:
         raise Conflict("司法确认已处理。", status=confirmation.status)
     last_day = confirmation.opened_on + timedelta(days=CONFIRMATION_WINDOW_DAYS)
-    if applied_on < confirmation.opened_on or applied_on > timezone.localdate():
+    if applied_on < confirmation.opened_on or applied_on > timezone.localdate(at):
         raise InvalidInput(
             "申请日期无效。", fields={"applied_on": ["须在协议生效之后、今天之前。"]}
         )
@@ -426,57 +340,60 @@ def confirmation_apply(*, case: Case, actor, court: str, applied_on: date) -> Ju
     confirmation.status = ConfirmationStatus.APPLIED
     confirmation.court = court.strip()
     confirmation.applied_on = applied_on
+    confirmation.updated_at = at
     confirmation.save()
-    _record_event(
-        case=case,
-        actor=actor,
-        note=f"申请司法确认：{confirmation.court}",
-        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
-    )
+    _confirmation_event(case, actor, at, confirmation, f"申请司法确认：{confirmation.court}")
     return confirmation
 
 
 @transaction.atomic
 def confirmation_result(
-    *, case: Case, actor, result: str, result_on: date, ruling_number: str = "", note: str = ""
+    *,
+    actor: User,
+    case_id: int,
+    result: str,
+    result_on: date,
+    ruling_number: str = "",
+    note: str = "",
+    at: datetime | None = None,
 ) -> JudicialConfirmation:
     """Record the court's ruling: confirmed valid, or the application rejected."""
+    at = _now(at)
+    case = _case_for(actor, case_id, "confirmation")
     confirmation = _confirmation_for_update(case)
     if confirmation.status != ConfirmationStatus.APPLIED:
         raise Conflict("尚未申请司法确认或已记录结果。", status=confirmation.status)
     if result not in {ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED}:
         raise InvalidInput("结果无效。", fields={"result": ["须为 confirmed 或 rejected。"]})
-    if result_on < confirmation.applied_on or result_on > timezone.localdate():
+    if result_on < confirmation.applied_on or result_on > timezone.localdate(at):
         raise InvalidInput("裁定日期无效。", fields={"result_on": ["须在申请之后、今天之前。"]})
     confirmation.status = result
     confirmation.result_on = result_on
     confirmation.ruling_number = ruling_number.strip()
     confirmation.note = note.strip()
+    confirmation.updated_at = at
     confirmation.save()
-    _record_event(
-        case=case,
-        actor=actor,
-        note=f"司法确认结果：{confirmation.get_status_display()}",
-        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
+    _confirmation_event(
+        case, actor, at, confirmation, f"司法确认结果：{confirmation.get_status_display()}"
     )
     return confirmation
 
 
 @transaction.atomic
-def confirmation_decline(*, case: Case, actor, note: str = "") -> JudicialConfirmation:
+def confirmation_decline(
+    *, actor: User, case_id: int, note: str = "", at: datetime | None = None
+) -> JudicialConfirmation:
     """Record that the parties chose not to apply: the window's clock stops."""
+    at = _now(at)
+    case = _case_for(actor, case_id, "confirmation")
     confirmation = _confirmation_for_update(case)
     if confirmation.status != ConfirmationStatus.OPEN:
         raise Conflict("司法确认已处理。", status=confirmation.status)
     confirmation.status = ConfirmationStatus.DECLINED
     confirmation.note = note.strip()
+    confirmation.updated_at = at
     confirmation.save()
-    _record_event(
-        case=case,
-        actor=actor,
-        note="当事人不申请司法确认",
-        data={"record": "confirmation", "id": confirmation.id, "status": confirmation.status},
-    )
+    _confirmation_event(case, actor, at, confirmation, "当事人不申请司法确认")
     return confirmation
 
 
@@ -486,20 +403,24 @@ def confirmation_decline(*, case: Case, actor, note: str = "") -> JudicialConfir
 @transaction.atomic
 def follow_up_record(
     *,
-    case: Case,
-    actor,
+    actor: User,
+    case_id: int,
     method: str,
     performed: bool,
     satisfaction: str,
-    remaining_risk: str = "none",
+    remaining_risk: str = RemainingRisk.NONE,
     note: str = "",
     performed_on: date | None = None,
+    at: datetime | None = None,
 ) -> FollowUp:
     """Record a follow-up (回访) of a case with an agreement."""
+    at = _now(at)
+    case = _case_for(actor, case_id, "follow_up")
     if not Agreement.objects.filter(case=case).exists():
         raise Conflict("案件没有调解协议，无需回访。", status=case.status)
-    performed_on = performed_on or timezone.localdate()
-    if performed_on > timezone.localdate():
+    today = timezone.localdate(at)
+    performed_on = performed_on or today
+    if performed_on > today:
         raise InvalidInput("回访日期无效。", fields={"performed_on": ["回访日期不能晚于今天。"]})
     follow_up = FollowUp.objects.create(
         case=case,
@@ -510,10 +431,13 @@ def follow_up_record(
         note=note.strip(),
         performed_on=performed_on,
         recorded_by=actor,
+        created_at=at,
     )
-    _record_event(
+    case_event(
         case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note="回访：" + ("协议已履行" if performed else "协议未履行"),
         data={
             "record": "follow_up",
@@ -527,17 +451,35 @@ def follow_up_record(
 
 @transaction.atomic
 def document_record(
-    *, case: Case, actor, kind: str, attachment=None, note: str = ""
+    *,
+    actor: User,
+    case_id: int,
+    kind: str,
+    attachment_id: int | None = None,
+    note: str = "",
+    at: datetime | None = None,
 ) -> FileDocument:
     """Put a paper into the case file (告知书, 身份证明, 司法确认材料…)."""
-    if attachment is not None and attachment.case_id != case.id:
-        raise InvalidInput("附件不属于本案。", fields={"attachment": ["附件不属于本案。"]})
+    at = _now(at)
+    case = _case_for(actor, case_id, "document")
+    attachment = None
+    if attachment_id is not None:
+        attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()
+        if attachment is None:
+            raise InvalidInput("附件不属于本案。", fields={"attachment": ["附件不属于本案。"]})
     document = FileDocument.objects.create(
-        case=case, kind=kind, attachment=attachment, note=note.strip(), recorded_by=actor
-    )
-    _record_event(
         case=case,
+        kind=kind,
+        attachment=attachment,
+        note=note.strip(),
+        recorded_by=actor,
+        recorded_at=at,
+    )
+    case_event(
+        case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note=f"归档：{document.get_kind_display()}",
         data={"record": "document", "id": document.id, "kind": kind},
     )
@@ -561,11 +503,14 @@ def reward_rate_for(*, difficulty: str, category: str, level: str) -> RewardRate
 
 
 @transaction.atomic
-def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
+def reward_claim(
+    *, actor: User, case_id: int, difficulty: str, at: datetime | None = None
+) -> Reward:
     """Grant the 以奖代补 award for a concluded case whose file is complete."""
     from .selectors import case_file, committee_of
 
-    case = Case.objects.select_for_update().select_related("holder").get(pk=case.pk)
+    at = _now(at)
+    case = _case_for(actor, case_id, "reward")
     if case.concluded_at is None or case.outcome in {Outcome.WITHDRAWN, Outcome.REJECTED}:
         raise InvalidInput(
             "案件尚未办结，不能申报以奖代补。",
@@ -591,7 +536,6 @@ def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
     rate = reward_rate_for(difficulty=difficulty, category=case.category, level=case.level)
     if rate is None:
         raise InvalidInput("没有适用的补贴标准。", fields={"difficulty": ["没有适用的补贴标准。"]})
-    now = timezone.now()
     try:
         with transaction.atomic():
             reward = Reward.objects.create(
@@ -601,9 +545,9 @@ def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
                 difficulty=difficulty,
                 rate=rate,
                 amount=Decimal(rate.amount),
-                month=timezone.localdate(now).replace(day=1),
+                month=timezone.localdate(at).replace(day=1),
                 claimed_by=actor,
-                claimed_at=now,
+                claimed_at=at,
                 province_id=case.province_id,
                 city_id=case.city_id,
                 county_id=case.county_id,
@@ -612,9 +556,11 @@ def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
             )
     except IntegrityError:
         raise Conflict("该案件已申报以奖代补。", status=case.status)
-    _record_event(
+    case_event(
         case=case,
+        kind=EventKind.RECORD,
         actor=actor,
+        at=at,
         note=f"以奖代补：{reward.amount} 元",
         data={"record": "reward", "id": reward.id, "amount": str(reward.amount)},
     )
@@ -626,18 +572,26 @@ def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
 
 @transaction.atomic
 def inspection_file(
-    *, grid, actor, period: date, zero: bool, cases: list | None = None, note: str = ""
+    *,
+    grid,
+    actor,
+    period: date,
+    zero: bool,
+    cases: list | None = None,
+    note: str = "",
+    at: datetime | None = None,
 ) -> InspectionReport:
     """File a grid's inspection report for a month: the disputes found, or a zero report."""
     from accounts.selectors import scope_for
 
+    at = _now(at)
     scope = scope_for(actor)
     if grid.level != "grid":
         raise InvalidInput("须选择网格。", fields={"grid": ["须选择网格。"]})
     if not scope.covers(grid, "grid_worker", "officer", "mediator"):
         raise NotAllowed("只有本网格的网格员或上级工作人员可以上报。")
     period = period.replace(day=1)
-    if period > timezone.localdate():
+    if period > timezone.localdate(at):
         raise InvalidInput("排查月份无效。", fields={"period": ["不能上报未来月份。"]})
     cases = list(cases or [])
     if zero and cases:
@@ -662,7 +616,7 @@ def inspection_file(
                 zero=zero,
                 note=note.strip(),
                 reporter=actor,
-                submitted_at=timezone.now(),
+                submitted_at=at,
                 province_id=ids["province"],
                 city_id=ids["city"],
                 county_id=ids["county"],

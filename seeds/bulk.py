@@ -53,9 +53,9 @@ from cases.clocks import limits_for
 from cases.models import Case, CaseNumberSequence
 from grids.models import Area
 from grids.services import areas_import
+from mediation.agreements import CONFIRMATION_REMIND_DAY, CONFIRMATION_WINDOW_DAYS
 from mediation.models import InspectionReport
 from mediation.selectors import FOLLOW_UP_WORKING_DAYS
-from mediation.services import CONFIRMATION_REMIND_DAY, CONFIRMATION_WINDOW_DAYS
 
 from .people import (
     CATEGORIES,
@@ -797,7 +797,7 @@ class Generator:
                        f'{{"agreement": {aid}, "form": "{form}"}}'))  # fmt: skip
         reached = ct // 1440
         terms = _pick(rnd, TERMS).format(a=a, b=b, amount=_pick(rnd, AMOUNTS))
-        # mediation.services._agreement_number: the issuer is the holder (no committee given).
+        # mediation.agreements._agreement_number: the issuer is the holder (no committee given).
         head = (
             f"{aid}\t{cs}\t{issuer}调字〔{cal.year(ct)}〕第{number[-6:]}号\t{form}\t{NULL}\t{who}"
         )
@@ -833,7 +833,7 @@ class Generator:
                 f"{who}\t{text(ct)}\t{text(ct)}\n"
             )
 
-        # The judicial-confirmation window (mediation.services._sync_confirmation_clock).
+        # The judicial-confirmation window (mediation.agreements.sync_confirmation_clock).
         settled = reached
         if effective is not None:
             jid = self.next_confirmation
