@@ -267,7 +267,7 @@ def test_monthly_reward_sheet_per_mediator_and_committee(cast, api):
     )
     assert api(cast.town_officer_a).get("/api/v1/rewards/sheet/?month=2026-13").status_code == 400
     # A title typed as a formula is written as text in the workbook, never run.
-    Case.objects.filter(pk=case.id).update(title="=HYPERLINK(\"http://x\")")
+    Case.objects.filter(pk=case.id).update(title='=HYPERLINK("http://x")')
     response = api(cast.town_officer_a).get(f"/api/v1/rewards/sheet.xlsx?month={month}")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.content))
@@ -275,7 +275,7 @@ def test_monthly_reward_sheet_per_mediator_and_committee(cast, api):
     assert rows[2][1] == "village_mediator_a" and rows[-1][-1] == 400
     detail = list(book["明细"].values)
     assert len(detail) == 3
-    assert "'=HYPERLINK(\"http://x\")" in [row[1] for row in detail]
+    assert '\'=HYPERLINK("http://x")' in [row[1] for row in detail]
 
 
 def test_inspection_reports_one_per_grid_per_month_and_coverage(cast, api):
