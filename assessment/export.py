@@ -7,6 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from config.exports import safe_cell
+
 from .choices import KPI_FIELDS, RATE_FIELDS, Grade
 
 HEADER_FONT = Font(bold=True)
@@ -56,7 +58,7 @@ def kpi_workbook(payload: dict) -> bytes:
             [
                 row["rank"],
                 row["area"]["code"],
-                row["area"]["name"],
+                safe_cell(row["area"]["name"]),
                 GRADE_LABELS.get(row["grade"], ""),
             ]
             + [row["kpis"].get(name) for name, _, _ in KPI_FIELDS]
@@ -140,11 +142,11 @@ def bulletin_workbook(payload: dict, *, villages: list, overdue: list, late: lis
         cases_sheet.append(
             [
                 case.number,
-                case.title,
+                safe_cell(case.title),
                 Level(case.level).label,
                 case.holder.name,
                 Status(case.status).label,
-                str(case.assignee) if case.assignee_id else "",
+                safe_cell(str(case.assignee)) if case.assignee_id else "",
                 timezone.localtime(case.reported_at).replace(tzinfo=None),
                 "是" if case.supervised else "",
             ]
@@ -158,7 +160,7 @@ def bulletin_workbook(payload: dict, *, villages: list, overdue: list, late: lis
         late_sheet.append(
             [
                 row["area"]["code"],
-                row["area"]["name"],
+                safe_cell(row["area"]["name"]),
                 row["assign"],
                 row["respond"],
                 row["resolve"],

@@ -5,8 +5,6 @@ Every queryset starts from `Case.objects.visible_to(user)`: a case out of scope 
 every endpoint. Read serializers show masked personal data only; `status` and `level` change
 only through the actions."""
 
-from io import BytesIO
-
 import django_filters
 from django.conf import settings
 from django.http import FileResponse, Http404
@@ -40,6 +38,7 @@ from .choices import (
     Source,
     Status,
 )
+from .export import export_workbook
 from .models import Attachment, Case, CaseEvent, HandlingPeriod, Party
 
 MAX_TEXT = 10000
@@ -670,61 +669,3 @@ def _export_area(request):
 
 def export_max_rows() -> int:
     return int(getattr(settings, "CASE_EXPORT_MAX_ROWS", 10000))
-
-
-EXPORT_COLUMNS = [
-    ("案件编号", lambda c: c.number),
-    ("案件名称", lambda c: c.title),
-    ("纠纷类型", lambda c: c.get_category_display()),
-    ("案件来源", lambda c: c.get_source_display()),
-    ("风险等级", lambda c: c.get_risk_display()),
-    ("当前层级", lambda c: c.get_level_display()),
-    ("最高层级", lambda c: c.get_peak_level_display()),
-    ("状态", lambda c: c.get_status_display()),
-    ("结果", lambda c: c.get_outcome_display() if c.outcome else ""),
-    ("发生地", lambda c: c.origin.name),
-    ("乡镇", lambda c: c.town.name),
-    ("村（社区）", lambda c: c.village.name),
-    ("承办单位", lambda c: c.holder.name),
-    ("承办人", lambda c: str(c.assignee) if c.assignee else ""),
-    ("涉及人数", lambda c: c.people_involved),
-    ("重复纠纷", lambda c: "是" if c.repeat_dispute else ""),
-    ("登记时间", lambda c: timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M")),
-    (
-        "结案时间",
-        lambda c: (
-            timezone.localtime(c.concluded_at).strftime("%Y-%m-%d %H:%M") if c.concluded_at else ""
-        ),
-    ),
-    ("当事人", lambda c: "；".join(_party_cell(p) for p in c.parties.all())),
-]
-
-
-def _party_cell(party) -> str:
-    parts = [party.name, party.get_role_display()]
-    if party.id_number_masked:
-        parts.append(party.id_number_masked)
-    if party.phone_masked:
-        parts.append(party.phone_masked)
-    return " ".join(parts)
-
-
-def _safe_cell(value):
-    # A cell starting with = + - @ would be a formula in a spreadsheet program.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def export_workbook(cases) -> bytes:
-    """An .xlsx of the cases with Chinese headers and masked personal data."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("案件")
-    sheet.append([title for title, _ in EXPORT_COLUMNS])
-    for case in cases:
-        sheet.append([_safe_cell(getter(case)) for _, getter in EXPORT_COLUMNS])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

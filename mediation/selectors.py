@@ -1,10 +1,10 @@
 """Reads about mediation records: who may mediate where, the follow-up clock, the case file
-checklist, and inspection coverage for the KPIs."""
+checklist, rewards and their monthly sheet, and inspection coverage for the KPIs."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from accounts.choices import RoleKind
 from accounts.models import Role, User
@@ -21,6 +21,7 @@ from .models import (
     InspectionReport,
     MediationSession,
     MediatorProfile,
+    Reward,
 )
 
 FOLLOW_UP_WORKING_DAYS = 10
@@ -237,3 +238,60 @@ def inspections_visible_to(user):
     if scope.is_superuser:
         return queryset
     return queryset.filter(scope.area_q())
+
+
+# ---------------------------------------------------------------- rewards
+
+
+def rewards_visible_to(user):
+    """Rewards of cases under the user's (non-grid) roles."""
+    scope = scope_for(user)
+    queryset = Reward.objects.select_related("case", "mediator", "committee")
+    if scope.is_superuser:
+        return queryset
+    condition = Q(pk__in=[])
+    for area in scope.areas("mediator", "officer", "viewer", "admin"):
+        if area.level != "grid":
+            condition |= Q(**{f"{area.level}_id": area.id})
+    return queryset.filter(condition)
+
+
+def reward_sheet(queryset, month: date) -> dict:
+    """The month's rewards summed per mediator and per committee."""
+    rows = queryset.filter(month=month)
+    by_mediator = (
+        rows.values("mediator_id", "mediator__display_name", "mediator__username")
+        .annotate(cases=Count("id"), amount=Sum("amount"))
+        .order_by("-amount", "mediator_id")
+    )
+    by_committee = (
+        rows.values("committee_id", "committee__name")
+        .annotate(cases=Count("id"), amount=Sum("amount"))
+        .order_by("-amount", "committee_id")
+    )
+    mediators = [
+        {
+            "mediator": r["mediator_id"],
+            "name": r["mediator__display_name"] or r["mediator__username"],
+            "cases": r["cases"],
+            "amount": r["amount"],
+        }
+        for r in by_mediator
+    ]
+    committees = [
+        {
+            "committee": r["committee_id"],
+            "name": r["committee__name"] or "（未归属调解组织）",
+            "cases": r["cases"],
+            "amount": r["amount"],
+        }
+        for r in by_committee
+    ]
+    total = sum((r["amount"] for r in mediators), start=0)
+    return {
+        "month": f"{month:%Y-%m}",
+        "mediators": mediators,
+        "committees": committees,
+        "cases": sum(r["cases"] for r in mediators),
+        "total": total,
+    }

@@ -6,6 +6,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from cases.models import Case
 from mediation.models import Agreement, Committee, InspectionReport, MediatorProfile
 
 from .helpers import make_case
@@ -265,12 +266,16 @@ def test_monthly_reward_sheet_per_mediator_and_committee(cast, api):
         api(cast.town_officer_b).get(f"/api/v1/rewards/sheet/?month={month}").json()["cases"] == 0
     )
     assert api(cast.town_officer_a).get("/api/v1/rewards/sheet/?month=2026-13").status_code == 400
+    # A title typed as a formula is written as text in the workbook, never run.
+    Case.objects.filter(pk=case.id).update(title='=HYPERLINK("http://x")')
     response = api(cast.town_officer_a).get(f"/api/v1/rewards/sheet.xlsx?month={month}")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.content))
     rows = list(book["按调解员"].values)
     assert rows[2][1] == "village_mediator_a" and rows[-1][-1] == 400
-    assert len(list(book["明细"].values)) == 3
+    detail = list(book["明细"].values)
+    assert len(detail) == 3
+    assert '\'=HYPERLINK("http://x")' in [row[1] for row in detail]
 
 
 def test_inspection_reports_one_per_grid_per_month_and_coverage(cast, api):
