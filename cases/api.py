@@ -40,6 +40,7 @@ from .choices import (
 )
 from .export import export_workbook
 from .models import Attachment, Case, CaseEvent, HandlingPeriod, Party
+from .policy import access_case
 
 MAX_TEXT = 10000
 MAX_NOTE = 2000
@@ -329,6 +330,15 @@ class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=MAX_NOTE)
 
 
+class EscalateInputSerializer(ReasonInputSerializer):
+    from_level = serializers.ChoiceField(
+        choices=Level.choices,
+        required=False,
+        help_text="The level the case was at when the user chose to escalate; if it has "
+        "moved since, the answer is 409 and nothing changes.",
+    )
+
+
 class DelegateInputSerializer(serializers.Serializer):
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
     note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
@@ -463,12 +473,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return CaseCreateSerializer
         return CaseListSerializer
 
-    def _case_id(self):
-        """The case id from the URL, after a scope check (404 when out of scope)."""
-        case_id = int(self.kwargs["pk"])
-        if not Case.objects.visible_to(self.request.user).filter(pk=case_id).exists():
-            raise Http404
-        return case_id
+    def _visible(self) -> int:
+        """The id of the URL's case once `access_case` found it visible (else 404)."""
+        return access_case(self.request.user, int(self.kwargs["pk"])).pk
 
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -491,7 +498,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=AssignInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(AssignInputSerializer)
         services.case_assign(
             actor=request.user, case_id=case_id, assignee=data["assignee"], note=data["note"]
@@ -501,23 +508,28 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=RespondInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(RespondInputSerializer)
         services.case_respond(actor=request.user, case_id=case_id, note=data["note"])
         return self._done(case_id)
 
-    @extend_schema(request=ReasonInputSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=EscalateInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        case_id = self._case_id()
-        data = self._input(ReasonInputSerializer)
-        services.case_escalate(actor=request.user, case_id=case_id, reason=data["reason"])
+        case_id = self._visible()
+        data = self._input(EscalateInputSerializer)
+        services.case_escalate(
+            actor=request.user,
+            case_id=case_id,
+            reason=data["reason"],
+            from_level=data.get("from_level") or None,
+        )
         return self._done(case_id)
 
     @extend_schema(request=DelegateInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def delegate(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(DelegateInputSerializer)
         services.case_delegate(
             actor=request.user, case_id=case_id, area=data["area"], note=data["note"]
@@ -527,7 +539,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=ExtendInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(ExtendInputSerializer)
         services.case_extend(
             actor=request.user,
@@ -540,7 +552,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=ResolveInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(ResolveInputSerializer)
         services.case_resolve(actor=request.user, case_id=case_id, agreement=data["agreement"])
         return self._done(case_id)
@@ -548,7 +560,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=ReasonInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(ReasonInputSerializer)
         services.case_reopen(actor=request.user, case_id=case_id, reason=data["reason"])
         return self._done(case_id)
@@ -556,7 +568,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=CloseInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(CloseInputSerializer)
         services.case_close(
             actor=request.user, case_id=case_id, outcome=data["outcome"], note=data["note"]
@@ -566,7 +578,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         data = self._input(RevealInputSerializer)
         value = services.case_reveal(
             actor=request.user, case_id=case_id, party_id=data["party"], field=data["field"]
@@ -578,7 +590,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(responses=EventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         queryset = selectors.case_events(case_id)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(EventSerializer(page, many=True).data)
@@ -597,7 +609,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         parser_classes=[MultiPartParser, FormParser],
     )
     def attachments(self, request, pk=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         if request.method == "GET":
             rows = self.paginate_queryset(Attachment.objects.filter(case_id=case_id).order_by("id"))
             return self.get_paginated_response(AttachmentSerializer(rows, many=True).data)
@@ -613,7 +625,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def attachment(self, request, pk=None, attachment_id=None):
-        case_id = self._case_id()
+        case_id = self._visible()
         row = Attachment.objects.filter(case_id=case_id, pk=int(attachment_id)).first()
         if row is None:
             raise Http404

@@ -1,4 +1,5 @@
-"""Routes of the cases web pages (the API's routes are in urls.py)."""
+"""Routes of the cases web pages (the API's routes are in urls.py; the case page itself is in
+mediation/pages.py, beside the records it shows)."""
 
 from django.urls import path
 
@@ -10,8 +11,6 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.intake, name="intake"),
-    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
-    path("cases/<int:pk>/do/<slug:action>/", views.case_action, name="case-action"),
     path(
         "cases/<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_file,

@@ -159,8 +159,10 @@ class CasePolicy:
     @property
     def assignee(self) -> bool:
         case = self.case
-        return self.user is not None and case.assignee_id is not None and case.assignee_id == (
-            self.user.pk
+        return (
+            self.user is not None
+            and case.assignee_id is not None
+            and case.assignee_id == (self.user.pk)
         )
 
     @property
@@ -213,9 +215,7 @@ class CasePolicy:
         if case.status not in TRANSITIONS[action]:
             if case.status == Status.CLOSED and action in CLOSED_MESSAGES:
                 raise self._conflict(CLOSED_MESSAGES[action])
-            raise self._conflict(
-                f"案件当前状态为「{Status(case.status).label}」，不能执行该操作。"
-            )
+            raise self._conflict(f"案件当前状态为「{Status(case.status).label}」，不能执行该操作。")
         if action in {"escalate", "pull_up"} and case.level == Level.COUNTY:
             raise self._conflict("案件已在县级，不能再上报。")
         if action == "delegate" and case.level == Level.VILLAGE:

@@ -181,8 +181,6 @@ def sync_confirmation_clock(agreement: Agreement, *, at: datetime):
         existing.save()
 
 
-
-
 def has_follow_up(case) -> bool:
     """True when at least one follow-up (回访) was recorded for the case."""
     return FollowUp.objects.filter(case=case).exists()

@@ -5,6 +5,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/do/<slug:action>/", views.case_action, name="case-action"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/submit/", views.inspection_submit, name="inspection-submit"),
 ]

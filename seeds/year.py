@@ -1,10 +1,8 @@
 """A year of the demo county's cases, built through the services users call, on a pretended
 clock.
 
-The case services take the action time (`at=`); the mediation services read
-`django.utils.timezone.now()`. While the year is built, and only then, `timezone.now` is patched
-(`unittest.mock.patch.object`) to return the pretended time of the action being played, so every
-row (events, agreements, follow-ups, auto_now columns) carries the time it would have had.
+Every service takes the action time (`at=`), so every row (events, agreements, follow-ups,
+inspection reports) carries the time it would have had.
 
 Each case follows a plan drawn from fixed random seeds: where it is settled (village ~85%,
 town ~12%, county ~3% of the concluded), whether the sweep escalated it at a missed deadline,
@@ -15,10 +13,8 @@ purpose (overdue now); a sweep at the real time then acts on them as the beat wo
 
 import random
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +27,7 @@ from cases.choices import Level, Outcome
 from cases.models import Case, HandlingPeriod
 from config.errors import DomainError
 from mediation import services as ms
-from mediation.choices import FollowUpMethod, Satisfaction
-from mediation.models import Agreement
+from mediation.choices import ConfirmationStatus, FollowUpMethod, Satisfaction
 
 from .org import Staff
 from .people import (
@@ -52,25 +47,6 @@ CASES_PER_MONTH = 104
 MONTH_WEIGHT = {1: 1.3, 2: 1.25, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.85, 7: 0.9, 8: 0.95, 9: 1.05,
                 10: 1.1, 11: 0.95, 12: 1.1}  # fmt: skip
 COURTS = "宜君县人民法院"
-
-
-class Clock:
-    """The pretended time of the action being played."""
-
-    def __init__(self):
-        self.at = None
-
-    def now(self):
-        return self.at if self.at is not None else _real_now()
-
-
-_real_now = timezone.now  # the real clock, kept before any patch
-
-
-@contextmanager
-def pretended_clock(clock: Clock):
-    with mock.patch.object(timezone, "now", new=clock.now):
-        yield
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -112,7 +88,6 @@ class Year:
         self.staff = staff
         self.now = now
         self.rng = random.Random(seed)
-        self.clock = Clock()
         self.tally = Tally()
         today = timezone.localtime(now).date()
         first = today.replace(day=1)
@@ -134,20 +109,19 @@ class Year:
     # ---------------------------------------------------------------- driving
 
     def at(self, moment: datetime) -> datetime:
+        """The time of the next step, if it is not in the future (else Stop)."""
         if moment > self.now:
             raise Stop
-        self.clock.at = moment
         return moment
 
     def run(self) -> Tally:
         plans = self.plans()
         # One transaction: a year is loaded whole or not at all (and SQLite commits once).
-        with pretended_clock(self.clock), transaction.atomic():
+        with transaction.atomic():
             for month, chunk in _by_month(plans):
                 for plan in chunk:
                     self.play(plan)
                 self.inspections(month)
-            self.clock.at = None
         self.sweep()
         return self.tally
 
@@ -381,12 +355,13 @@ class Year:
         case.refresh_from_db()
         # The first mediation session is the first contact: it records the response.
         ms.session_record(
-            case=case,
             actor=case.assignee,
+            case_id=case.pk,
             held_at=t,
             place=f"{case.holder.name}调解室" if case.level != "village" else "村委会调解室",
             minutes=f"调解员向双方告知权利义务，听取陈述，了解争议焦点：{case.title}。",
             attendees="双方当事人",
+            at=t,
         )
         self.tally.steps["respond"] += 1
         return t
@@ -474,16 +449,15 @@ class Year:
         self.at(t)
         cs.case_resolve(actor=actor, case_id=case.pk, agreement=agreement, at=t)
         self.tally.steps["resolve"] += 1
-        record = Agreement.objects.get(case=case)
         if written:
             sign_on = reached + timedelta(days=rng.choice((0, 0, 1, 2)))
-            self.at(max(t, local(sign_on, 16)))
             ms.agreement_sign(
-                agreement=record,
                 actor=actor,
+                case_id=case.pk,
                 parties={p.pk: sign_on for p in parties},
                 mediator_signed_on=sign_on,
                 sealed_on=sign_on,
+                at=self.at(max(t, local(sign_on, 16))),
             )
             effective = sign_on
         else:
@@ -492,22 +466,31 @@ class Year:
         settled = effective
         if written and rng.random() < 0.08:
             applied = effective + timedelta(days=rng.randrange(1, 4))
-            self.at(local(applied, 10))
-            ms.confirmation_apply(case=case, actor=actor, court=COURTS, applied_on=applied)
+            ms.confirmation_apply(
+                actor=actor,
+                case_id=case.pk,
+                court=COURTS,
+                applied_on=applied,
+                at=self.at(local(applied, 10)),
+            )
             self.tally.steps["confirmation_applied"] += 1
             ruled = applied + timedelta(days=rng.randrange(2, 6))
             settled = ruled
-            self.at(local(ruled, 15))
             ms.confirmation_result(
-                case=case,
                 actor=actor,
-                result="confirmed",
+                case_id=case.pk,
+                result=ConfirmationStatus.CONFIRMED,
                 result_on=ruled,
                 ruling_number=f"（{ruled.year}）陕0222民特{rng.randrange(1, 400)}号",
+                at=self.at(local(ruled, 15)),
             )
         elif written and rng.random() < 0.25:
-            self.at(max(t, local(effective, 17)))
-            ms.confirmation_decline(case=case, actor=actor, note="当事人表示自觉履行，不申请。")
+            ms.confirmation_decline(
+                actor=actor,
+                case_id=case.pk,
+                note="当事人表示自觉履行，不申请。",
+                at=self.at(max(t, local(effective, 17))),
+            )
         # Follow-up by the performance date (or within ten working days).
         follow = min(perform_by, reached + timedelta(days=14)) + timedelta(days=rng.randrange(0, 4))
         follow = max(follow, reached + timedelta(days=2), settled + timedelta(days=1))
@@ -519,13 +502,14 @@ class Year:
             weights=[84, 13, 3],
         )[0]
         ms.follow_up_record(
-            case=case,
             actor=actor,
+            case_id=case.pk,
             method=rng.choice(list(FollowUpMethod.values)),
             performed=performed,
             satisfaction=satisfaction if performed else Satisfaction.DISSATISFIED,
             performed_on=timezone.localtime(follow_at).date(),
             note="协议已履行完毕，双方关系缓和。" if performed else "对方未按期履行协议。",
+            at=follow_at,
         )
         self.tally.steps["follow_up"] += 1
         if not performed:
@@ -544,13 +528,14 @@ class Year:
             follow_at = office_hours(again + timedelta(days=rng.randrange(3, 8)), rng)
             self.at(follow_at)
             ms.follow_up_record(
-                case=case,
                 actor=actor,
+                case_id=case.pk,
                 method=FollowUpMethod.VISIT,
                 performed=True,
                 satisfaction=Satisfaction.BASICALLY,
                 performed_on=timezone.localtime(follow_at).date(),
                 note="重新调解后协议已履行。",
+                at=follow_at,
             )
         close_at = follow_at + timedelta(hours=rng.uniform(0.5, 30))
         cs.case_close(
@@ -583,7 +568,7 @@ class Year:
                     for c in self.inspection_cases.get((grid.id, month), [])
                     if c.reported_at.date() <= day
                 ]
-                self.clock.at = local(day, 17) + timedelta(minutes=rng.randrange(0, 60))
+                filed_at = local(day, 17) + timedelta(minutes=rng.randrange(0, 60))
                 ms.inspection_file(
                     grid=grid,
                     actor=worker,
@@ -591,6 +576,7 @@ class Year:
                     zero=not found,
                     cases=found,
                     note="本月排查未发现矛盾纠纷。" if not found else "排查发现纠纷已登记。",
+                    at=filed_at,
                 )
                 self.tally.reports += 1
                 self.tally.zero_reports += not found

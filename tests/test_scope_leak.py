@@ -224,15 +224,15 @@ def world(cast):
     case_services.case_assign(actor=officer_b, case_id=case.id, assignee=mediator_b)
     case_services.case_respond(actor=mediator_b, case_id=case.id, note="已联系双方")
     session = mediation_services.session_record(
-        case=case,
         actor=mediator_b,
+        case_id=case.id,
         held_at=timezone.now() - timedelta(hours=2),
         place="五里村委会",
         minutes="双方陈述。",
     )
     consultation = mediation_services.consultation_ask(
-        case=case,
         actor=mediator_b,
+        case_id=case.id,
         consultant_kind="lawyer",
         consultant_name="王律师",
         question="边界如何认定？",
@@ -245,7 +245,11 @@ def world(cast):
     )
     case_services.case_resolve(actor=mediator_b, case_id=case.id, agreement=ORAL)
     mediation_services.follow_up_record(
-        case=case, actor=mediator_b, method="visit", performed=True, satisfaction="satisfied"
+        actor=mediator_b,
+        case_id=case.id,
+        method="visit",
+        performed=True,
+        satisfaction="satisfied",
     )
     inspection = mediation_services.inspection_file(
         grid=areas.grid_b1,

@@ -4,7 +4,7 @@ per-case records mixin (the case found through the scope method; who may write).
 import re
 from datetime import date
 
-from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema_field,
@@ -12,10 +12,8 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from accounts.models import User
-from cases.models import Case
+from cases.policy import CasePolicy, access_case
 from config.errors import InvalidInput, NotAllowed
-
-from .. import selectors
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -58,18 +56,19 @@ class UserBriefSerializer(serializers.ModelSerializer):
 
 
 class CaseRecordsMixin:
-    """Finds the case through the scope method (absent or out of scope: 404) and says who
-    may write: the assignee and the officers of the case's current level (others: 403)."""
+    """The case of the URL through `access_case` (absent or out of scope: 404); before the
+    input is read, `check_write` asks the case policy whether the user may do the record
+    action at all (403). The service checks again, on the locked case, in the policy's order
+    (the status first: 409)."""
 
     pagination_class = None
     filter_backends = []
 
-    def get_case(self):
-        if not hasattr(self, "_case"):
-            cases = Case.objects.visible_to(self.request.user).select_related("holder")
-            self._case = get_object_or_404(cases, pk=self.kwargs["case_id"])
-        return self._case
+    @cached_property
+    def case(self):
+        return access_case(self.request.user, self.kwargs["case_id"])
 
-    def check_write(self, case):
-        if not selectors.can_write_records(self.request.user, case):
-            raise NotAllowed("只有承办人和本级工作人员可以记录。")
+    def check_write(self, action: str, **facts):
+        message = CasePolicy(self.request.user, self.case).role_error(action, **facts)
+        if message is not None:
+            raise NotAllowed(message)

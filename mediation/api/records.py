@@ -15,8 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
-from cases.models import Attachment, Case
-from config.errors import InvalidInput
+from cases.models import Case
 
 from .. import selectors, services
 from ..choices import (
@@ -79,7 +78,7 @@ class SessionViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return MediationSession.objects.none()
         return (
-            MediationSession.objects.filter(case=self.get_case())
+            MediationSession.objects.filter(case=self.case)
             .select_related("recorded_by")
             .prefetch_related("mediators")
         )
@@ -92,11 +91,12 @@ class SessionViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=SessionInputSerializer, responses={201: SessionSerializer})
     def create(self, request, case_id):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("session")
         data = SessionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        session = services.session_record(case=case, actor=request.user, **data.validated_data)
+        session = services.session_record(
+            actor=request.user, case_id=self.case.pk, **data.validated_data
+        )
         session = self.get_queryset().get(pk=session.pk)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -155,7 +155,7 @@ class ConsultationViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Consultation.objects.none()
-        return Consultation.objects.filter(case=self.get_case()).select_related("asked_by")
+        return Consultation.objects.filter(case=self.case).select_related("asked_by")
 
     def list(self, request, case_id):
         return Response(ConsultationSerializer(self.get_queryset(), many=True).data)
@@ -166,12 +166,11 @@ class ConsultationViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=ConsultationInputSerializer, responses={201: ConsultationSerializer})
     def create(self, request, case_id):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("consultation")
         data = ConsultationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consultation = services.consultation_ask(
-            case=case, actor=request.user, **data.validated_data
+            actor=request.user, case_id=self.case.pk, **data.validated_data
         )
         return Response(ConsultationSerializer(consultation).data, status=201)
 
@@ -179,14 +178,15 @@ class ConsultationViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request, case_id, pk):
         """Record the consultant's answer (the consultant, the assignee or an officer)."""
-        case = self.get_case()
         consultation = get_object_or_404(self.get_queryset(), pk=pk)
-        if consultation.consultant_id != request.user.id:
-            self.check_write(case)
+        self.check_write("answer", consultant_id=consultation.consultant_id)
         data = AnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consultation = services.consultation_answer(
-            consultation=consultation, actor=request.user, **data.validated_data
+            actor=request.user,
+            case_id=self.case.pk,
+            consultation_id=consultation.pk,
+            **data.validated_data,
         )
         return Response(ConsultationSerializer(consultation).data)
 
@@ -293,10 +293,10 @@ class AgreementViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()
-        return Agreement.objects.filter(case=self.get_case())
+        return Agreement.objects.filter(case=self.case)
 
     def get_agreement(self):
-        case = self.get_case()
+        case = self.case
         queryset = Agreement.objects.select_related(
             "case", "case__holder", "mediator", "committee"
         ).prefetch_related("signatures", "case__parties")
@@ -307,24 +307,22 @@ class AgreementViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=AgreementInputSerializer, responses={200: AgreementSerializer})
     def update(self, request, case_id):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("agreement")
         data = AgreementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if v is not None}
-        services.agreement_save(case=case, actor=request.user, **values)
+        services.agreement_save(actor=request.user, case_id=self.case.pk, **values)
         return Response(AgreementSerializer(self.get_agreement()).data)
 
     @extend_schema(request=SignInputSerializer, responses={200: AgreementSerializer})
     def sign(self, request, case_id):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("sign")
         data = SignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         services.agreement_sign(
-            agreement=self.get_agreement(),
             actor=request.user,
+            case_id=self.case.pk,
             parties={row["party"]: row["signed_on"] for row in values.get("parties", [])},
             mediator_signed_on=values.get("mediator_signed_on"),
             sealed_on=values.get("sealed_on"),
@@ -400,20 +398,19 @@ class ConfirmationViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return JudicialConfirmation.objects.none()
-        return JudicialConfirmation.objects.filter(case=self.get_case())
+        return JudicialConfirmation.objects.filter(case=self.case)
 
     def _confirmation(self):
-        return get_object_or_404(JudicialConfirmation, case=self.get_case())
+        return get_object_or_404(JudicialConfirmation, case=self.case)
 
     def retrieve(self, request, case_id):
         return Response(ConfirmationSerializer(self._confirmation()).data)
 
     def _act(self, request, service, input_serializer):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("confirmation")
         data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        confirmation = service(case=case, actor=request.user, **data.validated_data)
+        confirmation = service(actor=request.user, case_id=self.case.pk, **data.validated_data)
         return Response(ConfirmationSerializer(confirmation).data)
 
     @extend_schema(request=ConfirmationApplyInputSerializer, responses=ConfirmationSerializer)
@@ -496,19 +493,19 @@ class FollowUpViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return FollowUp.objects.none()
-        return FollowUp.objects.filter(case=self.get_case()).select_related("recorded_by")
+        return FollowUp.objects.filter(case=self.case).select_related("recorded_by")
 
     def list(self, request, case_id):
         return Response(FollowUpSerializer(self.get_queryset(), many=True).data)
 
     @extend_schema(request=FollowUpInputSerializer, responses={201: FollowUpCreatedSerializer})
     def create(self, request, case_id):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("follow_up")
         data = FollowUpInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        follow_up = services.follow_up_record(case=case, actor=request.user, **data.validated_data)
-        follow_up.case = case
+        follow_up = services.follow_up_record(
+            actor=request.user, case_id=self.case.pk, **data.validated_data
+        )
         return Response(FollowUpCreatedSerializer(follow_up).data, status=201)
 
 
@@ -548,7 +545,7 @@ class CaseFileViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return Case.objects.visible_to(self.request.user).filter(pk=self.get_case().pk)
+        return Case.objects.filter(pk=self.case.pk)
 
     def _answer(self, case, status_code=200):
         documents = [
@@ -566,20 +563,18 @@ class CaseFileViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
         return Response(serializer.data, status=status_code)
 
     def retrieve(self, request, case_id):
-        return self._answer(self.get_case())
+        return self._answer(self.case)
 
     @extend_schema(request=DocumentInputSerializer, responses={201: CaseFileSerializer})
     def add_document(self, request, case_id):
-        case = self.get_case()
-        self.check_write(case)
+        self.check_write("document")
         data = DocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        attachment_id = values.pop("attachment", None)
-        attachment = None
-        if attachment_id is not None:
-            attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()
-            if attachment is None:
-                raise InvalidInput("附件不属于本案。", fields={"attachment": ["附件不属于本案。"]})
-        services.document_record(case=case, actor=request.user, attachment=attachment, **values)
-        return self._answer(case, status.HTTP_201_CREATED)
+        services.document_record(
+            actor=request.user,
+            case_id=self.case.pk,
+            attachment_id=values.pop("attachment", None),
+            **values,
+        )
+        return self._answer(self.case, status.HTTP_201_CREATED)

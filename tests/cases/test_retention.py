@@ -36,8 +36,8 @@ def _closed_case(cast, name_a, name_b, serial):
         actor=mediator, case_id=case.id, note=f"已联系{name_a}", at=T0 + timedelta(hours=5)
     )
     mediation_services.session_record(
-        case=case,
         actor=mediator,
+        case_id=case.id,
         held_at=T0 + timedelta(days=1),
         place="村委会",
         minutes=f"{name_a}、{name_b}到场陈述。",
@@ -50,8 +50,8 @@ def _closed_case(cast, name_a, name_b, serial):
         at=T0 + timedelta(days=2),
     )
     follow = mediation_services.follow_up_record(
-        case=case,
         actor=mediator,
+        case_id=case.id,
         method="visit",
         performed=True,
         satisfaction="satisfied",

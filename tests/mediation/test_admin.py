@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_every_mediation_admin_page_opens_in_chinese(cast, client):
     case = make_case(cast, status="resolved")
     services.session_record(
-        case=case,
         actor=cast.village_mediator_a,
+        case_id=case.pk,
         held_at=case.reported_at,
         place="调解室",
         minutes="笔录",

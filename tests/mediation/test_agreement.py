@@ -4,12 +4,18 @@ import pytest
 from django.utils import timezone
 
 from config.errors import InvalidInput
-from mediation import selectors, services
+from mediation import agreements, selectors, services
 from mediation.models import Agreement, FollowUp, JudicialConfirmation
 
 from .helpers import make_case
 
 pytestmark = pytest.mark.django_db
+
+
+def record(**values):
+    """The agreement rule alone (what `case_resolve` and `agreement_save` call), at now."""
+    return agreements.agreement_record(at=timezone.now(), **values)
+
 
 WRITTEN = {
     "facts": "张三与李四因宅基地东侧界址发生争执。",
@@ -23,7 +29,7 @@ def test_written_agreement_missing_its_performance_terms_is_refused(cast):
     case = make_case(cast)
     details = {k: v for k, v in WRITTEN.items() if k not in {"terms", "performance_method"}}
     with pytest.raises(InvalidInput) as error:
-        services.agreement_record(
+        record(
             case=case,
             actor=cast.village_mediator_a,
             form="written",
@@ -38,7 +44,7 @@ def test_written_agreement_missing_its_performance_terms_is_refused(cast):
 def test_written_agreement_needs_two_parties_facts_and_responsibilities(cast):
     case = make_case(cast, parties=[("张三", "applicant")])
     with pytest.raises(InvalidInput) as error:
-        services.agreement_record(
+        record(
             case=case,
             actor=cast.village_mediator_a,
             form="written",
@@ -52,9 +58,9 @@ def test_written_agreement_needs_two_parties_facts_and_responsibilities(cast):
 def test_oral_agreement_needs_terms_and_is_effective_when_reached(cast):
     case = make_case(cast)
     with pytest.raises(InvalidInput) as error:
-        services.agreement_record(case=case, actor=cast.village_mediator_a, form="oral", terms=" ")
+        record(case=case, actor=cast.village_mediator_a, form="oral", terms=" ")
     assert set(error.value.fields) == {"terms"}
-    agreement = services.agreement_record(
+    agreement = record(
         case=case, actor=cast.village_mediator_a, form="oral", terms="李四当场道歉。"
     )
     assert agreement.effective_on == timezone.localdate()
@@ -64,7 +70,7 @@ def test_oral_agreement_needs_terms_and_is_effective_when_reached(cast):
 def test_written_agreement_takes_effect_when_all_signed_and_sealed(cast):
     case = make_case(cast)
     today = timezone.localdate()
-    agreement = services.agreement_record(
+    agreement = record(
         case=case,
         actor=cast.village_mediator_a,
         form="written",
@@ -75,8 +81,8 @@ def test_written_agreement_takes_effect_when_all_signed_and_sealed(cast):
     assert agreement.mediator == cast.village_mediator_a
     zhang, li = case.parties.order_by("id")
     agreement = services.agreement_sign(
-        agreement=agreement,
         actor=cast.village_mediator_a,
+        case_id=case.pk,
         parties={zhang.id: today},
         mediator_signed_on=today,
         sealed_on=today,
@@ -84,7 +90,7 @@ def test_written_agreement_takes_effect_when_all_signed_and_sealed(cast):
     assert agreement.effective_on is None, "one party has not signed yet"
     assert not JudicialConfirmation.objects.filter(agreement=agreement).exists()
     agreement = services.agreement_sign(
-        agreement=agreement, actor=cast.village_mediator_a, parties={li.id: today}
+        actor=cast.village_mediator_a, case_id=case.pk, parties={li.id: today}
     )
     assert agreement.effective_on == today
     assert case.events.filter(kind="record").count() == 2
@@ -92,7 +98,7 @@ def test_written_agreement_takes_effect_when_all_signed_and_sealed(cast):
 
 def test_confirmation_window_is_thirty_days_from_effect_with_a_reminder_at_day_twenty(cast):
     case = make_case(cast)
-    agreement = services.agreement_record(
+    agreement = record(
         case=case, actor=cast.village_mediator_a, form="oral", terms="李四当场道歉。"
     )
     clock = JudicialConfirmation.objects.get(agreement=agreement)
@@ -107,19 +113,19 @@ def test_confirmation_window_is_thirty_days_from_effect_with_a_reminder_at_day_t
 def test_replacing_the_terms_voids_the_signatures(cast):
     case = make_case(cast)
     today = timezone.localdate()
-    agreement = services.agreement_record(
+    agreement = record(
         case=case, actor=cast.village_mediator_a, form="written", perform_by=today, **WRITTEN
     )
     parties = {p.id: today for p in case.parties.all()}
     agreement = services.agreement_sign(
-        agreement=agreement,
         actor=cast.village_mediator_a,
+        case_id=case.pk,
         parties=parties,
         mediator_signed_on=today,
         sealed_on=today,
     )
     assert agreement.effective_on == today
-    agreement = services.agreement_record(
+    agreement = record(
         case=case, actor=cast.village_mediator_a, form="written", terms="改为赔偿三千元。"
     )
     assert agreement.facts == WRITTEN["facts"], "omitted fields keep the draft's values"
@@ -133,11 +139,11 @@ def test_follow_up_is_due_by_the_performance_date(cast):
     case = make_case(cast)
     assert selectors.follow_up_due(case) is None
     perform_by = timezone.localdate() + timedelta(days=15)
-    services.agreement_record(
+    record(
         case=case, actor=cast.village_mediator_a, form="written", perform_by=perform_by, **WRITTEN
     )
     assert selectors.follow_up_due(case) == perform_by
-    assert selectors.case_has_follow_up(case) is False
+    assert agreements.has_follow_up(case) is False
     FollowUp.objects.create(
         case=case,
         method="phone",
@@ -146,18 +152,16 @@ def test_follow_up_is_due_by_the_performance_date(cast):
         satisfaction="satisfied",
         recorded_by=cast.village_mediator_a,
     )
-    assert selectors.case_has_follow_up(case) is True
+    assert agreements.has_follow_up(case) is True
 
 
 def test_resolving_with_a_drafted_agreement_may_leave_form_and_terms_out(cast):
     case = make_case(cast)
     perform_by = timezone.localdate() + timedelta(days=5)
-    draft = services.agreement_record(
+    draft = record(
         case=case, actor=cast.village_mediator_a, form="written", perform_by=perform_by, **WRITTEN
     )
-    again = services.agreement_record(case=case, actor=cast.village_mediator_a, form=None, terms="")
+    again = record(case=case, actor=cast.village_mediator_a, form=None, terms="")
     assert again.pk == draft.pk and again.terms == WRITTEN["terms"] and again.form == "written"
     with pytest.raises(InvalidInput):
-        services.agreement_record(
-            case=make_case(cast), actor=cast.village_mediator_a, form=None, terms=""
-        )
+        record(case=make_case(cast), actor=cast.village_mediator_a, form=None, terms="")

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from mediation import services
+from mediation.agreements import agreement_record
 from mediation.pdf import agreement_pdf
 
 from .helpers import id_number, make_case
@@ -35,7 +35,8 @@ def _fonts(reader):
 def test_agreement_pdf_holds_the_parties_and_terms_in_chinese_with_the_font_embedded(cast):
     case = make_case(cast)
     today = timezone.localdate()
-    agreement = services.agreement_record(
+    agreement = agreement_record(
+        at=timezone.now(),
         case=case,
         actor=cast.village_mediator_a,
         form="written",
@@ -63,7 +64,9 @@ def test_agreement_pdf_holds_the_parties_and_terms_in_chinese_with_the_font_embe
 
 def test_agreement_pdf_shows_masked_id_numbers_only(cast, api):
     case = make_case(cast, with_ids=True)
-    services.agreement_record(case=case, actor=cast.village_mediator_a, form="oral", terms=TERMS)
+    agreement_record(
+        at=timezone.now(), case=case, actor=cast.village_mediator_a, form="oral", terms=TERMS
+    )
     response = api(cast.village_mediator_a).get(f"/api/v1/cases/{case.id}/agreement.pdf")
     assert response.status_code == 200
     text = PdfReader(BytesIO(response.content)).pages[0].extract_text().replace(" ", "")

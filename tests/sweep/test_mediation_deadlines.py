@@ -27,8 +27,8 @@ def _resolved_case_with_a_consultation(cast):
     )
     services.case_respond(actor=mediator, case_id=case.pk, at=now - timedelta(hours=1))
     consultation = consultation_ask(
-        case=case,
         actor=mediator,
+        case_id=case.pk,
         consultant_kind="lawyer",
         consultant_name="王律师",
         consultant=cast.town_officer_a,
@@ -82,11 +82,16 @@ def test_answered_applied_and_followed_up_cases_are_left_alone(cast):
     from mediation.services import consultation_answer, follow_up_record
 
     case, consultation = _resolved_case_with_a_consultation(cast)
-    consultation_answer(consultation=consultation, actor=cast.town_officer_a, answer="以确权证为准")
+    consultation_answer(
+        actor=cast.town_officer_a,
+        case_id=case.pk,
+        consultation_id=consultation.pk,
+        answer="以确权证为准",
+    )
     JudicialConfirmation.objects.filter(case=case).update(status="applied", court="宜君县人民法院")
     follow_up_record(
-        case=case,
         actor=cast.village_mediator_a,
+        case_id=case.pk,
         method="visit",
         performed=True,
         satisfaction="satisfied",

@@ -135,8 +135,8 @@ def build(seed=2026, per_month=8):
             _resolve(case, mediator, at + timedelta(days=random.randint(2, 12)))
             if month > 1:
                 records.follow_up_record(
-                    case=case,
                     actor=mediator,
+                    case_id=case.pk,
                     method="phone",
                     performed=True,
                     satisfaction="satisfied",
