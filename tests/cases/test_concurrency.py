@@ -84,3 +84,48 @@ def test_fifty_concurrent_intakes_get_fifty_consecutive_numbers(cast, on_postgre
     assert numbers == [f"610222-{year}-{n:06d}" for n in range(1, 51)]
     assert Case.objects.count() == 50
     assert CaseNumberSequence.objects.get().last == 50
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_mixed_escalations_over_http_one_wins_the_rest_are_409_or_403(cast, on_postgres):
+    """The assignee (a village mediator) escalates while the town officer pulls the case up,
+    ten of each at once, over the API, round after round. The officer's clients say which
+    level they saw (`from_level`); the mediator's send the old body. Exactly one request wins;
+    a lost race is 409 (the case moved) or 403 (the mediator may not act at the town), never a
+    404 for a case the loser can see (the locked read joined `holder`, which the winner had
+    changed) and never a 500."""
+    from rest_framework.test import APIClient
+
+    mediator, officer = cast.village_mediator_a, cast.town_officer_a
+    for round_ in range(10):
+        case = report(cast.grid_worker_a, cast.areas.grid_a1, title=f"并发上报{round_}")
+        services.case_assign(actor=cast.village_officer_a, case_id=case.id, assignee=mediator)
+        services.case_respond(actor=mediator, case_id=case.id)
+
+        def work(i, case_id=case.id):
+            client = APIClient()
+            if i % 2:
+                client.force_authenticate(officer)
+                body = {"reason": "提级办理", "from_level": "village"}
+            else:
+                client.force_authenticate(mediator)
+                body = {"reason": "本级难以化解"}
+            response = client.post(f"/api/v1/cases/{case_id}/escalate/", body, format="json")
+            return i % 2, response.status_code
+
+        results = run_in_threads(20, work)
+        assert all(kind == "ok" for kind, _ in results), results
+        answers = [value for _, value in results]
+        wins = [a for a in answers if a[1] == 200]
+        assert len(wins) == 1, answers
+        for by_officer, code in answers:
+            if code == 200:
+                continue
+            # The officer's clients saw the village level; the case has moved: 409. The
+            # mediator holds no role at the town: 403.
+            assert code == (409 if by_officer else 403), answers
+        case.refresh_from_db()
+        assert (case.level, case.status, case.assignee_id) == ("town", "pending", None)
+        assert CaseEvent.objects.filter(case=case, kind="escalate").count() == 1
+        assert HandlingPeriod.objects.filter(case=case, ended_at__isnull=True).count() == 1
