@@ -49,6 +49,10 @@ from .models import Attachment, Case, CaseNumberSequence, HandlingPeriod, Party
 from .policy import CasePolicy, access_case
 from .records import records
 
+# Services that act on no existing case, so the case policy does not apply: intake checks its
+# own rule (a reporting role covering the origin).
+NOT_CASE_ACTIONS = {"case_report"}
+
 CLOSE_WITHOUT_AGREEMENT = {
     Outcome.FAILED,
     Outcome.WITHDRAWN,

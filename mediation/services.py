@@ -51,7 +51,6 @@ NOT_CASE_ACTIONS = {
     "committee_create",
     "committee_update",
     "member_save",
-    "reward_rate_for",
 }
 
 
