@@ -71,9 +71,7 @@ def test_every_case_service_asks_the_policy_or_is_documented_as_acting_on_no_cas
     documented = module.NOT_CASE_ACTIONS
     assert documented <= set(public), "the documented list names real services"
     unchecked = [
-        name
-        for name in public
-        if name not in documented and not _reaches_require(name, functions)
+        name for name in public if name not in documented and not _reaches_require(name, functions)
     ]
     assert not unchecked, f"services that change a case without CasePolicy.require: {unchecked}"
     for name in documented:
