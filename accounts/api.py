@@ -1,6 +1,7 @@
 """Auth endpoints, the current user, user management for admins, and the audit trail an admin
 queries for their subtree (reveals of personal data, exports and other audited changes)."""
 
+import django_filters
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -17,11 +18,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.errors import NotAllowed
+from config.filters import IdFilter
 from config.pagination import PageNumberNoCountPagination
-from grids.api import AreaBriefSerializer
+from grids.api import AreaBriefSerializer, AreaSerializer
+from grids.choices import AreaLevel
 from grids.models import Area
 
-from . import services
+from . import audit, services
 from .auth import token_expires_at
 from .choices import RoleKind
 from .models import AuditEntry, Role, User
@@ -218,21 +221,6 @@ class AuditPageSerializer(serializers.Serializer):
     results = AuditRowSerializer(many=True)
 
 
-def _reveals(scope, query):
-    from cases.models import CaseEvent
-
-    events = CaseEvent.objects.filter(kind="reveal").select_related("actor", "case")
-    if not scope.is_superuser:
-        events = events.filter(scope.area_q(RoleKind.ADMIN, prefix="case__"))
-    if "actor" in query:
-        events = events.filter(actor_id=query["actor"])
-    if "after" in query:
-        events = events.filter(created_at__gte=query["after"])
-    if "before" in query:
-        events = events.filter(created_at__lt=query["before"])
-    return events.order_by("-created_at", "-id")
-
-
 def _entries(scope, query):
     entries = AuditEntry.objects.select_related("actor")
     if not scope.is_superuser:
@@ -284,7 +272,7 @@ class AuditView(APIView):
         wanted = page * paginator.page_size_value + 1
         rows = []
         if query.get("kind") in (None, "reveal"):
-            for event in _reveals(scope, query)[:wanted]:
+            for event in audit.reader("reveal")(scope, query)[:wanted]:
                 rows.append(
                     {
                         "kind": "reveal",
@@ -318,3 +306,27 @@ class AuditView(APIView):
         rows.sort(key=lambda row: row["at"], reverse=True)
         rows = paginator.paginate_queryset(rows, request)
         return paginator.get_paginated_response(AuditRowSerializer(rows, many=True).data)
+
+
+# ---------------------------------------------------------------- the area tree
+
+
+class AreaFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=AreaLevel.choices)
+    parent = IdFilter(field_name="parent_id")
+    code = django_filters.CharFilter(field_name="code")
+
+    class Meta:
+        model = Area
+        fields = ["level", "parent", "code"]
+
+
+class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+    """Areas the user may see: their roles' subtrees and the ancestors above them (scoped by
+    the user's roles, so it lives here and not in grids, below accounts)."""
+
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilter
+
+    def get_queryset(self):
+        return areas_visible_to(self.request.user).order_by("code")

@@ -37,3 +37,20 @@ def audit_record(
         params=dict(data or {}),
         rows=rows,
     )
+
+
+# Audited acts recorded by a higher app in its own log (a reveal of personal data is a case
+# event): that app registers a reader at start-up (its AppConfig.ready()), so the audit trail
+# lists them without accounts importing it (the layers contract). A reader takes the admin's
+# scope and the validated query (actor, after, before) and returns its rows, newest first.
+_readers = {}
+
+
+def register_reader(kind: str, reader) -> None:
+    """Install the reader of one kind of audited act kept outside AuditEntry."""
+    _readers[kind] = reader
+
+
+def reader(kind: str):
+    """The reader of `kind` (KeyError if no installed app keeps that kind)."""
+    return _readers[kind]

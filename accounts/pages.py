@@ -8,8 +8,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/badge/", views.notification_badge, name="notifications-badge"),
-    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
 ]

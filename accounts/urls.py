@@ -3,11 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .api import AuditView, MeView, TokenView, UserViewSet
+from .api import AreaViewSet, AuditView, MeView, TokenView, UserViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("users", UserViewSet, basename="user")
+router.register("areas", AreaViewSet, basename="area")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

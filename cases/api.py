@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.services import audit_export
 from config.errors import InvalidInput
 from config.exports import XLSX_RESPONSES, xlsx_response
-from config.filters import SaneDateTimeFilter
+from config.filters import IdFilter, SaneDateTimeFilter
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
@@ -398,9 +398,7 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices)
     risk = django_filters.ChoiceFilter(choices=Risk.choices)
     source = django_filters.ChoiceFilter(choices=Source.choices)
-    area = django_filters.NumberFilter(
-        method="filter_area", label="区划（含下级）", min_value=1, max_value=2**63 - 1
-    )
+    area = IdFilter(method="filter_area", label="区划（含下级）")
     reported_after = SaneDateTimeFilter(field_name="reported_at", lookup_expr="gte")
     reported_before = SaneDateTimeFilter(field_name="reported_at", lookup_expr="lt")
     overdue = django_filters.ChoiceFilter(

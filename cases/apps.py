@@ -6,6 +6,11 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self):
+        from accounts.audit import register_reader
+
         from .calendar import _connect_signals
+        from .selectors import reveal_events
 
         _connect_signals()
+        # The audit trail lists reveals of personal data, which are case events.
+        register_reader("reveal", reveal_events)

@@ -3,8 +3,10 @@
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
+from accounts.choices import RoleKind
 from grids.models import Area
 
+from .choices import EventKind
 from .models import Case, CaseEvent, HandlingPeriod, Party
 
 
@@ -116,3 +118,18 @@ def filter_search(queryset, text: str):
         return queryset
     party = Party.objects.filter(case=OuterRef("pk"), name__icontains=text)
     return queryset.filter(Q(number__icontains=text) | Q(title__icontains=text) | Q(Exists(party)))
+
+
+def reveal_events(scope, query):
+    """Reveals of personal data in an admin's subtree, newest first: the audit trail's
+    `reveal` rows (registered with accounts.audit by CasesConfig.ready())."""
+    events = CaseEvent.objects.filter(kind=EventKind.REVEAL).select_related("actor", "case")
+    if not scope.is_superuser:
+        events = events.filter(scope.area_q(RoleKind.ADMIN, prefix="case__"))
+    if "actor" in query:
+        events = events.filter(actor_id=query["actor"])
+    if "after" in query:
+        events = events.filter(created_at__gte=query["after"])
+    if "before" in query:
+        events = events.filter(created_at__lt=query["before"])
+    return events.order_by("-created_at", "-id")

@@ -22,7 +22,6 @@ api_root = APIRootView.as_view(
 api_v1 = [
     path("", api_root, name="api-root"),
     path("", include("accounts.urls")),
-    path("", include("grids.urls")),
     path("", include("assessment.urls")),
     # The mediation records' per-case routes come before the case actions, never shadowed.
     path("", include("mediation.urls")),
@@ -34,6 +33,7 @@ api_v1 = [
 # `web:case-detail` are pages, while the bare names belong to the API.
 web_pages = [
     path("", include("accounts.pages")),
+    path("", include("notifications.pages")),
     path("", include("cases.pages")),
     path("", include("mediation.pages")),
     path("", include("assessment.pages")),

@@ -1,11 +1,8 @@
-"""The area tree over the API: scoped lookups with level/parent/code filters."""
+"""How an area is shown over the API (the scoped area lookups, which need the user's roles,
+are in accounts/api.py)."""
 
-import django_filters
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from accounts.selectors import areas_visible_to
-
-from .choices import AreaLevel
 from .models import Area
 
 
@@ -19,23 +16,3 @@ class AreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
         fields = ["id", "code", "name", "level", "parent"]
-
-
-class AreaFilter(django_filters.FilterSet):
-    level = django_filters.ChoiceFilter(choices=AreaLevel.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
-    code = django_filters.CharFilter(field_name="code")
-
-    class Meta:
-        model = Area
-        fields = ["level", "parent", "code"]
-
-
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
-    """Areas the user may see: their roles' subtrees and the ancestors above them."""
-
-    serializer_class = AreaSerializer
-    filterset_class = AreaFilter
-
-    def get_queryset(self):
-        return areas_visible_to(self.request.user).order_by("code")

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.selectors import scope_for
 from cases.choices import Category
 from config.errors import InvalidInput
+from config.filters import IdFilter, id_param
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
@@ -115,7 +116,7 @@ class MemberInputSerializer(serializers.Serializer):
 
 class CommitteeFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=CommitteeKind.choices)
-    area = django_filters.NumberFilter(method="filter_area", label="区划（含下级）")
+    area = IdFilter(method="filter_area", label="区划（含下级）")
     active = django_filters.BooleanFilter()
 
     class Meta:
@@ -191,9 +192,6 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=False, methods=["get"])
     def mediators(self, request):
         """Who may be assigned a case held at `area`."""
-        try:
-            area_id = int(request.query_params.get("area", ""))
-        except ValueError:
-            raise InvalidInput("须指定区划。", fields={"area": ["须指定区划。"]})
+        area_id = id_param(request.query_params.get("area"), "area", "须指定区划。")
         area = get_object_or_404(scope_for(request.user).areas_queryset(), pk=area_id)
         return Response(UserBriefSerializer(selectors.mediators_for(area), many=True).data)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts.selectors import scope_for
 from cases.models import Case
 from config.errors import InvalidInput
+from config.filters import IdFilter, id_param
 from grids.api import AreaBriefSerializer
 
 from .. import selectors, services
@@ -51,7 +52,7 @@ class InspectionInputSerializer(serializers.Serializer):
 
 class InspectionFilter(django_filters.FilterSet):
     period = django_filters.CharFilter(method="filter_period", label="月份 YYYY-MM")
-    grid = django_filters.NumberFilter(field_name="grid_id")
+    grid = IdFilter(field_name="grid_id")
     zero = django_filters.BooleanFilter()
 
     class Meta:
@@ -104,10 +105,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def coverage(self, request):
         """Share of the area's grids that filed a report (zero reports count) in a month."""
         month = parse_month(request.query_params.get("period"), "period")
-        try:
-            area_id = int(request.query_params.get("area", ""))
-        except ValueError:
-            raise InvalidInput("须指定区划。", fields={"area": ["须指定区划。"]})
+        area_id = id_param(request.query_params.get("area"), "area", "须指定区划。")
         area = get_object_or_404(scope_for(request.user).areas_queryset(), pk=area_id)
         with_report, total = selectors.inspection_coverage(area, month, month)
         return Response(

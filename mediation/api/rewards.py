@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.services import audit_export
 from config.exports import XLSX_RESPONSES, xlsx_response
+from config.filters import IdFilter
 
 from .. import selectors, services
 from ..choices import (
@@ -62,8 +63,8 @@ class RewardInputSerializer(serializers.Serializer):
 
 class RewardFilter(django_filters.FilterSet):
     month = django_filters.CharFilter(method="filter_month", label="月份 YYYY-MM")
-    mediator = django_filters.NumberFilter(field_name="mediator_id")
-    committee = django_filters.NumberFilter(field_name="committee_id")
+    mediator = IdFilter(field_name="mediator_id")
+    committee = IdFilter(field_name="committee_id")
 
     class Meta:
         model = Reward
