@@ -9,7 +9,7 @@ from accounts.selectors import scope_for
 from grids.models import Area
 
 from . import crypto, services
-from .choices import Category, Outcome, PartyRole, Risk, Source
+from .choices import Category, Level, Outcome, PartyRole, Risk, Source
 
 
 def origin_choices(user):
@@ -191,6 +191,13 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class EscalateForm(ReasonForm):
+    """Escalate or pull up, with the level the page showed: a second submission after the case
+    has moved is refused (409) instead of sending it on again."""
+
+    from_level = forms.ChoiceField(choices=Level.choices, widget=forms.HiddenInput, required=False)
 
 
 class AssignForm(forms.Form):

@@ -7,6 +7,8 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from config.errors import InvalidInput
 
@@ -50,6 +52,7 @@ class IdField(forms.Field):
         return number
 
 
+@extend_schema_field(OpenApiTypes.INT64)
 class IdFilter(django_filters.Filter):
     """The one filter for a row id (`?parent=`, `?area=`, `?grid=`…): a bad value is a 400
     with a field message, never a database overflow."""

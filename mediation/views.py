@@ -90,8 +90,8 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
     context_forms = {
         "assign": forms.AssignForm(mediators=mediators_for(case.holder), actor=request.user),
         "respond": forms.NoteForm(),
-        "escalate": forms.ReasonForm(),
-        "pull_up": forms.ReasonForm(),
+        "escalate": forms.EscalateForm(initial={"from_level": case.level}),
+        "pull_up": forms.EscalateForm(initial={"from_level": case.level}),
         "delegate": forms.DelegateForm(areas=_delegate_areas(case)),
         "resolve": forms.ResolveForm(),
         "extend": forms.ExtendForm(),
@@ -227,8 +227,8 @@ def _bound_form(action, request, case):
         return forms.CloseForm(data, case=case)
     form_class = {
         "respond": forms.NoteForm,
-        "escalate": forms.ReasonForm,
-        "pull_up": forms.ReasonForm,
+        "escalate": forms.EscalateForm,
+        "pull_up": forms.EscalateForm,
         "reopen": forms.ReasonForm,
         "resolve": forms.ResolveForm,
         "extend": forms.ExtendForm,
@@ -249,7 +249,12 @@ def _run(action, request, case, data):
     elif action == "respond":
         case_services.case_respond(actor=actor, case_id=case.pk, note=data["note"])
     elif action in {"escalate", "pull_up"}:
-        case_services.case_escalate(actor=actor, case_id=case.pk, reason=data["reason"])
+        case_services.case_escalate(
+            actor=actor,
+            case_id=case.pk,
+            reason=data["reason"],
+            from_level=data["from_level"] or None,
+        )
     elif action == "delegate":
         case_services.case_delegate(
             actor=actor, case_id=case.pk, area=data["area"], note=data["note"]
