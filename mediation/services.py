@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.choices import RoleKind
 from accounts.models import User
 from cases.choices import EventKind, Outcome, Status
 from cases.events import case_event
@@ -22,6 +23,7 @@ from cases.models import Attachment, Case, Party
 from cases.policy import CasePolicy, access_case
 from cases.services import case_respond
 from config.errors import Conflict, InvalidInput, NotAllowed
+from grids.choices import AreaLevel
 
 from .agreements import (
     CONFIRMATION_WINDOW_DAYS,
@@ -585,9 +587,9 @@ def inspection_file(
 
     at = _now(at)
     scope = scope_for(actor)
-    if grid.level != "grid":
+    if grid.level != AreaLevel.GRID:
         raise InvalidInput("须选择网格。", fields={"grid": ["须选择网格。"]})
-    if not scope.covers(grid, "grid_worker", "officer", "mediator"):
+    if not scope.covers(grid, RoleKind.GRID_WORKER, RoleKind.OFFICER, RoleKind.MEDIATOR):
         raise NotAllowed("只有本网格的网格员或上级工作人员可以上报。")
     period = period.replace(day=1)
     if period > timezone.localdate(at):

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
+from cases.choices import Status
 from cases.models import Case
 
 from .. import selectors, services
@@ -458,7 +459,7 @@ class FollowUpCreatedSerializer(FollowUpSerializer):
         fields = [*FollowUpSerializer.Meta.fields, "reopen_offered", "next_actions"]
 
     def _reopen(self, follow_up) -> bool:
-        return not follow_up.performed and follow_up.case.status == "resolved"
+        return not follow_up.performed and follow_up.case.status == Status.RESOLVED
 
     def get_reopen_offered(self, follow_up) -> bool:
         return self._reopen(follow_up)
@@ -467,7 +468,7 @@ class FollowUpCreatedSerializer(FollowUpSerializer):
         base = f"/api/v1/cases/{follow_up.case_id}"
         if self._reopen(follow_up):
             return [{"action": "reopen", "label": "协议未履行，重新调解", "url": f"{base}/reopen/"}]
-        if follow_up.case.status == "resolved":
+        if follow_up.case.status == Status.RESOLVED:
             return [{"action": "close", "label": "回访完成，结案", "url": f"{base}/close/"}]
         return []
 
