@@ -158,12 +158,8 @@ class CasePolicy:
 
     @property
     def assignee(self) -> bool:
-        case = self.case
-        return (
-            self.user is not None
-            and case.assignee_id is not None
-            and case.assignee_id == (self.user.pk)
-        )
+        assignee_id = self.case.assignee_id
+        return self.user is not None and assignee_id is not None and assignee_id == self.user.pk
 
     @property
     def officer_here(self) -> bool:
