@@ -91,7 +91,7 @@ def _parent_code(area: Area, parent_level: str | None) -> str:
     return area.code[: PREFIX_LENGTH[parent_level]]
 
 
-def overdue_cases(area: Area, *, limit: int = 2000):
+def bulletin_cases(area: Area, *, limit: int = 2000):
     """Open cases under `area` that are overdue or supervised (督办), oldest report first: the
     one rule of `cases.selectors`, read now."""
     from django.utils import timezone

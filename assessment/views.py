@@ -141,7 +141,7 @@ def _heat(request, area, period, children):
     return {"categories": categories, "rows": rows}
 
 
-def _overdue(area, limit=10):
+def _overdue_panel(area, limit=10):
     """The dashboard's overdue panel: the area's most overdue open cases, then supervised ones
     (`cases.selectors.overdue_under`). `dashboard_area` let the user see this area, so every
     case under it is in their scope."""
@@ -222,7 +222,7 @@ def dashboard(request):
                 "village": "村（社区）",
             }.get(CHILD_LEVEL.get(area.level, ""), ""),
             "heat": heat,
-            "overdue": _overdue(area),
+            "overdue": _overdue_panel(area),
             "chart_data": chart_data,
             "crumbs": crumbs,
             "kpi_labels": KPI_LABELS,

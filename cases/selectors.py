@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from grids.models import Area
 
-from .choices import OPEN_STATUSES
+from .choices import OPEN_STATUSES, DeadlineKind
 from .models import Case, CaseEvent, HandlingPeriod, Party
 
 
@@ -90,12 +90,19 @@ def filter_area(queryset, area: Area):
 
 # ---------------------------------------------------------------- overdue (DESIGN.md §14)
 #
-# The one definition of "overdue". Every reader asks here: the sweep (what is due), the
-# `overdue` filter of the API and the case list, the overdue page, the dashboard's overdue
-# panel, the monthly bulletin, and the red badges of a case row and the case page
-# (`period_overdue`). Today it reads the handling periods' `next_deadline` through the partial
-# index `period_next_deadline_open`, so its cost follows what is overdue, not how many cases
-# are open; DESIGN.md §14 extends it to every stage deadline and the mediation records, here.
+# The one definition of "overdue": a case is overdue when the next deadline of its open
+# handling period has come (`next_deadline <= now`; the sweep keeps `next_deadline` on the
+# earliest deadline it has not yet acted on). Every reader asks here, in one of three forms:
+#
+# - `overdue_periods(now)`, the query: the sweep (what is due), the `overdue` filter of the API
+#   and the case list, the overdue page, the dashboard's panel and the monthly bulletin
+#   (`overdue_under`); it walks the partial index `period_next_deadline_open`, so its cost
+#   follows what is overdue, not how many cases are open;
+# - `period_overdue(period, now)` / `deadline_passed(due, now)`, for a row in hand: the API's
+#   `overdue` field, the red badge of a case row and of the case page;
+# - `overdue_stages(period, now)`: which stages are late, for the sweep to act on each.
+#
+# DESIGN.md §14 extends the rule to every stage deadline and the mediation records: here.
 
 
 def overdue_periods(now: datetime):
@@ -118,6 +125,28 @@ def period_overdue(period: HandlingPeriod | None, now: datetime) -> bool:
         and period.ended_at is None
         and deadline_passed(period.next_deadline, now)
     )
+
+
+def stage_due(period: HandlingPeriod, kind: str) -> datetime | None:
+    """The deadline of one stage of a period (assign, respond, resolve)."""
+    return {
+        DeadlineKind.ASSIGN: period.assign_due,
+        DeadlineKind.RESPOND: period.respond_due,
+        DeadlineKind.RESOLVE: period.resolve_due,
+    }[DeadlineKind(kind)]
+
+
+def overdue_stages(period: HandlingPeriod, now: datetime) -> list[str]:
+    """Which stages of a period are late at `now`, earliest deadline first: assign due without
+    an assignment, respond due without a first response, resolve due (the sweep acts on each)."""
+    kinds = []
+    if period.assigned_at is None and period.assign_due <= now:
+        kinds.append(DeadlineKind.ASSIGN)
+    if period.responded_at is None and period.respond_due and period.respond_due <= now:
+        kinds.append(DeadlineKind.RESPOND)
+    if period.resolve_due <= now:
+        kinds.append(DeadlineKind.RESOLVE)
+    return sorted(kinds, key=lambda kind: stage_due(period, kind))
 
 
 def overdue_case_ids(now: datetime):

@@ -39,7 +39,7 @@ from .breaches import period_subject, record_breach, resolve_acted_on
 from .choices import DeadlineKind, EventKind, Level
 from .events import case_event
 from .models import Case, HandlingPeriod
-from .selectors import overdue_periods
+from .selectors import overdue_periods, overdue_stages, stage_due
 
 logger = logging.getLogger(__name__)
 
@@ -275,32 +275,12 @@ def _period_batch(*, now, batch_size, report, people) -> int:
     return len(periods)
 
 
-def _due_of(period: HandlingPeriod, kind: str) -> datetime | None:
-    return {
-        DeadlineKind.ASSIGN: period.assign_due,
-        DeadlineKind.RESPOND: period.respond_due,
-        DeadlineKind.RESOLVE: period.resolve_due,
-    }[DeadlineKind(kind)]
-
-
-def _overdue_kinds(period: HandlingPeriod, now: datetime) -> list[str]:
-    """The period's unmet deadlines that have passed, earliest first."""
-    kinds = []
-    if period.assigned_at is None and period.assign_due <= now:
-        kinds.append(DeadlineKind.ASSIGN)
-    if period.responded_at is None and period.respond_due and period.respond_due <= now:
-        kinds.append(DeadlineKind.RESPOND)
-    if period.resolve_due <= now:
-        kinds.append(DeadlineKind.RESOLVE)
-    return sorted(kinds, key=lambda k: _due_of(period, k))
-
-
 def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
     from . import clocks
 
     case = period.case
-    for kind in _overdue_kinds(period, now):
-        due = _due_of(period, kind)
+    for kind in overdue_stages(period, now):
+        due = stage_due(period, kind)
         if kind != DeadlineKind.RESOLVE:
             action = "remind"
         else:
@@ -329,7 +309,7 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
             _remind(case, period, kind=kind, due=due, now=now, people=people)
             report.reminded += 1
     # Everything overdue is now recorded: the next deadline is the next unmet one, if any.
-    clocks.refresh_next_deadline(period, skip=set(_overdue_kinds(period, now)))
+    clocks.refresh_next_deadline(period, skip=set(overdue_stages(period, now)))
     if period.next_deadline is None:
         # Everything is acted on (the resolve deadline too): the period stays overdue on its
         # resolve deadline, which `_due_periods` no longer picks up.
