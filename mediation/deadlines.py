@@ -123,8 +123,14 @@ def judicial_candidates(now: datetime):
     )
 
 
+def consultation_overdue(consultation, now: datetime) -> bool:
+    """A consultation unanswered once its due has come (the API's `overdue`)."""
+    return consultation.answered_at is None and consultation.due_at <= now
+
+
 def consultation_candidates(now: datetime):
-    """Consultations unanswered past their due."""
+    """Consultations unanswered past their due (`consultation_overdue`), of the look-back
+    window, not yet reminded of."""
     return (
         Consultation.objects.select_related("case")
         .filter(answered_at__isnull=True, due_at__lte=now, due_at__gt=now - LOOKBACK)

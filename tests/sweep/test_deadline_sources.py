@@ -84,8 +84,14 @@ def _case_with_a_consultation(cast):
 
 
 def test_a_due_consultation_is_reminded_only_through_the_registered_source(cast, monkeypatch):
+    from mediation.deadlines import consultation_candidates, consultation_overdue
+
     case, consultation = _case_with_a_consultation(cast)
     later = consultation.due_at + timedelta(minutes=5)
+    # The API's `overdue` of a consultation and what the sweep finds are the same rule.
+    for moment, due in ((consultation.due_at - timedelta(seconds=1), False), (later, True)):
+        assert consultation_overdue(consultation, moment) is due
+        assert consultation_candidates(moment).filter(pk=consultation.pk).exists() is due
 
     # Without the mediation sources the sweep does not see the consultation at all.
     registered = dict(sweep._SOURCES)
