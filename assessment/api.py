@@ -198,7 +198,7 @@ class KpiBulletinView(APIView):
         villages = []
         if area.level != "village":
             villages = [snapshot_row(s) for s in selectors.ranking(area, "village", period)]
-        overdue = list(selectors.overdue_cases(area))
+        overdue = list(selectors.bulletin_cases(area))
         late = selectors.late_units(area, period)
         content = bulletin_workbook(payload, villages=villages, overdue=overdue, late=late)
         audit_export(

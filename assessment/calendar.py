@@ -1,38 +1,15 @@
-"""The working-day calendar table behind the closure KPI: the Chinese official calendar (holidays
-and make-up workdays), with the admins' calendar overrides from cases (工作日调整) applied, and
-plain weekdays outside the years the calendar package knows. Editing an override empties the
-table; the next KPI computation rebuilds it."""
+"""The working-day calendar table behind the closure KPI: one row per day with its running count
+of working days, so SQL can count working days between two dates. Which days are working days
+is `cases.calendar.is_workday` (the official calendar with the admins' overrides, 工作日调整);
+editing an override empties the table; the next KPI computation rebuilds it."""
 
 from datetime import date, timedelta
 
-import chinese_calendar
-from django.apps import apps
+from cases.calendar import clear_override_cache, is_workday
 
 from .models import WorkCalendarDay
 
 EPOCH = date(2004, 1, 1)
-
-
-def _overrides(start: date, end: date) -> dict[date, bool]:
-    try:
-        CalendarOverride = apps.get_model("cases", "CalendarOverride")
-    except LookupError:
-        return {}
-    return dict(
-        CalendarOverride.objects.filter(date__gte=start, date__lte=end).values_list(
-            "date", "is_workday"
-        )
-    )
-
-
-def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
-    """True for a working day on the official calendar (with the given overrides)."""
-    if overrides and day in overrides:
-        return overrides[day]
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
 
 
 def ensure_calendar(until: date) -> None:
@@ -42,10 +19,11 @@ def ensure_calendar(until: date) -> None:
         return
     day = EPOCH if last is None else last.day + timedelta(days=1)
     ordinal = 0 if last is None else last.ordinal
-    overrides = _overrides(day, until)
+    # The table outlives the per-process override cache: read the overrides as they are now.
+    clear_override_cache()
     rows = []
     while day <= until:
-        workday = is_workday(day, overrides)
+        workday = is_workday(day)
         ordinal += int(workday)
         rows.append(WorkCalendarDay(day=day, workday=workday, ordinal=ordinal))
         day += timedelta(days=1)

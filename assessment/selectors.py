@@ -91,22 +91,19 @@ def _parent_code(area: Area, parent_level: str | None) -> str:
     return area.code[: PREFIX_LENGTH[parent_level]]
 
 
-def overdue_cases(area: Area, *, limit: int = 2000):
-    """Open cases under `area` that are supervised (督办) or past a deadline of their current
-    handling period (a breach the sweep recorded), oldest report first."""
-    from django.db.models import Exists, OuterRef, Q
+def bulletin_cases(area: Area, *, limit: int = 2000):
+    """Open cases under `area` that are overdue or supervised (督办), oldest report first: the
+    one rule of `cases.selectors`, read now."""
+    from django.utils import timezone
 
-    from cases.choices import OPEN_STATUSES
-    from cases.models import Breach, Case
+    from cases.models import Case
+    from cases.selectors import overdue_under
 
-    open_breach = Breach.objects.filter(
-        case_id=OuterRef("pk"), period__isnull=False, period__ended_at__isnull=True
-    )
+    ids = overdue_under(area, now=timezone.now(), limit=limit)
     return (
-        Case.objects.filter(**{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES)
-        .filter(Q(supervised=True) | Q(Exists(open_breach)))
+        Case.objects.filter(pk__in=ids)
         .select_related("holder", "assignee")
-        .order_by("reported_at", "id")[:limit]
+        .order_by("reported_at", "id")
     )
 
 

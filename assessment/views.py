@@ -3,15 +3,15 @@ child areas ranked (table and bar chart), a heat table of child areas × categor
 and supervised cases, and the Excel exports. Drill-down: county → town → village → cases."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import scope_for
 from cases import selectors
-from cases.choices import OPEN_STATUSES, Category
-from cases.models import Case, HandlingPeriod
+from cases.choices import Category
+from cases.models import Case
 from grids.choices import LEVEL_RANK
 from grids.models import Area
 
@@ -141,32 +141,11 @@ def _heat(request, area, period, children):
     return {"categories": categories, "rows": rows}
 
 
-def _overdue(request, area, limit=10):
-    """The most overdue open cases under the area, then supervised ones not overdue (an
-    extended deadline). The open periods are walked in deadline order through their index and
-    the walk stops at `limit` cases of the area, so the panel costs the same with ten overdue
-    cases or ten thousand, in the area or elsewhere."""
-    now = timezone.now()
-    scoped = Case.objects.visible_to(request.user).filter(
-        **{f"{area.level}_id": area.id}, status__in=OPEN_STATUSES
-    )
-    # `dashboard_area` let the user see this area, so every case under it is in their scope.
-    ids = list(
-        HandlingPeriod.objects.filter(
-            ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lt=now
-        )
-        .filter(**{f"case__{area.level}_id": area.id}, case__status__in=OPEN_STATUSES)
-        .order_by("next_deadline", "-case_id")
-        .values_list("case_id", flat=True)[:limit]
-    )
-    if len(ids) < limit:
-        ids += (
-            scoped.filter(supervised=True)
-            .exclude(pk__in=ids)
-            .annotate(due_at=selectors.open_period_value("next_deadline"))
-            .order_by(F("due_at").asc(nulls_last=True), "-id")
-            .values_list("pk", flat=True)[: limit - len(ids)]
-        )
+def _overdue_panel(area, limit=10):
+    """The dashboard's overdue panel: the area's most overdue open cases, then supervised ones
+    (`cases.selectors.overdue_under`). `dashboard_area` let the user see this area, so every
+    case under it is in their scope."""
+    ids = selectors.overdue_under(area, now=timezone.now(), limit=limit)
     cases = selectors.with_clock(Case.objects.filter(pk__in=ids)).select_related(
         "village", "town", "assignee"
     )
@@ -243,7 +222,7 @@ def dashboard(request):
                 "village": "村（社区）",
             }.get(CHILD_LEVEL.get(area.level, ""), ""),
             "heat": heat,
-            "overdue": _overdue(request, area),
+            "overdue": _overdue_panel(area),
             "chart_data": chart_data,
             "crumbs": crumbs,
             "kpi_labels": KPI_LABELS,

@@ -24,7 +24,12 @@ from assessment.models import KpiSnapshot  # noqa: E402
 from assessment.periods import parse_period  # noqa: E402
 from assessment.services import snapshot_period  # noqa: E402
 from cases.models import HandlingPeriod  # noqa: E402
-from cases.sweep import follow_up_run, mediation_deadlines, sweep_all, sweep_run  # noqa: E402
+from cases.sweep import (  # noqa: E402
+    deadline_sources_run,
+    follow_up_run,
+    sweep_all,
+    sweep_run,
+)
 
 
 def _ms(seconds):
@@ -51,7 +56,7 @@ def clear_mediation_backlog(now):
     reminders = 0
     start = time.perf_counter()
     for _ in range(1000):
-        report = mediation_deadlines(now=now)
+        report = deadline_sources_run(now=now)
         if not report.breaches:
             break
         reminders += report.breaches
@@ -119,7 +124,7 @@ def measure_sweeps():
             # deadlines (judicial confirmation, follow-up) of its last 60 days, acted on too.
             "mediation_reminders": _mediation(report),
             "ms_per_due": round(_ms(elapsed) / max(report.periods + _mediation(report), 1), 3),
-            "report": {k: v for k, v in vars(report).items() if isinstance(v, int | float)},
+            "report": {k: v for k, v in report.as_dict().items() if isinstance(v, int | float)},
         }
     return results
 

@@ -192,7 +192,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "concluded_at": dt(obj.concluded_at),
             "next_deadline": dt(deadline),
             "next_deadline_kind": period.next_deadline_kind if period else "",
-            "overdue": bool(deadline and deadline < timezone.now()),
+            "overdue": selectors.period_overdue(period, timezone.now()),
         }
 
     def get_next_deadline(self, obj) -> str | None:
@@ -207,7 +207,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         period = self._period(obj)
-        return bool(period and period.next_deadline and period.next_deadline < timezone.now())
+        return selectors.period_overdue(period, timezone.now())
 
 
 class CaseDetailSerializer(CaseListSerializer):

@@ -1,12 +1,14 @@
 """Reads about cases: the scoped list and detail querysets with what the serializers need."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from datetime import datetime
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from accounts.choices import RoleKind
 from grids.models import Area
 
-from .choices import EventKind
+from .choices import OPEN_STATUSES, DeadlineKind, EventKind
 from .models import Case, CaseEvent, HandlingPeriod, Party
 
 
@@ -87,28 +89,105 @@ def filter_area(queryset, area: Area):
     return queryset.filter(**{column: area.id})
 
 
-def _late_case_ids(now):
-    """Ids of cases whose open handling period has a passed deadline (the partial deadline
-    index: as many rows as are overdue, whatever the number of cases)."""
-    return (
-        HandlingPeriod.objects.filter(
-            ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lt=now
-        )
-        .order_by()
-        .values_list("case_id", flat=True)
+# ---------------------------------------------------------------- overdue (DESIGN.md §14)
+#
+# The one definition of "overdue": a case is overdue when the next deadline of its open
+# handling period has come (`next_deadline <= now`; the sweep keeps `next_deadline` on the
+# earliest deadline it has not yet acted on). Every reader asks here, in one of three forms:
+#
+# - `overdue_periods(now)`, the query: the sweep (what is due), the `overdue` filter of the API
+#   and the case list, the overdue page, the dashboard's panel and the monthly bulletin
+#   (`overdue_under`); it walks the partial index `period_next_deadline_open`, so its cost
+#   follows what is overdue, not how many cases are open;
+# - `period_overdue(period, now)` / `deadline_passed(due, now)`, for a row in hand: the API's
+#   `overdue` field, the red badge of a case row and of the case page;
+# - `overdue_stages(period, now)`: which stages are late, for the sweep to act on each.
+#
+# DESIGN.md §14 extends the rule to every stage deadline and the mediation records: here.
+
+
+def overdue_periods(now: datetime):
+    """Open handling periods whose next deadline has come (`next_deadline <= now`)."""
+    return HandlingPeriod.objects.filter(
+        ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lte=now
     )
 
 
-def filter_overdue(queryset, now=None):
-    """Cases with an open handling period whose earliest unmet deadline has passed."""
-    return queryset.filter(pk__in=_late_case_ids(now or timezone.now()))
+def deadline_passed(deadline: datetime | None, now: datetime) -> bool:
+    """The same rule on an open period's next deadline already in hand (a case row annotated
+    by `with_clock`): no query."""
+    return deadline is not None and deadline <= now
 
 
-def filter_overdue_or_supervised(queryset, now=None):
+def period_overdue(period: HandlingPeriod | None, now: datetime) -> bool:
+    """The same rule on a handling period already in hand (the case page, an API row)."""
+    return (
+        period is not None
+        and period.ended_at is None
+        and deadline_passed(period.next_deadline, now)
+    )
+
+
+def stage_due(period: HandlingPeriod, kind: str) -> datetime | None:
+    """The deadline of one stage of a period (assign, respond, resolve)."""
+    return {
+        DeadlineKind.ASSIGN: period.assign_due,
+        DeadlineKind.RESPOND: period.respond_due,
+        DeadlineKind.RESOLVE: period.resolve_due,
+    }[DeadlineKind(kind)]
+
+
+def overdue_stages(period: HandlingPeriod, now: datetime) -> list[str]:
+    """Which stages of a period are late at `now`, earliest deadline first: assign due without
+    an assignment, respond due without a first response, resolve due (the sweep acts on each)."""
+    kinds = []
+    if period.assigned_at is None and period.assign_due <= now:
+        kinds.append(DeadlineKind.ASSIGN)
+    if period.responded_at is None and period.respond_due and period.respond_due <= now:
+        kinds.append(DeadlineKind.RESPOND)
+    if period.resolve_due <= now:
+        kinds.append(DeadlineKind.RESOLVE)
+    return sorted(kinds, key=lambda kind: stage_due(period, kind))
+
+
+def overdue_case_ids(now: datetime):
+    """Ids of the overdue cases, as a subquery (as many rows as are overdue)."""
+    return overdue_periods(now).order_by().values_list("case_id", flat=True)
+
+
+def filter_overdue(queryset, now: datetime | None = None):
+    """The overdue cases of `queryset`."""
+    return queryset.filter(pk__in=overdue_case_ids(now or timezone.now()))
+
+
+def filter_overdue_or_supervised(queryset, now: datetime | None = None):
     """Overdue cases and supervised ones (督办): one small set of ids from the deadline index
     and the supervised index, so the cost follows what is overdue, not how many are open."""
     supervised = Case.objects.filter(supervised=True).order_by().values_list("id", flat=True)
-    return queryset.filter(pk__in=_late_case_ids(now or timezone.now()).union(supervised))
+    return queryset.filter(pk__in=overdue_case_ids(now or timezone.now()).union(supervised))
+
+
+def overdue_under(area: Area, *, now: datetime, limit: int) -> list[int]:
+    """Ids of the open cases under `area` that are overdue, most overdue first, then the
+    supervised ones that are not (an extended deadline), at most `limit`. The overdue periods
+    are walked in deadline order through their index and the walk stops at `limit` cases of
+    the area, so the cost is the same with ten overdue cases or ten thousand."""
+    column = f"{area.level}_id"
+    ids = list(
+        overdue_periods(now)
+        .filter(**{f"case__{column}": area.id}, case__status__in=OPEN_STATUSES)
+        .order_by("next_deadline", "-case_id")
+        .values_list("case_id", flat=True)[:limit]
+    )
+    if len(ids) < limit:
+        ids += (
+            Case.objects.filter(**{column: area.id}, status__in=OPEN_STATUSES, supervised=True)
+            .exclude(pk__in=ids)
+            .annotate(due_at=open_period_value("next_deadline"))
+            .order_by(F("due_at").asc(nulls_last=True), "-id")
+            .values_list("pk", flat=True)[: limit - len(ids)]
+        )
+    return ids
 
 
 def filter_search(queryset, text: str):

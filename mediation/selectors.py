@@ -2,7 +2,7 @@
 checklist, rewards and their monthly sheet, and inspection coverage for the KPIs."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Count, Q, Sum
 
@@ -13,6 +13,7 @@ from cases.choices import Outcome, Status
 from grids.choices import AreaLevel
 from grids.models import Area
 
+from . import deadlines
 from .choices import ChecklistItem, ConfirmationStatus, DocumentKind
 from .models import (
     Agreement,
@@ -24,7 +25,8 @@ from .models import (
     Reward,
 )
 
-FOLLOW_UP_WORKING_DAYS = 10
+# The follow-up due rule lives with the mediation deadlines; pages and the API read it here.
+follow_up_due = deadlines.follow_up_due
 
 
 # ---------------------------------------------------------------- mediators
@@ -84,19 +86,6 @@ def committees_visible_to(user):
 def agreement_of(case):
     """The case's agreement, or None."""
     return Agreement.objects.filter(case=case).first()
-
-
-def follow_up_due(case) -> date | datetime | None:
-    """When the first follow-up is due: the agreement's performance date, else 10 working
-    days after resolution; None while neither is known."""
-    agreement = agreement_of(case)
-    if agreement is not None and agreement.perform_by is not None:
-        return agreement.perform_by
-    if case.resolved_at is None:
-        return None
-    from cases.calendar import add_working_days
-
-    return add_working_days(case.resolved_at, FOLLOW_UP_WORKING_DAYS)
 
 
 # ---------------------------------------------------------------- the case file

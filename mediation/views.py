@@ -113,7 +113,7 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
             "parties": list(case.parties.all()),
             "attachments": list(case.attachments.all()),
             "period": period,
-            "overdue": bool(period and period.next_deadline and period.next_deadline < now),
+            "overdue": case_selectors.period_overdue(period, now),
             "events": events,
             "sessions": sessions,
             "consultations": consultations,

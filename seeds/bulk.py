@@ -54,8 +54,8 @@ from cases.models import Case, CaseNumberSequence
 from grids.models import Area
 from grids.services import areas_import
 from mediation.agreements import CONFIRMATION_REMIND_DAY, CONFIRMATION_WINDOW_DAYS
+from mediation.deadlines import FOLLOW_UP_WORKING_DAYS
 from mediation.models import InspectionReport
-from mediation.selectors import FOLLOW_UP_WORKING_DAYS
 
 from .people import (
     CATEGORIES,
@@ -115,7 +115,7 @@ CONFIRMATION_APPLY_SHARE = 0.08  # of the written agreements
 CONFIRMATION_DECLINE_SHARE = 0.8
 CONFIRMATION_REJECT_SHARE = 0.05  # of the applications
 # Resolved cases never followed up (they cannot be closed, so they stay resolved); the others
-# are followed up around the first follow-up's due date (`selectors.follow_up_due`), 10–30 days
+# are followed up around the first follow-up's due date (`mediation.deadlines.follow_up_due`), 10–30 days
 # after resolution, then closed.
 NO_FOLLOW_UP_SHARE = 0.06
 FOLLOW_UP_METHODS = ("visit", "visit", "phone", "phone", "message", "meeting")
@@ -876,7 +876,7 @@ class Generator:
                 f"{result}\t{ruling}\t{note}\t{text(updated)}\n"
             )
 
-        # The follow-up, around its due date (mediation.selectors.follow_up_due), 10–30 days
+        # The follow-up, around its due date (mediation.deadlines.follow_up_due), 10–30 days
         # after resolution and after the court's ruling.
         if rnd() < NO_FOLLOW_UP_SHARE:
             return None

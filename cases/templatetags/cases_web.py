@@ -2,6 +2,8 @@
 
 from django import template
 
+from cases.selectors import deadline_passed
+
 register = template.Library()
 
 KIND_LABEL = {"assign": "分派", "respond": "响应", "resolve": "办结", "follow_up": "回访"}
@@ -23,6 +25,13 @@ def due_label(due_at, kind, now):
         return ""
     label = KIND_LABEL.get(kind or "", "期限")
     seconds = (due_at - now).total_seconds()
-    if seconds < 0:
+    if deadline_passed(due_at, now):
         return f"{label}已超期{_span(-seconds)}"
     return f"{label}剩余{_span(seconds)}"
+
+
+@register.filter
+def overdue_at(due_at, now) -> bool:
+    """`{% if c.due_at|overdue_at:now %}`: the case row's open period is overdue
+    (`cases.selectors`, the one rule)."""
+    return deadline_passed(due_at, now)

@@ -18,7 +18,7 @@ from accounts.models import User
 from cases.choices import Status
 from cases.models import Case
 
-from .. import selectors, services
+from .. import deadlines, selectors, services
 from ..choices import (
     AgreementForm,
     ConfirmationStatus,
@@ -128,7 +128,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, consultation) -> bool:
-        return consultation.answered_at is None and consultation.due_at < timezone.now()
+        return deadlines.consultation_overdue(consultation, timezone.now())
 
 
 class ConsultationInputSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 from io import BytesIO
 
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import Case
@@ -13,7 +14,12 @@ def _bulletin(client, area, period="2026-11"):
     return client.get("/api/v1/kpis/bulletin.xlsx", {"area": area.id, "period": period})
 
 
-def test_the_monthly_bulletin_lists_overdue_and_supervised_cases_and_late_units(cast, api):
+def test_the_monthly_bulletin_lists_overdue_and_supervised_cases_and_late_units(
+    cast, api, monkeypatch
+):
+    """The bulletin's overdue list is the one rule (`cases.selectors`) read when it is made:
+    here on Thursday the 5th, when the three cases reported on Monday and never assigned are
+    past their deadlines and the one assigned and answered in time is not."""
     a = cast.areas
     late_a = report(cast, serial=1, title="分派超期的案件")
     late_b = report(
@@ -29,9 +35,11 @@ def test_the_monthly_bulletin_lists_overdue_and_supervised_cases_and_late_units(
         assignee=cast.village_mediator_a,
         at=at(2, 10),
     )
+    services.case_respond(actor=cast.village_mediator_a, case_id=on_time.pk, at=at(2, 11))
     Case.objects.filter(pk=supervised.pk).update(supervised=True)
     assert sweep_run(now=at(3, 9, 1)).reminded == 3  # late_a, late_b, supervised (assign)
     assert Notification.objects.exists()
+    monkeypatch.setattr(timezone, "now", lambda: at(5, 9))
 
     response = _bulletin(api(cast.county_officer), a.county)
     assert response.status_code == 200

@@ -121,7 +121,7 @@ def test_follow_up_candidates_are_exactly_the_cases_due(cast):
 
     from cases.calendar import add_working_days
     from cases.models import Case
-    from cases.sweep import _follow_up_candidates
+    from mediation.deadlines import follow_up_candidates as _follow_up_candidates
     from mediation.models import Agreement
 
     tz = timezone.get_current_timezone()
