@@ -9,8 +9,7 @@ from django.db import connection
 from cases import services
 from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod
 from config.errors import Conflict
-
-from .conftest import party, report
+from tests.builders import party, report
 
 
 def run_in_threads(count, work):

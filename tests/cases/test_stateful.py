@@ -20,8 +20,7 @@ from cases import services
 from cases.choices import LEVEL_RANK, Level
 from cases.models import Case, CaseEvent, HandlingPeriod
 from config.errors import Conflict, InvalidInput, NotAllowed
-
-from .conftest import ORAL, follow_up, report
+from tests.builders import ORAL, follow_up, report
 
 # (action, from status) → to status; escalate/delegate also change the level.
 TABLE = {
