@@ -449,6 +449,7 @@ def _object_urls(route, pattern, pk_kind, world):
         yield _url(route, kwargs)
 
 
+@pytest.mark.slow
 def test_neighbours_objects_are_404_on_every_object_route(cast, world, api, client):
     leaks = []
     checked = 0
@@ -501,6 +502,7 @@ def _body(response):
     return response.content.decode("utf-8", errors="replace")
 
 
+@pytest.mark.slow
 def test_lists_exports_and_counts_never_show_the_neighbour(cast, world, api, client):
     """Town A's people never see town B's markers on a list, export or count, nor B's people
     A's; and each route shows each marker of its kind to some of that town's own people, so

@@ -134,6 +134,7 @@ def test_people_in_scope_find_the_case_every_way(cast, api, town_a_case, who):
     assert client.get(f"/api/v1/cases/{town_a_case.id}/").status_code == 200
 
 
+@pytest.mark.slow
 def test_list_page_query_count_does_not_grow_with_page_size(
     cast, api, django_assert_max_num_queries
 ):

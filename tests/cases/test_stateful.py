@@ -203,6 +203,7 @@ def make_machine(cast):
     return CaseMachine
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_random_action_sequences_stay_inside_the_transition_table(cast):
     run_state_machine_as_test(

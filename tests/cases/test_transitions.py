@@ -132,6 +132,7 @@ def snapshot(case):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", list(FROM))

@@ -20,6 +20,8 @@ from notifications.models import Notification, OutboxMessage
 
 from .conftest import report
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 

@@ -1,6 +1,8 @@
 """The case pages through Django's test client: scope (404 outside it), the queue and inbox
 ordering, the actions offered, inline intake errors, and a constant number of queries."""
 
+import pytest
+
 from cases import services
 from cases.models import Case
 from tests.builders import drive, party, report
@@ -139,6 +141,7 @@ def test_intake_refuses_an_origin_outside_the_users_grid(client, cast):
     assert not Case.objects.exists()
 
 
+@pytest.mark.slow
 def test_list_pages_run_a_constant_number_of_queries(client, cast, django_assert_max_num_queries):
     for index in range(3):
         drive(_report(cast, title=f"案{index}"), to="assigned")
