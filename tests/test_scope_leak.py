@@ -1,7 +1,9 @@
 """The scope-leak sweep, generated from the URL conf: for every route (API and pages, exports
 and PDFs included), every role of town A asks for town B's object and gets 404, or a list
-without it. A route missing from the registry below fails the suite, so a new route cannot
-ship without saying how its scope is checked. Routes are named as `reverse()` knows them: the
+without it; the lists are asked the other way round too, and each list must show each
+marker of its kind to someone of the marker's own town (a check that could not fail on a page
+that shows nothing proves nothing). A route missing from the registry below fails the suite, so
+a new route cannot ship without saying how its scope is checked. Routes are named as `reverse()` knows them: the
 API's bare (`case-detail`), the web pages' in the `web` namespace (`web:case-detail`)."""
 
 import re
@@ -106,8 +108,10 @@ CASE_PAGE_ACTIONS = [
     "reveal",
 ]
 
-# List routes: fetched plainly and with the neighbour's area as a filter; the answer must be
-# 4xx or must not mention the neighbour's case, party, users or village.
+# List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and
+# search terms as filters; the answer must be 4xx or must not mention any of the neighbour's
+# markers (TOWN_MARKERS: cases, parties, people, committees, notifications, area names and
+# codes, KPI rows, coverage counts).
 LIST_ROUTES = {
     "case-list",
     "case-export-xlsx",
