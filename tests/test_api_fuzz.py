@@ -50,6 +50,7 @@ def tokens(cast):
     return [Token.objects.get_or_create(user=getattr(cast, role))[0].key for role in ROLES]
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,

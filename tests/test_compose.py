@@ -153,6 +153,7 @@ def test_celery_healthchecks_ping_their_own_node():
     assert "inspect ping -d celerybeat@$$HOSTNAME" in beat
 
 
+@pytest.mark.slow
 def test_web_healthcheck_is_answered_under_the_production_env():
     test = SERVICES["web"]["healthcheck"]["test"]
     url = urlsplit(test[-1])

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +39,7 @@ def _manage(*args, env=None):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_the_production_env():
     # Warnings fail too: every deployment (security.*), login-protection and API schema
     # (drf_spectacular) check passes.
@@ -46,6 +49,7 @@ def test_check_deploy_is_clean_with_the_production_env():
     assert "System check identified no issues" in output, output
 
 
+@pytest.mark.slow
 def test_api_schema_generates_without_warnings():
     result = _manage("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
     assert result.returncode == 0, result.stdout + result.stderr

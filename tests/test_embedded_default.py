@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 READ_EVERYTHING = """
@@ -35,6 +37,7 @@ print(json.dumps(seen))
 """
 
 
+@pytest.mark.slow
 def test_the_demo_runs_on_sqlite_with_the_filesystem_broker(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -1,7 +1,9 @@
 """The scope-leak sweep, generated from the URL conf: for every route (API and pages, exports
 and PDFs included), every role of town A asks for town B's object and gets 404, or a list
-without it. A route missing from the registry below fails the suite, so a new route cannot
-ship without saying how its scope is checked. Routes are named as `reverse()` knows them: the
+without it; the lists are asked the other way round too, and each list must show each
+marker of its kind to someone of the marker's own town (a check that could not fail on a page
+that shows nothing proves nothing). A route missing from the registry below fails the suite, so
+a new route cannot ship without saying how its scope is checked. Routes are named as `reverse()` knows them: the
 API's bare (`case-detail`), the web pages' in the `web` namespace (`web:case-detail`)."""
 
 import re
@@ -15,13 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 
 from cases import services as case_services
-from mediation import services as mediation_services
 from mediation.models import Committee
 from notifications.services import notify
-from tests.cases.conftest import ORAL, party, report
-
-MARKER_TITLE = "五里村越界测试纠纷"
-MARKER_PARTY = "越界测试人"
+from tests import builders
+from tests.builders import ORAL
 
 # Routes that hold no object of anyone's (documentation, sign-in, the root, health).
 PUBLIC = {
@@ -109,8 +108,10 @@ CASE_PAGE_ACTIONS = [
     "reveal",
 ]
 
-# List routes: fetched plainly and with the neighbour's area as a filter; the answer must be
-# 4xx or must not mention the neighbour's case, party, users or village.
+# List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and
+# search terms as filters; the answer must be 4xx or must not mention any of the neighbour's
+# markers (TOWN_MARKERS: cases, parties, people, committees, notifications, area names and
+# codes, KPI rows, coverage counts).
 LIST_ROUTES = {
     "case-list",
     "case-export-xlsx",
@@ -133,6 +134,41 @@ LIST_ROUTES = {
     "audit",
 }
 
+# What each list route must show of a town's objects to some of that town's people (keys of
+# TOWN_MARKERS): its positive control. Routes that show only the caller's own counts or name
+# are in COUNTS.
+CASES = ["case_title", "case_number", "overdue_title"]
+AREAS = ["town_name", "town_code", "village_code"]
+LIST_SHOWS = {
+    "case-list": CASES,
+    "case-export-xlsx": [*CASES, "party"],
+    "kpis": AREAS,
+    "kpis-export": AREAS,
+    "kpis-bulletin": AREAS,
+    "rankings": AREAS,
+    "committee-list": ["committee"],
+    "committee-mediators": ["mediator"],
+    "reward-list": ["case_number", "committee", "mediator"],
+    "reward-sheet": ["committee", "mediator"],
+    "reward-sheet-xlsx": ["case_number", "case_title", "committee", "mediator"],
+    "inspection-list": ["grid_name", "grid_code"],
+    "inspection-coverage": ["coverage"],
+    "area-list": [*AREAS, "grid_name", "grid_code"],
+    "user-list": ["mediator", "officer"],
+    "notification-list": ["notification"],
+    "audit": ["case_number", "mediator"],
+    "web:case-list": CASES,
+    "web:queue": CASES,
+    "web:inbox": ["overdue_title"],
+    "web:overdue": ["overdue_title"],
+    "web:dashboard": ["kpi_row", "overdue_title"],
+    "web:inspections": ["grid_name"],
+    "web:intake": ["grid_name"],
+    "web:notifications": ["notification"],
+}
+# Routes that show only the caller's own name, roles or counts.
+COUNTS = {"me", "notification-unread-count", "web:notifications-badge"}
+
 # POST routes without an object whose effect must stay inside the caller's own data.
 OWN_DATA_ROUTES = {"notification-read-all", "web:notifications-read-all"}
 
@@ -152,14 +188,18 @@ PAGE_LISTS = {
 PAGE_FORMS = {"web:inspection-submit"}
 REGISTERED = PUBLIC | set(OBJECT_ROUTES) | LIST_ROUTES | OWN_DATA_ROUTES | PAGE_LISTS | PAGE_FORMS
 
-ROLES_OF_TOWN_A = [
-    "grid_worker_a",
-    "village_mediator_a",
-    "village_officer_a",
-    "town_officer_a",
-    "town_mediator_a",
-    "town_admin_a",
-]
+ROLES_OF_TOWN = {
+    side: [
+        f"grid_worker_{side}",
+        f"village_mediator_{side}",
+        f"village_officer_{side}",
+        f"town_officer_{side}",
+        f"town_mediator_{side}",
+        f"town_admin_{side}",
+    ]
+    for side in "ab"
+}
+ROLES_OF_TOWN_A = ROLES_OF_TOWN["a"]
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -205,79 +245,117 @@ def _url(route, kwargs):
     return re.sub(r"/+", "/", url)
 
 
-@pytest.fixture
-def world(cast):
-    """Town B's objects: a resolved and followed-up case with every record, a committee, a
-    reward, an inspection report, a notification; plus one case in town A for contrast."""
-    areas = cast.areas
-    officer_b, mediator_b = cast.village_officer_b, cast.village_mediator_b
-    committee = Committee.objects.create(
-        name="五里村人民调解委员会", kind="village", area=areas.village_b1
+# What each town's objects are called: the neighbour's must never show to the other town's
+# people, and each must show to some of its own town's (the positive control below).
+TOWN_MARKERS = {
+    "a": {
+        "case_title": "对照测试纠纷",
+        "party": "对照测试人",
+        "overdue_title": "对照超期纠纷",
+        "mediator": "village_mediator_a",
+        "officer": "village_officer_a",
+        "committee": "彭村人民调解委员会",
+        "notification": "彭村通知",
+        "town_name": "彭镇",
+        "town_code": "610222101000",
+        "village_code": "610222101200",
+        "grid_name": "彭村一网格",
+        "grid_code": "610222101200001",
+        # The KPI row of the village on the town's dashboard.
+        "kpi_row": 'data-testid="drill">彭村<',
+        # Inspection coverage of town A: one of its three grids filed this month.
+        "coverage": '"grids_with_report":1,"grids_total":3',
+    },
+    "b": {
+        "case_title": "越界测试纠纷",
+        "party": "越界测试人",
+        "overdue_title": "越界超期纠纷",
+        "mediator": "village_mediator_b",
+        "officer": "village_officer_b",
+        "committee": "五里村人民调解委员会",
+        "notification": "五里村通知",
+        "town_name": "五里镇",
+        "town_code": "610222102000",
+        "village_code": "610222102200",
+        "grid_name": "五里村一网格",
+        "grid_code": "610222102200001",
+        "kpi_row": 'data-testid="drill">五里村<',
+        # Town B has one grid, and it filed (no area above grid level in town A has one).
+        "coverage": '"grids_with_report":1,"grids_total":1',
+    },
+}
+MARKER_TITLE = TOWN_MARKERS["b"]["case_title"]
+MARKER_PARTY = TOWN_MARKERS["b"]["party"]
+
+
+def _town_objects(cast, side):
+    """One town's objects: a resolved and followed-up case with every record (a session, a
+    consultation, an attachment, a reveal of a party's ID number), a case escalated to the town
+    and overdue there, a committee with a member, a reward, an inspection report and a
+    notification."""
+    areas, names = cast.areas, TOWN_MARKERS[side]
+    village, grid = getattr(areas, f"village_{side}1"), getattr(areas, f"grid_{side}1")
+    town = getattr(areas, f"town_{side}")
+    officer, mediator = (
+        getattr(cast, f"village_officer_{side}"),
+        getattr(cast, f"village_mediator_{side}"),
     )
-    mediation_services.member_save(committee=committee, actor=cast.county_admin, user=mediator_b)
-    case = report(
-        cast.grid_worker_b,
-        areas.grid_b1,
-        title=MARKER_TITLE,
-        parties=[party(MARKER_PARTY, "applicant", 41), party("越界乙方", "respondent", 42)],
+    reporter = getattr(cast, f"grid_worker_{side}")
+    address = {"address": f"{village.name}一组"}
+    serial = 40 if side == "a" else 50
+    committee = Committee.objects.create(name=names["committee"], kind="peoples", area=village)
+    builders.add_member(committee, cast.county_admin, mediator)
+    case = builders.report(
+        reporter,
+        grid,
+        title=names["case_title"],
+        parties=[
+            builders.party(names["party"], "applicant", serial + 1, **address),
+            builders.party(f"{names['party']}乙方", "respondent", serial + 2, **address),
+        ],
     )
-    case_services.case_assign(actor=officer_b, case_id=case.id, assignee=mediator_b)
-    case_services.case_respond(actor=mediator_b, case_id=case.id, note="已联系双方")
-    session = mediation_services.session_record(
-        actor=mediator_b,
-        case_id=case.id,
+    builders.drive(case, to="in_progress")
+    session = builders.record_session(
+        case,
+        mediator,
         held_at=timezone.now() - timedelta(hours=2),
-        place="五里村委会",
+        place=f"{village.name}委会",
         minutes="双方陈述。",
     )
-    consultation = mediation_services.consultation_ask(
-        actor=mediator_b,
-        case_id=case.id,
+    consultation = builders.ask_consultation(
+        case,
+        mediator,
         consultant_kind="lawyer",
         consultant_name="王律师",
         question="边界如何认定？",
         due_at=timezone.now() + timedelta(days=3),
     )
     attachment = case_services.case_attach(
-        actor=mediator_b,
+        actor=mediator,
         case_id=case.id,
         file=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png"),
     )
-    case_services.case_resolve(actor=mediator_b, case_id=case.id, agreement=ORAL)
-    mediation_services.follow_up_record(
-        actor=mediator_b,
-        case_id=case.id,
-        method="visit",
-        performed=True,
-        satisfaction="satisfied",
+    applicant = case.parties.get(role="applicant")
+    case_services.case_reveal(
+        actor=mediator, case_id=case.id, party_id=applicant.id, field="id_number"
     )
-    inspection = mediation_services.inspection_file(
-        grid=areas.grid_b1,
-        actor=cast.grid_worker_b,
-        period=date.today().replace(day=1),
-        zero=True,
+    case_services.case_resolve(actor=mediator, case_id=case.id, agreement=ORAL)
+    builders.record_follow_up(case, mediator)
+    case.refresh_from_db()
+    overdue = builders.report(
+        reporter,
+        grid,
+        title=names["overdue_title"],
+        parties=[builders.party("超期甲方", "applicant", serial + 3, **address)],
+        at=timezone.now() - timedelta(days=42),
     )
-    notification = notify(users=[cast.town_officer_b], kind="test", title="五里村通知", case=case)[
-        0
-    ]
-    from mediation.models import Reward, RewardRate
-
-    reward = Reward.objects.create(
-        rate=RewardRate.objects.first(),
-        case=case,
-        mediator=mediator_b,
-        committee=committee,
-        difficulty="ordinary",
-        amount=100,
-        month=date.today().replace(day=1),
-        claimed_by=officer_b,
-        claimed_at=timezone.now(),
-        province_id=case.province_id,
-        city_id=case.city_id,
-        county_id=case.county_id,
-        town_id=case.town_id,
-        village_id=case.village_id,
+    builders.drive(overdue, to="pending", level="town", at=timezone.now() - timedelta(days=40))
+    inspection = builders.file_inspection(
+        grid, reporter, period=date.today().replace(day=1), zero=True
     )
+    town_officer = getattr(cast, f"town_officer_{side}")
+    notification = notify(users=[town_officer], kind="test", title=names["notification"], case=case)
+    reward = builders.reward(case, mediator=mediator, committee=committee, claimed_by=officer)
     return SimpleNamespace(
         case=case.id,
         case_number=case.number,
@@ -287,13 +365,23 @@ def world(cast):
         committee=committee.id,
         reward=reward.id,
         inspection=inspection.id,
-        area=areas.village_b1.id,
-        user=mediator_b.id,
-        role=mediator_b.roles.first().id,
-        notification=notification.id,
-        town=areas.town_b.id,
-        village=areas.village_b1.id,
+        area=village.id,
+        user=mediator.id,
+        role=mediator.roles.first().id,
+        notification=notification[0].id,
+        town=town.id,
+        village=village.id,
+        markers={**names, "case_number": case.number},
     )
+
+
+@pytest.fixture
+def world(cast):
+    """Town B's objects, which town A's people must never see, with the same objects of town A
+    for contrast (`world.contrast`): each town's must show to its own people."""
+    neighbour = _town_objects(cast, "b")
+    neighbour.contrast = _town_objects(cast, "a")
+    return neighbour
 
 
 def test_every_route_is_registered():
@@ -365,6 +453,7 @@ def _object_urls(route, pattern, pk_kind, world):
         yield _url(route, kwargs)
 
 
+@pytest.mark.slow
 def test_neighbours_objects_are_404_on_every_object_route(cast, world, api, client):
     leaks = []
     checked = 0
@@ -397,9 +486,9 @@ def _object_leaks(user, world, api, client):
     return leaks
 
 
-def _mentions_neighbour(body, world):
-    markers = [MARKER_TITLE, MARKER_PARTY, world.case_number, "village_mediator_b", "五里村通知"]
-    return [m for m in markers if m in body]
+def _mentions(body, objects):
+    """The marker keys of a town's objects that `body` shows."""
+    return {key for key, marker in objects.markers.items() if marker in body}
 
 
 def _body(response):
@@ -417,33 +506,69 @@ def _body(response):
     return response.content.decode("utf-8", errors="replace")
 
 
+@pytest.mark.slow
 def test_lists_exports_and_counts_never_show_the_neighbour(cast, world, api, client):
+    """Town A's people never see town B's markers on a list, export or count, nor B's people
+    A's; and each route shows each marker of its kind to some of that town's own people, so
+    the check cannot pass on a page that shows nothing."""
     from accounts.models import AuditEntry
 
-    leaks = []
-    for role in ROLES_OF_TOWN_A:
-        # The audit trail lists this test's own exports with their filters (which carry the
-        # neighbour's markers as search terms); start each role with none.
-        AuditEntry.objects.all().delete()
-        leaks += _list_leaks(getattr(cast, role), world, api, client)
+    leaks, seen = [], {"a": {}, "b": {}}
+    # Town A's people ask with every filter naming town B; town B's people (the positive
+    # control, and the same check the other way) ask plainly and for their own areas.
+    for side, own, neighbour, full in [
+        ("a", world.contrast, world, True),
+        ("b", world, world.contrast, False),
+    ]:
+        for role in ROLES_OF_TOWN[side]:
+            # The audit trail lists this test's own exports with their filters (which carry
+            # the neighbour's markers as search terms); start each role with none.
+            AuditEntry.objects.all().delete()
+            user = getattr(cast, role)
+            leaks += _list_leaks(user, own, neighbour, api, client, seen[side], full=full)
     assert not leaks, "\n".join(leaks)
+    unseen = [
+        f"{name} never showed town {side.upper()}'s {key} to town {side.upper()}"
+        for name, keys in LIST_SHOWS.items()
+        for side in "ab"
+        for key in keys
+        if key not in seen[side].get(name, set())
+    ]
+    assert not unseen, "\n".join(unseen)
 
 
-def _list_leaks(user, world, api, client):
+def test_every_list_route_says_what_it_shows():
+    assert set(LIST_SHOWS) | COUNTS == LIST_ROUTES | PAGE_LISTS
+    assert not set(LIST_SHOWS) & COUNTS
+    keys = set(TOWN_MARKERS["a"]) | {"case_number"}
+    assert {key for shown in LIST_SHOWS.values() for key in shown} <= keys
+    assert all(LIST_SHOWS.values())
+
+
+def _list_leaks(user, own, neighbour, api, client, seen, full=True):
+    """Every list route asked by `user` plainly, for the user's own areas and (`full`) with
+    every filter naming the neighbour: what of the neighbour's it shows (leaks, returned) and
+    what of its own town's (added to `seen`; on a page, only what the page's main part shows,
+    not the header's name and role of the user)."""
     rest = api(user)
     client.force_login(user)
     month = timezone.localdate().strftime("%Y-%m")
     queries = [
         "",
-        f"?q={MARKER_PARTY}",
-        f"?q={world.case_number}",
-        f"?area={world.town}",
-        f"?area={world.village}",
-        f"?area={world.town}&period={month}",
-        f"?area={world.village}&period={month}&level=village",
-        f"?month={month}",
-        "?page_size=200",
+        f"?area={own.village}&month={month}",
+        f"?area={own.town}&period={month}&level=village",
     ]
+    if full:
+        queries += [
+            f"?q={neighbour.markers['party']}",
+            f"?q={neighbour.case_number}",
+            f"?area={neighbour.town}",
+            f"?area={neighbour.village}",
+            f"?area={neighbour.town}&period={month}",
+            f"?area={neighbour.village}&period={month}&level=village",
+            f"?month={month}",
+            "?page_size=200",
+        ]
     leaks = []
     # The audit trail first, before this user's own exports are recorded in it.
     for name, route, _pattern in sorted(_routes(), key=lambda r: r[0] != "audit"):
@@ -456,10 +581,15 @@ def _list_leaks(user, world, api, client):
             if response.status_code >= 500:
                 leaks.append(f"{user} GET {base + query} -> {response.status_code}")
             elif response.status_code < 300:
+                body = _body(response)
                 # A search box echoes its query; only what the query did not carry counts.
-                found = [m for m in _mentions_neighbour(_body(response), world) if m not in query]
+                found = [
+                    key for key in _mentions(body, neighbour) if neighbour.markers[key] not in query
+                ]
                 if found:
                     leaks.append(f"{user} GET {base + query} ({name}) shows {found}")
+                main = body.partition("<main>")[2] or body
+                seen.setdefault(name, set()).update(_mentions(main, own))
     return leaks
 
 

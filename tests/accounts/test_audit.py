@@ -2,7 +2,7 @@
 
 from accounts.services import audit_export
 from cases import services
-from tests.cases.conftest import report
+from tests.builders import report
 
 
 def _reveal_in(cast, grid, officer):

@@ -36,6 +36,13 @@ def test_town_admin_creates_a_mediator_in_their_village(cast, api):
     )
     assert response.status_code == 201, response.content
     assert response.json()["roles"][0]["area"]["code"] == "610222101201"
+    from accounts.models import User
+
+    user = User.objects.get(username="new_mediator")
+    assert user.display_name == "新调解员" and user.check_password("a-long-password-1")
+    assert [(r.kind, r.area_id) for r in user.roles.all()] == [
+        ("mediator", cast.areas.village_a2.id)
+    ]
 
 
 def test_town_admin_cannot_create_a_user_in_the_neighbouring_town(cast, api):
@@ -86,6 +93,8 @@ def test_town_admin_grants_and_revokes_a_role_in_their_town(cast, api):
     )
     assert response.status_code == 201, response.content
     role_id = response.json()["id"]
+    role = cast.village_mediator_a.roles.get(pk=role_id)
+    assert (role.kind, role.area_id) == ("grid_worker", cast.areas.grid_a1.id)
     response = client.delete(f"/api/v1/users/{cast.village_mediator_a.id}/roles/{role_id}/")
     assert response.status_code == 204
     assert not cast.village_mediator_a.roles.filter(pk=role_id).exists()

@@ -6,7 +6,7 @@ from .builders import make_case, make_inspection, t
 
 
 @pytest.fixture
-def october(cast, on_postgres):
+def october(cast):
     """The October 2026 ledger of the cast's county, every KPI worked out by hand in the tests.
 
     2026 calendar: Sep 20 (Sun) is a make-up workday, Sep 25 is Mid-Autumn, Oct 1–7 National Day,

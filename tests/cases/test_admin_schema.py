@@ -4,8 +4,7 @@ case endpoint."""
 import pytest
 
 from cases.models import Case
-
-from .conftest import report
+from tests.builders import report
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +72,13 @@ def test_admin_shows_cases_with_status_and_level_read_only(cast, client, superus
         "events-TOTAL_FORMS": 0,
         "events-INITIAL_FORMS": 0,
     }
-    client.post(f"/admin/cases/case/{case.id}/change/", data)
+    response = client.post(f"/admin/cases/case/{case.id}/change/", data)
+    # Saved (a rejected form answers 200 with its errors), the title changed, status and level
+    # posted alongside left alone.
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response["Location"] == "/admin/cases/case/"
     case = Case.objects.get(pk=case.id)
+    assert case.title == "改过的名称"
     assert (case.status, case.level) == ("pending", "village")
     for url in [
         "/admin/cases/case/",

@@ -14,8 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import User
 from cases import services
 from cases.models import CaseEvent
-
-from .conftest import ORAL, drive, id_number, party, report
+from tests.builders import ORAL, drive, id_number, party, report
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +134,7 @@ def test_people_in_scope_find_the_case_every_way(cast, api, town_a_case, who):
     assert client.get(f"/api/v1/cases/{town_a_case.id}/").status_code == 200
 
 
+@pytest.mark.slow
 def test_list_page_query_count_does_not_grow_with_page_size(
     cast, api, django_assert_max_num_queries
 ):
@@ -175,8 +175,8 @@ def test_list_row_is_exactly_what_the_declared_fields_give(cast, api):
     from cases.selectors import cases_for_list
 
     for target in ("pending", "assigned", "in_progress", "resolved", "closed"):
-        drive(report(cast.grid_worker_a, cast.areas.grid_a1, title=target), cast, target)
-    escalated = drive(report(cast.grid_worker_a, cast.areas.grid_a1), cast, "assigned")
+        drive(report(cast.grid_worker_a, cast.areas.grid_a1, title=target), to=target)
+    escalated = drive(report(cast.grid_worker_a, cast.areas.grid_a1), to="assigned")
     services.case_escalate(
         actor=cast.village_mediator_a, case_id=escalated.id, reason="村级调解不成"
     )
@@ -267,7 +267,7 @@ def test_filters(cast, api, media):
 
 
 def test_reveal_for_assignee_and_officer_with_audit(cast, api, village_case):
-    drive(village_case, cast, "assigned")
+    drive(village_case, to="assigned")
     applicant = village_case.parties.get(name="张三")
     url = f"/api/v1/cases/{village_case.id}/reveal/"
     response = api(cast.village_mediator_a).post(
@@ -368,7 +368,7 @@ def test_export_has_chinese_headers_masked_data_and_a_cap(cast, api, village_cas
 
 
 def test_events_endpoint_lists_the_log_in_order(cast, api, village_case):
-    drive(village_case, cast, "in_progress")
+    drive(village_case, to="in_progress")
     events = api(cast.village_mediator_a).get(f"/api/v1/cases/{village_case.id}/events/").json()
     kinds = [row["kind"] for row in events["results"]]
     assert kinds == ["report", "assign", "respond"]
@@ -412,7 +412,7 @@ def test_events_endpoint_lists_the_log_in_order(cast, api, village_case):
     ],
 )
 def test_malformed_action_bodies_are_400(cast, api, village_case, action, state, body, field):
-    drive(village_case, cast, state)
+    drive(village_case, to=state)
     if body.get("assignee") == "TOWN_MEDIATOR":
         body = {"assignee": cast.town_mediator_a.id}  # not a mediator of village A1
     if body.get("until") == "FAR":

@@ -10,8 +10,7 @@ from django.utils import timezone
 from cases import clocks
 from cases.calendar import add_hours, add_working_days, is_workday, working_days_between
 from cases.models import CalendarOverride, HandlingPeriod, SlaPolicy
-
-from .conftest import report
+from tests.builders import report
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.db import connection
 from cases import services
 from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod
 from config.errors import Conflict
-
-from .conftest import party, report
+from tests.builders import party, report
 
 
 def run_in_threads(count, work):
@@ -36,6 +35,7 @@ def run_in_threads(count, work):
     return results
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_twenty_conflicting_actions_on_one_case_one_wins(cast, on_postgres):
     case = report(cast.grid_worker_a, cast.areas.grid_a1)
@@ -62,6 +62,7 @@ def test_twenty_conflicting_actions_on_one_case_one_wins(cast, on_postgres):
     assert period.assigned_at is not None and period.next_deadline_kind == "respond"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_intakes_get_fifty_consecutive_numbers(cast, on_postgres):
     reporters = [cast.grid_worker_a, cast.village_mediator_a, cast.village_mediator_b]

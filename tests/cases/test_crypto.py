@@ -5,8 +5,7 @@ import pytest
 from django.test import override_settings
 
 from cases import crypto
-
-from .conftest import id_number
+from tests.builders import id_number
 
 
 @pytest.mark.parametrize(

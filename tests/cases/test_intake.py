@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from cases.crypto import mask_id_number
 from cases.models import Case, CaseEvent, HandlingPeriod, Party
-
-from .conftest import id_number, party, report
+from tests.builders import id_number, party, report
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from cases import services
 from cases.models import CaseEvent, HandlingPeriod
 from config.errors import Conflict
 from mediation.models import Agreement
-
-from .conftest import ORAL, follow_up, party, report
+from tests.builders import ORAL, follow_up, party, report
 
 pytestmark = pytest.mark.django_db
 

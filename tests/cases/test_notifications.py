@@ -2,7 +2,7 @@
 
 from cases import services
 from notifications.models import Notification, OutboxMessage
-from tests.cases.conftest import report
+from tests.builders import report
 
 
 def test_assign_notifies_the_assignee_and_escalation_the_officers_above(cast):

@@ -9,8 +9,7 @@ from django.utils import timezone
 from cases import selectors
 from cases.models import Case, HandlingPeriod
 from cases.templatetags.cases_web import overdue_at
-
-from .conftest import report
+from tests.builders import report
 
 
 def _case_due(cast, due, title, area=None, reporter=None):

@@ -11,9 +11,8 @@ from assessment.kpis import compute_period
 from assessment.periods import parse_period
 from cases import services
 from cases.models import Case, CaseEvent, Party
-from mediation import services as mediation_services
 from mediation.models import Agreement, FollowUp, MediationSession
-from tests.cases.conftest import id_number, party, report
+from tests.builders import id_number, party, record_follow_up, record_session, report
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2019, 3, 4, 9, 0, tzinfo=TZ)
@@ -35,9 +34,9 @@ def _closed_case(cast, name_a, name_b, serial):
     services.case_respond(
         actor=mediator, case_id=case.id, note=f"已联系{name_a}", at=T0 + timedelta(hours=5)
     )
-    mediation_services.session_record(
-        actor=mediator,
-        case_id=case.id,
+    record_session(
+        case,
+        mediator,
         held_at=T0 + timedelta(days=1),
         place="村委会",
         minutes=f"{name_a}、{name_b}到场陈述。",
@@ -49,14 +48,7 @@ def _closed_case(cast, name_a, name_b, serial):
         agreement={"form": "oral", "terms": f"{name_b}退让30公分。"},
         at=T0 + timedelta(days=2),
     )
-    follow = mediation_services.follow_up_record(
-        actor=mediator,
-        case_id=case.id,
-        method="visit",
-        performed=True,
-        satisfaction="satisfied",
-        note=f"{name_a}表示满意",
-    )
+    follow = record_follow_up(case, mediator, note=f"{name_a}表示满意")
     FollowUp.objects.filter(pk=follow.pk).update(performed_on=(T0 + timedelta(days=5)).date())
     services.case_close(
         actor=mediator, case_id=case.id, outcome="agreement", at=T0 + timedelta(days=6)

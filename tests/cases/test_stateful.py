@@ -20,8 +20,7 @@ from cases import services
 from cases.choices import LEVEL_RANK, Level
 from cases.models import Case, CaseEvent, HandlingPeriod
 from config.errors import Conflict, InvalidInput, NotAllowed
-
-from .conftest import ORAL, follow_up, report
+from tests.builders import ORAL, follow_up, report
 
 # (action, from status) → to status; escalate/delegate also change the level.
 TABLE = {
@@ -204,6 +203,7 @@ def make_machine(cast):
     return CaseMachine
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_random_action_sequences_stay_inside_the_transition_table(cast):
     run_state_machine_as_test(

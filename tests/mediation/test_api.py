@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from cases.models import Case
 from mediation.models import Agreement, Committee, InspectionReport, MediatorProfile
+from tests.builders import reward
 
 from .helpers import make_case
 
@@ -425,12 +426,22 @@ def test_register_lists_take_a_constant_number_of_queries(cast, api, django_asse
         case = make_case(cast, origin=grid)
         body = {"grid": grid.id, "period": month, "zero": False, "cases": [case.id]}
         assert officer.post("/api/v1/inspections/", body, format="json").status_code == 201
-    for index in range(3):
+    committees = [
         Committee.objects.create(name=f"调委会{index}", kind="peoples", area=cast.areas.village_a1)
+        for index in range(3)
+    ]
+    for committee in committees:
+        reward(
+            make_case(cast, status="resolved"),
+            mediator=cast.village_mediator_a,
+            committee=committee,
+            claimed_by=cast.village_officer_a,
+        )
     viewer = api(cast.county_viewer)
     with django_assert_max_num_queries(6):
         assert len(viewer.get("/api/v1/inspections/").json()["results"]) == 2
     with django_assert_max_num_queries(6):
         assert len(viewer.get("/api/v1/committees/").json()["results"]) == 3
     with django_assert_max_num_queries(6):
-        assert viewer.get("/api/v1/rewards/").status_code == 200
+        rewards = viewer.get("/api/v1/rewards/").json()["results"]
+    assert sorted(row["committee_name"] for row in rewards) == ["调委会0", "调委会1", "调委会2"]

@@ -10,7 +10,7 @@ from cases import services
 from cases.models import Case
 from mediation.deadlines import follow_up_due, follow_up_due_at, follow_up_due_q
 from mediation.models import Agreement
-from tests.cases.conftest import ORAL, report
+from tests.builders import ORAL, report
 
 
 def _resolved_case(cast):

@@ -7,8 +7,9 @@ from pypdf import PdfReader
 
 from mediation.agreements import agreement_record
 from mediation.pdf import agreement_pdf
+from tests.builders import id_number
 
-from .helpers import id_number, make_case
+from .helpers import make_case
 
 pytestmark = pytest.mark.django_db
 

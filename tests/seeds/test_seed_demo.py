@@ -141,6 +141,7 @@ def _assert_mediation_records(now):
     assert not reports.filter(zero=False, cases__isnull=True).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_builds_a_year_with_realistic_kpis_and_a_second_run_changes_nothing():
     errors = io.StringIO()
@@ -191,6 +192,7 @@ def test_seed_demo_builds_a_year_with_realistic_kpis_and_a_second_run_changes_no
     assert _counts() == first
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_bulk_path_writes_consistent_cases_the_demo_accounts_can_list(on_postgres, api):
     call_command("seed_demo", "--no-cases")

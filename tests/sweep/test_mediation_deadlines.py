@@ -6,6 +6,7 @@ from cases.models import Breach, CaseEvent
 from cases.sweep import follow_up_run, sweep_all, sweep_run
 from mediation.models import JudicialConfirmation
 from notifications.models import Notification
+from tests.builders import ask_consultation, record_follow_up
 
 from .conftest import report
 
@@ -14,7 +15,6 @@ def _resolved_case_with_a_consultation(cast):
     """A village case resolved now with an oral agreement (effective at once), after asking the
     town's lawyer for an opinion due in two days."""
     from cases import services
-    from mediation.services import consultation_ask
 
     now = timezone.now()
     mediator = cast.village_mediator_a
@@ -26,9 +26,9 @@ def _resolved_case_with_a_consultation(cast):
         at=now - timedelta(hours=2),
     )
     services.case_respond(actor=mediator, case_id=case.pk, at=now - timedelta(hours=1))
-    consultation = consultation_ask(
-        actor=mediator,
-        case_id=case.pk,
+    consultation = ask_consultation(
+        case,
+        mediator,
         consultant_kind="lawyer",
         consultant_name="王律师",
         consultant=cast.town_officer_a,
@@ -79,7 +79,7 @@ def test_consultation_judicial_confirmation_and_follow_up_deadlines_remind_once(
 
 
 def test_answered_applied_and_followed_up_cases_are_left_alone(cast):
-    from mediation.services import consultation_answer, follow_up_record
+    from mediation.services import consultation_answer
 
     case, consultation = _resolved_case_with_a_consultation(cast)
     consultation_answer(
@@ -89,13 +89,7 @@ def test_answered_applied_and_followed_up_cases_are_left_alone(cast):
         answer="以确权证为准",
     )
     JudicialConfirmation.objects.filter(case=case).update(status="applied", court="宜君县人民法院")
-    follow_up_record(
-        actor=cast.village_mediator_a,
-        case_id=case.pk,
-        method="visit",
-        performed=True,
-        satisfaction="satisfied",
-    )
+    record_follow_up(case, cast.village_mediator_a)
     before = Notification.objects.count()
     result = sweep_all(now=timezone.now() + timedelta(days=25))
     assert result.breaches == 0

@@ -20,6 +20,8 @@ from notifications.models import Notification, OutboxMessage
 
 from .conftest import report
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 
@@ -125,11 +127,24 @@ def test_a_real_worker_escalates_an_overdue_village_case_and_delivers_the_remind
     relay_outbox.delay()
     assert _wait(lambda: not rows.filter(sent_at__isnull=True).exists()), "outbox not drained"
     assert all(n.delivered_at for n in Notification.objects.filter(case=case))
-    # Run again: nothing is acted on twice.
+    delivered = sorted(rows.values_list("id", "sent_at"))
+    reminded = reminders.count()
+
+    # Run both again, with a second overdue case as the witness that they ran: the one worker
+    # takes tasks in order, so once the witness's reminders are delivered, the second sweep
+    # and relay have been through the first case too, and have left it alone.
+    witness = report(cast, when=timezone.now() - timedelta(days=42), serial=2)
     sweep.delay()
     relay_outbox.delay()
-    time.sleep(2)
+    witness_rows = OutboxMessage.objects.filter(notification__case=witness)
+    assert _wait(
+        lambda: witness_rows.exists() and not witness_rows.filter(sent_at__isnull=True).exists()
+    ), "the second sweep and relay did not run"
+    assert Case.objects.get(pk=witness.pk).level == "town"
     assert CaseEvent.objects.filter(case=case, kind="escalate").count() == 1
+    assert CaseEvent.objects.filter(case=case, kind="remind").count() == 2
+    assert reminders.count() == reminded
+    assert sorted(rows.values_list("id", "sent_at")) == delivered
 
 
 @pytest.mark.django_db(transaction=True)

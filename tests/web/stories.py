@@ -10,9 +10,9 @@ from accounts.models import Role, User
 from cases import services
 from cases.choices import Category, Source
 from grids.models import Area
-from mediation import services as records
+from tests.builders import id_number, record_follow_up
 
-VALID_IDS = ["610222198001011238", "610222197506152349", "610222199203045676"]
+VALID_IDS = [id_number(123), id_number(234, birth="19750615"), id_number(567, birth="19920304")]
 TITLES = {
     "neighbour": "{a}与{b}排水沟堵塞纠纷",
     "housing_homestead": "{a}与{b}宅基地界址纠纷",
@@ -134,13 +134,7 @@ def build(seed=2026, per_month=8):
                 continue  # in progress
             _resolve(case, mediator, at + timedelta(days=random.randint(2, 12)))
             if month > 1:
-                records.follow_up_record(
-                    actor=mediator,
-                    case_id=case.pk,
-                    method="phone",
-                    performed=True,
-                    satisfaction="satisfied",
-                )
+                record_follow_up(case, mediator, method="phone")
                 services.case_close(
                     actor=mediator, case_id=case.pk, outcome="agreement", at=at + timedelta(days=20)
                 )

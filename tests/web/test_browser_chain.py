@@ -13,7 +13,7 @@ from cases.models import Case, CaseEvent
 
 from .conftest import DESKTOP, PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # A valid GB 11643 number (check digit X) and one with the last digit changed.
 VALID_ID = "11010519491231002X"

@@ -4,7 +4,7 @@ level it showed, so a second submission after the case has moved changes nothing
 from accounts.models import User
 from cases.policy import CasePolicy
 from mediation.views import PAGE_ACTIONS, page_actions
-from tests.cases.conftest import report
+from tests.builders import report
 
 
 def test_the_page_offers_what_the_policy_allows(client, cast):

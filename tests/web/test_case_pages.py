@@ -1,9 +1,11 @@
 """The case pages through Django's test client: scope (404 outside it), the queue and inbox
 ordering, the actions offered, inline intake errors, and a constant number of queries."""
 
+import pytest
+
 from cases import services
 from cases.models import Case
-from tests.cases.conftest import drive, party, report
+from tests.builders import drive, party, report
 
 
 def _report(cast, **overrides):
@@ -76,7 +78,7 @@ def test_town_inbox_puts_new_escalations_first(client, cast):
     older = _report(cast, title="早")
     newer = _report(cast, title="晚")
     for case in (older, newer):
-        drive(case, cast, "in_progress")
+        drive(case, to="in_progress")
         services.case_escalate(actor=cast.village_mediator_a, case_id=case.pk, reason="上报")
     direct = _report(cast, title="红色", risk="red")  # starts at town, not an escalation
     client.force_login(cast.town_officer_a)
@@ -139,15 +141,16 @@ def test_intake_refuses_an_origin_outside_the_users_grid(client, cast):
     assert not Case.objects.exists()
 
 
+@pytest.mark.slow
 def test_list_pages_run_a_constant_number_of_queries(client, cast, django_assert_max_num_queries):
     for index in range(3):
-        drive(_report(cast, title=f"案{index}"), cast, "assigned")
+        drive(_report(cast, title=f"案{index}"), to="assigned")
     client.force_login(cast.village_mediator_a)
     with django_assert_max_num_queries(12) as few:
         client.get("/queue/")
     baseline = len(few.captured_queries)  # read now: the next request clears the log
     for index in range(20):
-        drive(_report(cast, title=f"多{index}"), cast, "assigned")
+        drive(_report(cast, title=f"多{index}"), to="assigned")
     with django_assert_max_num_queries(baseline):
         response = client.get("/queue/")
     assert response.content.decode().count('data-testid="case-item"') == 20
@@ -158,7 +161,7 @@ def test_list_pages_run_a_constant_number_of_queries(client, cast, django_assert
 
 def test_revealing_a_phone_shows_it_once_and_writes_the_audit_event(client, cast):
     case = _report(cast)
-    drive(case, cast, "assigned")
+    drive(case, to="assigned")
     party_row = case.parties.order_by("id").first()
     client.force_login(cast.village_mediator_a)
     response = client.post(
@@ -175,7 +178,7 @@ def test_revealing_a_phone_shows_it_once_and_writes_the_audit_event(client, cast
 
 
 def test_consultation_is_asked_and_answered_from_the_case_page(client, cast):
-    case = drive(_report(cast), cast, "in_progress")
+    case = drive(_report(cast), to="in_progress")
     client.force_login(cast.village_mediator_a)
     response = client.post(
         f"/cases/{case.pk}/do/consultation/",
@@ -238,7 +241,7 @@ def test_inbox_and_overdue_pages_run_a_constant_number_of_queries(
     client, cast, django_assert_max_num_queries
 ):
     def escalated(title):
-        case = drive(_report(cast, title=title), cast, "in_progress")
+        case = drive(_report(cast, title=title), to="in_progress")
         services.case_escalate(actor=cast.village_mediator_a, case_id=case.pk, reason="上报")
 
     escalated("一")

@@ -1,7 +1,10 @@
-"""The dashboard pages through Django's test client: scope, drill-down, the ranking table."""
+"""The dashboard pages through Django's test client: the KPIs of a ledger built here, scope,
+drill-down, the ranking table."""
 
 import json
 import re
+
+from tests.builders import drive, report, two_parties
 
 
 def _chart_data(html):
@@ -9,17 +12,103 @@ def _chart_data(html):
     return json.loads(match.group(1))
 
 
-def test_county_dashboard_ranks_its_towns_and_draws_a_12_month_trend(client, cast):
+# This month's ledger: (town, where the case ends): a village case resolved there, one closed
+# as failed, one still pending; and in town B one resolved after escalation to the town.
+LEDGER = [
+    ("a", "resolved", "village"),
+    ("a", "failed", "village"),
+    ("a", "pending", "village"),
+    ("b", "resolved", "town"),
+    ("b", "pending", "village"),
+]
+
+
+def _build_ledger(cast):
+    for index, (side, fate, level) in enumerate(LEDGER):
+        grid = getattr(cast.areas, f"grid_{side}1")
+        reporter = getattr(cast, f"grid_worker_{side}")
+        case = report(reporter, grid, title=f"看板案{index}", parties=two_parties(10 * index))
+        if fate == "failed":
+            drive(case, to="closed", outcome="failed")
+        else:
+            drive(case, to=fate, level=level)
+
+
+def _expected(sides):
+    """The KPIs of the ledger's cases of `sides`, worked out from the ledger."""
+    rows = [row for row in LEDGER if row[0] in sides]
+    concluded = [row for row in rows if row[1] in ("resolved", "failed")]
+    resolved = [row for row in concluded if row[1] == "resolved"]
+
+    def pct(part, whole):
+        return None if not whole else round(100 * len(part) / len(whole), 1)
+
+    return {
+        "intake": len(rows),
+        "concluded": len(concluded),
+        "resolution_rate": pct(resolved, concluded),
+        "village_retention": pct([r for r in concluded if r[2] == "village"], concluded),
+        "town_retention": pct(concluded, concluded),
+        # Every case concluded today, long before its resolve deadline.
+        "closure_on_time_rate": pct(concluded, concluded),
+    }
+
+
+def _number(text):
+    text = re.sub(r"<[^>]+>|%", "", text).strip()
+    return None if text in ("—", "") else float(text)
+
+
+def _tiles(html):
+    """{KPI name: the number its tile shows}."""
+    found = re.findall(
+        r'data-kpi="(\w+)">\s*<div class="label">[^<]*</div>\s*<div class="value">(.*?)</div>',
+        html,
+        re.S,
+    )
+    return {name: _number(value) for name, value in found}
+
+
+def _ranking_rows(html):
+    """{area name: [the numbers of its ranking-table row]}."""
+    table = html[html.index('data-testid="ranking-table"') :]
+    table = table[: table.index("</table>")]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
+        name = re.search(r'data-testid="drill">(.*?)</a>', row).group(1)
+        cells = re.findall(r'<td class="num">(.*?)</td>', row, re.S)
+        rows[name] = [_number(cell) for cell in cells]
+    return rows
+
+
+def test_county_dashboard_shows_the_ledgers_kpis_ranks_its_towns_and_draws_a_trend(client, cast):
+    _build_ledger(cast)
     client.force_login(cast.county_officer)
     response = client.get("/dashboard/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "宜君县" in html
     assert 'data-testid="ranking-table"' in html
-    assert "彭镇" in html and "五里镇" in html
+    expected = _expected("ab")
+    tiles = _tiles(html)
+    assert {name: tiles[name] for name in expected} == expected
+    # The ranking table: safety index, then RANK_COLUMNS (rates in %, intake a count).
+    columns = [
+        "resolution_rate",
+        "village_retention",
+        "town_retention",
+        "closure_on_time_rate",
+        "intake",
+    ]
+    rows = _ranking_rows(html)
+    assert set(rows) == {"彭镇", "五里镇"}
+    for name, sides in [("彭镇", "a"), ("五里镇", "b")]:
+        town = _expected(sides)
+        assert rows[name][1:] == [town[column] for column in columns], name
     data = _chart_data(html)
     assert len(data["trend"]) == 12
     assert {row["name"] for row in data["ranking"]} == {"彭镇", "五里镇"}
+    assert data["trend"][-1]["resolution_rate"] == expected["resolution_rate"]
     assert f"/api/v1/kpis/export.xlsx?area={cast.areas.county.pk}" in html
 
 
@@ -48,7 +137,6 @@ def test_dashboard_query_count_does_not_grow_with_cases(
     client, cast, django_assert_max_num_queries
 ):
     from cases import services
-    from tests.cases.conftest import report
 
     client.force_login(cast.county_officer)
     report(cast.grid_worker_a, cast.areas.grid_a1)
@@ -76,7 +164,6 @@ def test_overdue_panel_lists_the_most_overdue_first_then_supervised_cases(client
     from django.utils import timezone
 
     from cases.models import Case, HandlingPeriod
-    from tests.cases.conftest import report
 
     now = timezone.now()
 

@@ -1,0 +1,197 @@
+"""Building test state through the same services users call: identity numbers, parties, intake,
+and `drive(case, to=status, level=…)` to take a case to where a test needs it.
+
+Every test builds cases here, so a change of a service's signature is made in one place: the
+mediation records (sessions, consultations, follow-ups, inspection reports, committee members)
+are wrapped below for the same reason."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from accounts.models import Role
+from cases import services
+from cases.crypto import id_check_digit
+from cases.models import Case
+
+ORAL = {"form": "oral", "terms": "李四退让边界30公分。"}
+LEVELS = ["village", "town", "county"]
+
+
+def id_number(serial: int, birth: str = "19800101", area: str = "610222") -> str:
+    """A valid 18-digit ID number (GB 11643 check digit) for a made-up person."""
+    first17 = f"{area}{birth}{serial % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def party(name="张三", role="applicant", serial=1, area=None, **extra) -> dict:
+    """One party as intake takes it, with a valid ID number and phone unless `extra` says
+    otherwise."""
+    data = {
+        "name": name,
+        "role": role,
+        "id_number": id_number(serial),
+        "phone": f"138{serial:08d}",
+        "address": "彭村一组",
+        "area": area,
+    }
+    data.update(extra)
+    return data
+
+
+def two_parties(serial=1, names=("张三", "李四")) -> list[dict]:
+    """An applicant and a respondent with the ID numbers `serial` and `serial + 1`."""
+    return [party(names[0], "applicant", serial), party(names[1], "respondent", serial + 1)]
+
+
+def report(actor, area, *, parties=None, **overrides) -> Case:
+    """Intake through the service with sensible defaults (a green homestead dispute)."""
+    values = {
+        "title": "宅基地边界纠纷",
+        "facts": "两户因宅基地边界发生争执。",
+        "category": "housing_homestead",
+        "source": "grid_inspection",
+        "risk": "green",
+        "people_involved": 2,
+    }
+    values.update(overrides)
+    if parties is None:
+        parties = two_parties()
+    return services.case_report(actor=actor, area=area, parties=parties, **values)
+
+
+def _holder_at(case: Case, level: str):
+    return {"village": case.village, "town": case.town, "county": case.county}[level]
+
+
+def _role_user(area, kind):
+    role = Role.objects.filter(area=area, kind=kind).select_related("user").order_by("id").first()
+    return role.user if role else None
+
+
+def drive(
+    case: Case,
+    *,
+    to: str,
+    level: str | None = None,
+    outcome: str = "agreement",
+    officer=None,
+    mediator=None,
+    at=None,
+    note: str = "",
+) -> Case:
+    """Take a fresh (pending) case through the services to status `to` at `level` (default: the
+    level it is at); returns it re-read.
+
+    An officer of `level` pulls the case up there; that level's officer assigns it to that
+    level's mediator (a village mediator claims it where the village has no officer), who
+    responds and resolves with an oral agreement. `to="closed"` closes it with `outcome`:
+    `agreement` after the resolution and a follow-up, any other outcome from in progress.
+    `officer` and `mediator` default to the first such role holders of the level's area."""
+    case = Case.objects.select_related("village", "town", "county").get(pk=case.pk)
+    kw = {} if at is None else {"at": at}
+    level = level or case.level
+    area = _holder_at(case, level)
+    officer = officer or _role_user(area, "officer")
+    mediator = mediator or _role_user(area, "mediator")
+    if level != case.level:
+        if LEVELS.index(level) < LEVELS.index(case.level):
+            raise ValueError(f"drive() does not delegate: the case is at {case.level}")
+        services.case_escalate(actor=officer, case_id=case.pk, reason=note or "提级", **kw)
+    if to == "pending":
+        return _fresh(case)
+    services.case_assign(actor=officer or mediator, case_id=case.pk, assignee=mediator, **kw)
+    if to == "assigned":
+        return _fresh(case)
+    services.case_respond(actor=mediator, case_id=case.pk, note=note, **kw)
+    if to == "in_progress":
+        return _fresh(case)
+    if to == "closed" and outcome != "agreement":
+        services.case_close(
+            actor=mediator, case_id=case.pk, outcome=outcome, note=note or "调解不成", **kw
+        )
+        return _fresh(case)
+    services.case_resolve(actor=mediator, case_id=case.pk, agreement=ORAL, **kw)
+    if to == "resolved":
+        return _fresh(case)
+    if to != "closed":
+        raise ValueError(f"drive() knows no status {to!r}")
+    follow_up(case, mediator)
+    services.case_close(actor=mediator, case_id=case.pk, outcome="agreement", **kw)
+    return _fresh(case)
+
+
+def _fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+def follow_up(case, user, *, satisfaction="satisfied", performed_on=None):
+    """A performed follow-up visit (回访), written as a row: closing with an agreement needs one,
+    and tests record it in states the follow-up service would refuse."""
+    from mediation.models import FollowUp
+
+    return FollowUp.objects.create(
+        case=case,
+        method="visit",
+        performed_on=performed_on or date.today(),
+        performed=True,
+        satisfaction=satisfaction,
+        recorded_by=user,
+    )
+
+
+# The mediation records, through their services.
+
+
+def record_session(case, actor, **fields):
+    from mediation import services as mediation
+
+    return mediation.session_record(case_id=case.pk, actor=actor, **fields)
+
+
+def ask_consultation(case, actor, **fields):
+    from mediation import services as mediation
+
+    return mediation.consultation_ask(case_id=case.pk, actor=actor, **fields)
+
+
+def record_follow_up(case, actor, **fields):
+    from mediation import services as mediation
+
+    fields = {"method": "visit", "performed": True, "satisfaction": "satisfied", **fields}
+    return mediation.follow_up_record(case_id=case.pk, actor=actor, **fields)
+
+
+def file_inspection(grid, actor, **fields):
+    from mediation import services as mediation
+
+    return mediation.inspection_file(grid=grid, actor=actor, **fields)
+
+
+def add_member(committee, actor, user, **fields):
+    from mediation import services as mediation
+
+    return mediation.member_save(committee=committee, actor=actor, user=user, **fields)
+
+
+def reward(case, *, mediator, committee, claimed_by, amount=100, difficulty="ordinary", month=None):
+    """A reward row for a concluded case (the claim service needs a complete case file; tests of
+    lists and scope need only the row), scoped like the case."""
+    from mediation.models import Reward, RewardRate
+
+    return Reward.objects.create(
+        rate=RewardRate.objects.order_by("id").first(),
+        case=case,
+        mediator=mediator,
+        committee=committee,
+        difficulty=difficulty,
+        amount=amount,
+        month=month or date.today().replace(day=1),
+        claimed_by=claimed_by,
+        claimed_at=timezone.now(),
+        province_id=case.province_id,
+        city_id=case.city_id,
+        county_id=case.county_id,
+        town_id=case.town_id,
+        village_id=case.village_id,
+    )
