@@ -1,4 +1,5 @@
-"""Django admin for cases (workflow fields read-only), SLA policy and calendar overrides."""
+"""Django admin for cases (read-only: changes go through the services), SLA policy and calendar
+overrides."""
 
 from django.contrib import admin
 
@@ -87,7 +88,7 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    """Cases: descriptive fields editable, status and level only through the actions."""
+    """Cases, read-only: every change goes through the services (an event per change)."""
 
     list_display = [
         "number",
@@ -120,6 +121,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Intake goes through the service (numbering, screening, clocks).
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Every change of a case (risk, level, status, facts…) is a service with its case
+        # event and re-timed clocks; admin only shows the case.
         return False
 
     def has_delete_permission(self, request, obj=None):
