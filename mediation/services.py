@@ -547,10 +547,14 @@ def document_record(
 # ---------------------------------------------------------------- rewards
 
 
-def reward_rate_for(*, difficulty: str, category: str, level: str) -> RewardRate | None:
-    """The most specific active schedule line for a case: category and level beat either,
-    either beats the default line."""
+def reward_rate_for(
+    *, difficulty: str, category: str, level: str, county_id: int | None = None
+) -> RewardRate | None:
+    """The most specific active line of the county's schedule (or the default schedule when the
+    county has none of its own): category and level beat either, either beats the plain line."""
+    own = county_id is not None and RewardRate.objects.filter(county_id=county_id).exists()
     candidates = RewardRate.objects.filter(
+        county_id=county_id if own else None,
         active=True,
         difficulty=difficulty,
         category__in=[category, ""],
@@ -588,7 +592,9 @@ def reward_claim(*, case: Case, actor, difficulty: str) -> Reward:
             missing=[item.key for item in file.missing],
             code="file_incomplete",
         )
-    rate = reward_rate_for(difficulty=difficulty, category=case.category, level=case.level)
+    rate = reward_rate_for(
+        difficulty=difficulty, category=case.category, level=case.level, county_id=case.county_id
+    )
     if rate is None:
         raise InvalidInput("没有适用的补贴标准。", fields={"difficulty": ["没有适用的补贴标准。"]})
     now = timezone.now()
