@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("notifications/badge/", views.notification_badge, name="notifications-badge"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("settings/", settings_views.settings_home, name="settings"),
 ]

@@ -2,9 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/submit/", views.inspection_submit, name="inspection-submit"),
+    path(
+        "settings/<int:county_id>/rewards/", settings_views.reward_settings, name="settings-rewards"
+    ),
 ]
