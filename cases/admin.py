@@ -137,9 +137,11 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    """The handling deadlines per level (red risk or not)."""
+    """The handling deadlines per level (red risk or not): the default rows (blank county) and
+    the counties' own, which their admins change in the app's settings pages."""
 
     list_display = [
+        "county",
         "level",
         "red",
         "assign_value",
@@ -150,6 +152,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "resolve_unit",
         "updated_at",
     ]
+    list_filter = [("county", admin.EmptyFieldListFilter), "level", "red"]
+    raw_id_fields = ["county"]
     list_editable = [
         "assign_value",
         "assign_unit",

@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "PeriodEntryEnum": "cases.choices.PeriodEntry",
         "ScreeningReasonEnum": "cases.choices.ScreeningReason",
         "DeadlineKindEnum": "cases.choices.DeadlineKind",
+        "DeadlineUnitEnum": "cases.choices.DeadlineUnit",
         "CommitteeKindEnum": "mediation.choices.CommitteeKind",
         "EmploymentEnum": "mediation.choices.Employment",
         "CommitteePositionEnum": "mediation.choices.CommitteePosition",
