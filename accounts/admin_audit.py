@@ -64,7 +64,6 @@ def _write(request, obj, action: str, data: dict):
         target=obj,
         data={"model": _label(obj), "action": action, **data},
     )
-    request._admin_audited = getattr(request, "_admin_audited", set()) | {(_label(obj), obj.pk)}
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -74,6 +73,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         request._admin_pending = (_stored(obj), _m2m(obj) if change else {}, change)
         super().save_model(request, obj, form, change)
+        request._admin_saved = getattr(request, "_admin_saved", set()) | {(_label(obj), obj.pk)}
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -129,7 +129,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def log_change(self, request, obj, message):
         # Views that save without save_model (a user's password form) still leave a row.
-        if (_label(obj), obj.pk) not in getattr(request, "_admin_audited", set()):
+        if (_label(obj), obj.pk) not in getattr(request, "_admin_saved", set()):
             _write(request, obj, "change", {"message": plain(message)})
         return super().log_change(request, obj, message)
 

@@ -72,7 +72,7 @@ def _set_active(*, actor: User, user: User, active: bool) -> User:
     for role in user.roles.select_related("area"):
         _require_admin_over(actor, role.area)
     if user.pk == actor.pk:
-        raise InvalidInput("不能停用或启用自己的账号。")
+        raise InvalidInput("不能停用自己的账号。" if not active else "不能启用自己的账号。")
     user = User.objects.select_for_update().get(pk=user.pk)
     before = user.is_active
     user.is_active = active

@@ -233,3 +233,57 @@ def test_a_case_risk_change_in_admin_is_refused_and_changes_nothing(cast, client
     assert case.risk != "red"
     assert CaseEvent.objects.filter(case=case).count() == events
     assert _rows("admin") == []
+
+
+def test_an_inline_row_added_in_admin_is_audited(cast, client, superuser):
+    committee = Committee.objects.create(
+        name="彭村调委会", kind="peoples", area=cast.areas.village_a1
+    )
+    client.force_login(superuser)
+    url = f"/admin/mediation/committee/{committee.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    inline = page.context["inline_admin_formsets"][0].formset
+    prefix = inline.prefix
+    data = {
+        name: (value.pk if hasattr(value, "pk") else value)
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": 1,
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-0-user": cast.village_mediator_a.pk,
+            f"{prefix}-0-position": inline.empty_form["position"].value() or "member",
+            f"{prefix}-0-employment": inline.empty_form["employment"].value() or "part_time",
+            f"{prefix}-0-active": "on",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    profile = MediatorProfile.objects.get(committee=committee)
+    (row,) = _rows("admin")
+    assert row.params["action"] == "add"
+    assert row.target == f"mediation.mediatorprofile:{profile.pk}"
+    assert row.area == cast.areas.village_a1
+
+
+def test_a_password_set_in_admin_is_audited_without_the_password(cast, client, superuser):
+    client.force_login(superuser)
+    user = cast.village_mediator_a
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {
+            "password1": "Another-pass-2027",
+            "password2": "Another-pass-2027",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Another-pass-2027")
+    (row,) = _rows("admin")
+    assert row.target == f"accounts.user:{user.pk}"
+    assert "Another-pass-2027" not in str(row.params)
+    assert row.area == cast.areas.village_a1

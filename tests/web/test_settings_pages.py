@@ -27,7 +27,7 @@ def _login(client, user):
 def _initial(form, prefix=""):
     """The POST a browser would send for an untouched form."""
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None or value is False:
             continue
