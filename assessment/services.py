@@ -45,26 +45,16 @@ def grade_thresholds(county_id: int | None = None) -> list[tuple[str, float]]:
     return sorted(rows, key=lambda row: -row[1])
 
 
-def _county_of_area(area_ids) -> dict[int, int]:
-    """For areas below a county (towns, villages): area id → the id of its county."""
+def _areas_of_counties(county_ids) -> dict[int, int]:
+    """The towns and villages of the given counties (an indexed code-prefix match each):
+    area id → county id."""
     from grids.choices import AreaLevel
 
-    below = Area.objects.filter(pk__in=area_ids, level__in=[AreaLevel.TOWN, AreaLevel.VILLAGE])
-    codes = {pk: code for pk, code in below.values_list("pk", "code")}
-    county_codes = {
-        code: Area.prefix_of(code, AreaLevel.COUNTY).ljust(len(code), "0")
-        for code in codes.values()
-    }
-    counties = dict(
-        Area.objects.filter(
-            level=AreaLevel.COUNTY, code__in=set(county_codes.values())
-        ).values_list("code", "pk")
-    )
-    return {
-        pk: counties[county_codes[code]]
-        for pk, code in codes.items()
-        if county_codes[code] in counties
-    }
+    found = {}
+    for county in Area.objects.filter(pk__in=county_ids, level=AreaLevel.COUNTY):
+        below = Area.objects.subtree(county).filter(level__in=[AreaLevel.TOWN, AreaLevel.VILLAGE])
+        found.update(dict.fromkeys(below.values_list("pk", flat=True), county.pk))
+    return found
 
 
 def safety_index(metrics: dict, weights: dict[str, float]) -> float | None:
@@ -107,7 +97,7 @@ def snapshot_period(period: Period, *, root: Area | None = None, now=None) -> in
         own |= set(
             GradeThreshold.objects.filter(county__isnull=False).values_list("county_id", flat=True)
         )
-    county_of = _county_of_area(list(results)) if own else {}
+    county_of = _areas_of_counties(own) if own else {}
     per_county = {
         county_id: (index_weights(county_id), grade_thresholds(county_id) if yearly else [])
         for county_id in own

@@ -91,3 +91,17 @@ def test_town_admin_gets_403_and_viewer_403_on_the_county_assessment(cast, api):
         body = {"thresholds": {"gold": 92, "silver": 88, "bronze": 80}}
         assert client.put(_grades_url(cast.areas.county), body, format="json").status_code == 403
     assert not AuditEntry.objects.exists()
+
+
+def test_county_thresholds_grade_its_villages_and_the_county_keeps_the_default(october, api):
+    a = october.areas
+    body = {"thresholds": {"gold": "1", "silver": "0.50", "bronze": "0.10"}}
+    response = api(october.county_admin).put(_grades_url(a.county), body, format="json")
+    assert response.status_code == 200, response.content
+    snapshot_period(parse_period("2026"), now=NOW)
+    village = KpiSnapshot.objects.get(area=a.village_a1, period_key="2026")
+    assert village.safety_index >= 1 and village.grade == "gold"
+    county = KpiSnapshot.objects.get(area=a.county, period_key="2026")
+    default = "gold" if county.safety_index >= 95 else "silver" if county.safety_index >= 90 else ""
+    default = default or ("bronze" if county.safety_index >= 85 else "")
+    assert county.grade == default
