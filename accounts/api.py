@@ -136,7 +136,8 @@ class UserViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Users inside the admin's subtree: list, create, deactivate, grant and revoke roles."""
+    """Users inside the admin's subtree: list, create, deactivate, activate, grant and revoke
+    roles (each change audited)."""
 
     serializer_class = UserSerializer
 
@@ -164,6 +165,13 @@ class UserViewSet(
     def deactivate(self, request, pk=None):
         user = self.get_object()
         services.user_deactivate(actor=request.user, user=user)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        user = self.get_object()
+        services.user_activate(actor=request.user, user=user)
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
 
     @extend_schema(request=RoleInputSerializer, responses={201: RoleSerializer})
@@ -244,7 +252,8 @@ def _name(user):
 
 
 class AuditView(APIView):
-    """Reveals of personal data and exports in the admin's subtree, newest first."""
+    """Reveals of personal data and the audit rows (exports, users, roles, committees,
+    settings, admin edits) of the admin's subtree, newest first."""
 
     @extend_schema(
         parameters=[

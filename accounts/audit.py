@@ -4,9 +4,53 @@ Callers write in the transaction of the change they record, so a change and its 
 commit or roll back together. Case changes are case events (cases/events.py), not audit rows.
 """
 
+import datetime
+import decimal
+import uuid
+
 from django.db import models
 
 from .models import AuditEntry
+
+# Fields whose values never go into an audit row (only the fact that they changed).
+SECRET_FIELDS = {"password"}
+
+
+def plain(value):
+    """A JSON-safe form of a field value: dates as ISO text, decimals as text, objects by pk."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields=None) -> dict:
+    """The concrete field values of a row (foreign keys as ids), JSON-safe."""
+    values = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        value = "***" if field.name in SECRET_FIELDS else field.value_from_object(obj)
+        values[field.name] = plain(value)
+    return values
+
+
+def changes(before: dict, after: dict) -> dict:
+    """{field: {"before": …, "after": …}} for every field whose value differs."""
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
 
 
 def target_of(obj: models.Model | None) -> str:

@@ -4,6 +4,7 @@ their roles (config/context_processors.py puts the header together)."""
 from django.urls import reverse
 
 from accounts.selectors import scope_for
+from accounts.settings_views import may_edit_settings
 from grids.choices import LEVEL_RANK
 
 KIND_ORDER = ["officer", "viewer", "mediator", "grid_worker", "admin"]
@@ -46,6 +47,9 @@ def nav_for(user):
     items.append(("cases", "案件", reverse("web:case-list")))
     if "grid_worker" in kinds:
         items.append(("inspection", "排查上报", reverse("web:inspections")))
-    if "admin" in kinds or user.is_staff:
+    if may_edit_settings(user):
+        items.append(("settings", "设置", reverse("web:settings")))
+    if user.is_staff:
+        # Django admin is for superusers and staff; county admins use the settings pages.
         items.append(("admin", "管理", reverse("admin:index")))
     return [{"key": key, "label": label, "url": url} for key, label, url in items]

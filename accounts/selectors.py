@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import Http404
 
+from config.errors import NotAllowed
 from grids.choices import LEVEL_RANK, AreaLevel
 from grids.models import Area
 
@@ -112,3 +114,43 @@ def areas_visible_to(user):
     return Area.objects.filter(
         Q(pk__in=scope.areas_queryset().values("pk")) | Q(code__in=ancestor_codes)
     )
+
+
+def settings_counties(user):
+    """Counties whose settings the user may change: those under an admin role held at a county
+    or above (settings are keyed by county; a town's admin changes none)."""
+    counties = Area.objects.filter(level=AreaLevel.COUNTY)
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return counties
+    areas = [a for a in scope.areas(RoleKind.ADMIN) if a.rank <= LEVEL_RANK[AreaLevel.COUNTY]]
+    if not areas:
+        return counties.none()
+    return counties.subtree_of_any(areas)
+
+
+def settings_county(user, county_id) -> Area:
+    """The county whose settings `user` asks to change: 404 when it is not a county the user
+    can see (missing and out of scope alike), 403 when seen but not administered by them."""
+    try:
+        county_id = int(county_id)
+    except (TypeError, ValueError):
+        raise Http404("没有这个县。")
+    county = (
+        areas_visible_to(user).filter(pk=county_id, level=AreaLevel.COUNTY).first()
+        if 0 < county_id < 2**63
+        else None
+    )
+    if county is None:
+        raise Http404("没有这个县。")
+    require_settings_admin(user, county)
+    return county
+
+
+def require_settings_admin(user, county) -> None:
+    """NotAllowed unless `user` may change the settings of `county` (the one rule every
+    settings service asks)."""
+    if not settings_counties(user).filter(pk=county.pk).exists():
+        raise NotAllowed(
+            "只有本县（或上级）的管理员可以修改本县的设置。", code="settings_admin_only"
+        )

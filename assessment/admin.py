@@ -5,14 +5,18 @@ from .models import GradeThreshold, IndexWeight, KpiSnapshot
 
 @admin.register(IndexWeight)
 class IndexWeightAdmin(admin.ModelAdmin):
-    list_display = ["metric", "weight"]
+    list_display = ["county", "metric", "weight"]
     list_editable = ["weight"]
+    list_filter = [("county", admin.EmptyFieldListFilter), "metric"]
+    raw_id_fields = ["county"]
 
 
 @admin.register(GradeThreshold)
 class GradeThresholdAdmin(admin.ModelAdmin):
-    list_display = ["grade", "min_index"]
+    list_display = ["county", "grade", "min_index"]
     list_editable = ["min_index"]
+    list_filter = [("county", admin.EmptyFieldListFilter), "grade"]
+    raw_id_fields = ["county"]
 
 
 @admin.register(KpiSnapshot)

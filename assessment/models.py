@@ -33,19 +33,38 @@ class KpiSnapshot(models.Model):
 
 
 class IndexWeight(models.Model):
-    """The weight of one rate in the safety index (平安指数); editable by admins."""
+    """The weight of one rate in the safety index (平安指数), by default or for one county (its
+    towns and villages are indexed with it)."""
 
-    metric = models.CharField(
-        "指标", max_length=40, unique=True, choices=[(m, m) for m, _ in INDEX_METRICS]
+    # Blank: the default every county starts from (Django admin); set: one county's own rows,
+    # edited by its admins in the app's settings pages.
+    county = models.ForeignKey(
+        "grids.Area",
+        verbose_name="所属县",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    metric = models.CharField("指标", max_length=40, choices=[(m, m) for m, _ in INDEX_METRICS])
     weight = models.DecimalField("权重", max_digits=6, decimal_places=2)
 
     class Meta:
         verbose_name = "平安指数权重"
         verbose_name_plural = "平安指数权重"
-        ordering = ["metric"]
+        ordering = ["county_id", "metric"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(weight__gte=0), name="index_weight_nonneg")
+            models.UniqueConstraint(
+                fields=["metric"],
+                condition=models.Q(county__isnull=True),
+                name="index_weight_unique_default",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "metric"],
+                condition=models.Q(county__isnull=False),
+                name="index_weight_unique_county",
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="index_weight_nonneg"),
         ]
 
     def __str__(self):
@@ -53,15 +72,38 @@ class IndexWeight(models.Model):
 
 
 class GradeThreshold(models.Model):
-    """The lowest yearly safety index that earns a grade (金鼎/银鼎/铜鼎); editable by admins."""
+    """The lowest yearly safety index that earns a grade (金鼎/银鼎/铜鼎), by default or for one
+    county (its towns and villages are graded with it)."""
 
-    grade = models.CharField("等级", max_length=8, choices=Grade.choices, unique=True)
+    # Blank: the default every county starts from (Django admin); set: one county's own rows,
+    # edited by its admins in the app's settings pages.
+    county = models.ForeignKey(
+        "grids.Area",
+        verbose_name="所属县",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grade = models.CharField("等级", max_length=8, choices=Grade.choices)
     min_index = models.DecimalField("最低平安指数", max_digits=5, decimal_places=2)
 
     class Meta:
         verbose_name = "平安创建等级标准"
         verbose_name_plural = "平安创建等级标准"
-        ordering = ["-min_index"]
+        ordering = ["county_id", "-min_index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade"],
+                condition=models.Q(county__isnull=True),
+                name="grade_threshold_unique_default",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "grade"],
+                condition=models.Q(county__isnull=False),
+                name="grade_threshold_unique_county",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_grade_display()} ≥ {self.min_index}"

@@ -2,8 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "settings/<int:county_id>/assessment/",
+        settings_views.assessment_settings,
+        name="settings-assessment",
+    ),
 ]

@@ -15,20 +15,46 @@ from .models import GradeThreshold, IndexWeight, KpiSnapshot
 from .periods import Period
 
 
-def index_weights() -> dict[str, float]:
-    """The safety index weights: the admin's rows, defaults for any metric without one."""
+def index_weights(county_id: int | None = None) -> dict[str, float]:
+    """The safety index weights: the county's own set when it has one, else the default rows,
+    with the design's value for any metric without a row."""
     weights = {metric: float(weight) for metric, weight in INDEX_METRICS}
-    for row in IndexWeight.objects.all():
+    rows = IndexWeight.objects.filter(county_id=county_id) if county_id else None
+    if not rows:
+        rows = IndexWeight.objects.filter(county__isnull=True)
+    for row in rows:
         weights[row.metric] = float(row.weight)
     return weights
 
 
-def grade_thresholds() -> list[tuple[str, float]]:
-    """(grade, lowest index) from best to worst."""
-    rows = [(g.grade, float(g.min_index)) for g in GradeThreshold.objects.all()]
+def grade_thresholds(county_id: int | None = None) -> list[tuple[str, float]]:
+    """(grade, lowest index) from best to worst: the county's own, else the default rows."""
+    rows = []
+    if county_id:
+        rows = [
+            (g.grade, float(g.min_index))
+            for g in GradeThreshold.objects.filter(county_id=county_id)
+        ]
+    if not rows:
+        rows = [
+            (g.grade, float(g.min_index))
+            for g in GradeThreshold.objects.filter(county__isnull=True)
+        ]
     if not rows:
         rows = [(grade.value, float(Decimal(m))) for grade, m in DEFAULT_GRADE_THRESHOLDS]
     return sorted(rows, key=lambda row: -row[1])
+
+
+def _areas_of_counties(county_ids) -> dict[int, int]:
+    """The towns and villages of the given counties (an indexed code-prefix match each):
+    area id → county id."""
+    from grids.choices import AreaLevel
+
+    found = {}
+    for county in Area.objects.filter(pk__in=county_ids, level=AreaLevel.COUNTY):
+        below = Area.objects.subtree(county).filter(level__in=[AreaLevel.TOWN, AreaLevel.VILLAGE])
+        found.update(dict.fromkeys(below.values_list("pk", flat=True), county.pk))
+    return found
 
 
 def safety_index(metrics: dict, weights: dict[str, float]) -> float | None:
@@ -61,18 +87,34 @@ def snapshot_period(period: Period, *, root: Area | None = None, now=None) -> in
     replacing what was stored; returns how many snapshots were written."""
     now = now or timezone.now()
     results = compute_period(period, root=root, now=now)
+    yearly = period.kind == PeriodKind.YEAR
     weights = index_weights()
-    thresholds = grade_thresholds() if period.kind == PeriodKind.YEAR else []
+    thresholds = grade_thresholds() if yearly else []
+    # A county's own weights and thresholds assess its towns and villages; the county itself
+    # (and every area above) is assessed by the defaults, so counties are ranked alike.
+    own = set(IndexWeight.objects.filter(county__isnull=False).values_list("county_id", flat=True))
+    if yearly:
+        own |= set(
+            GradeThreshold.objects.filter(county__isnull=False).values_list("county_id", flat=True)
+        )
+    county_of = _areas_of_counties(own) if own else {}
+    per_county = {
+        county_id: (index_weights(county_id), grade_thresholds(county_id) if yearly else [])
+        for county_id in own
+    }
     rows = []
     for area_id, metrics in results.items():
-        index = safety_index(metrics, weights)
+        area_weights, area_thresholds = per_county.get(
+            county_of.get(area_id), (weights, thresholds)
+        )
+        index = safety_index(metrics, area_weights)
         metrics["safety_index"] = index
         rows.append(
             {
                 "area_id": area_id,
                 "metrics": metrics,
                 "safety_index": index,
-                "grade": grade_for(index, thresholds),
+                "grade": grade_for(index, area_thresholds),
             }
         )
     if connection.vendor == "postgresql":

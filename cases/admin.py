@@ -1,4 +1,5 @@
-"""Django admin for cases (workflow fields read-only), SLA policy and calendar overrides."""
+"""Django admin for cases (read-only: changes go through the services), SLA policy and calendar
+overrides."""
 
 from django.contrib import admin
 
@@ -87,7 +88,7 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    """Cases: descriptive fields editable, status and level only through the actions."""
+    """Cases, read-only: every change goes through the services (an event per change)."""
 
     list_display = [
         "number",
@@ -122,6 +123,11 @@ class CaseAdmin(admin.ModelAdmin):
         # Intake goes through the service (numbering, screening, clocks).
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Every change of a case (risk, level, status, facts…) is a service with its case
+        # event and re-timed clocks; admin only shows the case.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -131,9 +137,11 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    """The handling deadlines per level (red risk or not)."""
+    """The handling deadlines per level (red risk or not): the default rows (blank county) and
+    the counties' own, which their admins change in the app's settings pages."""
 
     list_display = [
+        "county",
         "level",
         "red",
         "assign_value",
@@ -144,6 +152,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "resolve_unit",
         "updated_at",
     ]
+    list_filter = [("county", admin.EmptyFieldListFilter), "level", "red"]
+    raw_id_fields = ["county"]
     list_editable = [
         "assign_value",
         "assign_unit",

@@ -12,6 +12,8 @@ service that touches a period calls `refresh_next_deadline` before saving it.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import F, Q
+
 from .calendar import add_hours, add_working_days
 from .choices import DeadlineKind, DeadlineUnit, Level, PeriodEnd, PeriodEntry, Risk
 from .models import Case, HandlingPeriod, SlaPolicy
@@ -39,9 +41,15 @@ DEFAULT_LIMITS = {
 }
 
 
-def limits_for(level: str, red: bool) -> Limits:
-    """The editable policy of this level (red or not); the design defaults if no row."""
-    policy = SlaPolicy.objects.filter(level=level, red=red).first()
+def limits_for(level: str, red: bool, county_id: int | None = None) -> Limits:
+    """The policy of this level (red or not): the county's own row, else the default row, else
+    the design defaults."""
+    policy = (
+        SlaPolicy.objects.filter(level=level, red=red)
+        .filter(Q(county_id=county_id) | Q(county__isnull=True))
+        .order_by(F("county_id").asc(nulls_last=True))
+        .first()
+    )
     if policy is None:
         return DEFAULT_LIMITS[(Level(level), red)]
     return Limits(
@@ -96,7 +104,7 @@ def period_open(
 ) -> HandlingPeriod:
     """Open the handling period of the case's current level and holder, with its clocks."""
     red = case.risk == Risk.RED
-    limits = limits_for(case.level, red)
+    limits = limits_for(case.level, red, case.county_id)
     period = HandlingPeriod(
         case=case,
         level=case.level,

@@ -307,9 +307,19 @@ class Breach(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """The handling deadlines of one level, for red-risk cases or the others (DESIGN.md §7);
-    editable by admins, read whenever a handling period opens."""
+    """The handling deadlines of one level, for red-risk cases or the others (DESIGN.md §7),
+    by default or for one county; read whenever a handling period opens."""
 
+    # Blank: the default every county starts from (Django admin); set: one county's own rows,
+    # edited by its admins in the app's settings pages.
+    county = models.ForeignKey(
+        "grids.Area",
+        verbose_name="所属县",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     level = models.CharField("层级", max_length=8, choices=Level.choices)
     red = models.BooleanField("高风险（红）", default=False)
     assign_value = models.PositiveIntegerField("分派时限")
@@ -323,9 +333,18 @@ class SlaPolicy(models.Model):
     class Meta:
         verbose_name = "办理时限"
         verbose_name_plural = "办理时限"
-        ordering = ["level", "red"]
+        ordering = ["county_id", "level", "red"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "red"], name="sla_policy_unique"),
+            models.UniqueConstraint(
+                fields=["level", "red"],
+                condition=Q(county__isnull=True),
+                name="sla_policy_unique_default",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "level", "red"],
+                condition=Q(county__isnull=False),
+                name="sla_policy_unique_county",
+            ),
             models.CheckConstraint(
                 condition=Q(assign_value__gte=1)
                 & Q(respond_value__gte=1)

@@ -3,7 +3,7 @@ mediation/pages.py, beside the records it shows)."""
 
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
@@ -15,5 +15,16 @@ urlpatterns = [
         "cases/<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_file,
         name="case-attachment",
+    ),
+    path(
+        "settings/<int:county_id>/deadlines/",
+        settings_views.deadlines,
+        name="settings-deadlines",
+    ),
+    path("settings/calendar/", settings_views.calendar, name="settings-calendar"),
+    path(
+        "settings/calendar/<int:pk>/delete/",
+        settings_views.calendar_delete,
+        name="settings-calendar-delete",
     ),
 ]

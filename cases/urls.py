@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .api import CaseViewSet
+from .settings_api import CalendarOverrideDetailView, CalendarOverrideListView, SlaPolicyView
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -11,5 +12,12 @@ router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("cases/export.xlsx", CaseViewSet.as_view({"get": "export"}), name="case-export-xlsx"),
+    path("settings/<int:county_id>/sla-policy/", SlaPolicyView.as_view(), name="sla-policy"),
+    path("calendar-overrides/", CalendarOverrideListView.as_view(), name="calendar-override-list"),
+    path(
+        "calendar-overrides/<int:pk>/",
+        CalendarOverrideDetailView.as_view(),
+        name="calendar-override-detail",
+    ),
     *router.urls,
 ]

@@ -86,7 +86,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "PeriodEntryEnum": "cases.choices.PeriodEntry",
         "ScreeningReasonEnum": "cases.choices.ScreeningReason",
         "DeadlineKindEnum": "cases.choices.DeadlineKind",
+        "DeadlineUnitEnum": "cases.choices.DeadlineUnit",
         "CommitteeKindEnum": "mediation.choices.CommitteeKind",
         "EmploymentEnum": "mediation.choices.Employment",
         "CommitteePositionEnum": "mediation.choices.CommitteePosition",

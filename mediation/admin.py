@@ -103,9 +103,10 @@ class FileDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(RewardRate)
 class RewardRateAdmin(admin.ModelAdmin):
-    list_display = ["difficulty", "category", "level", "amount", "active"]
+    list_display = ["county", "difficulty", "category", "level", "amount", "active"]
     list_editable = ["amount", "active"]
-    list_filter = ["difficulty", "level", "active"]
+    list_filter = [("county", admin.EmptyFieldListFilter), "difficulty", "level", "active"]
+    raw_id_fields = ["county"]
 
 
 @admin.register(Reward)

@@ -333,8 +333,20 @@ class FileDocument(models.Model):
 
 
 class RewardRate(models.Model):
-    """One line of the 以奖代补 schedule; blank category or level matches any, and the most
-    specific active line wins."""
+    """One line of the 以奖代补 schedule, by default or for one county (a county with lines of
+    its own uses only those); blank category or level matches any, and the most specific
+    active line wins."""
+
+    # Blank: the default every county starts from (Django admin); set: one county's own rows,
+    # edited by its admins in the app's settings pages.
+    county = models.ForeignKey(
+        "grids.Area",
+        verbose_name="所属县",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     difficulty = models.CharField("难易程度", max_length=16, choices=Difficulty.choices)
     category = models.CharField(
@@ -347,11 +359,18 @@ class RewardRate(models.Model):
     class Meta:
         verbose_name = "以奖代补标准"
         verbose_name_plural = "以奖代补标准"
-        ordering = ["difficulty", "category", "level"]
+        ordering = ["county_id", "difficulty", "category", "level"]
         constraints = [
             models.UniqueConstraint(
-                fields=["difficulty", "category", "level"], name="reward_rate_unique"
-            )
+                fields=["difficulty", "category", "level"],
+                condition=Q(county__isnull=True),
+                name="reward_rate_unique_default",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "difficulty", "category", "level"],
+                condition=Q(county__isnull=False),
+                name="reward_rate_unique_county",
+            ),
         ]
 
     def __str__(self):

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/do/<slug:action>/", views.case_action, name="case-action"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/submit/", views.inspection_submit, name="inspection-submit"),
+    path(
+        "settings/<int:county_id>/rewards/", settings_views.reward_settings, name="settings-rewards"
+    ),
 ]

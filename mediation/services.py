@@ -490,10 +490,14 @@ def document_record(
 # ---------------------------------------------------------------- rewards
 
 
-def reward_rate_for(*, difficulty: str, category: str, level: str) -> RewardRate | None:
-    """The most specific active schedule line for a case: category and level beat either,
-    either beats the default line."""
+def reward_rate_for(
+    *, difficulty: str, category: str, level: str, county_id: int | None = None
+) -> RewardRate | None:
+    """The most specific active line of the county's schedule (or the default schedule when the
+    county has none of its own): category and level beat either, either beats the plain line."""
+    own = county_id is not None and RewardRate.objects.filter(county_id=county_id).exists()
     candidates = RewardRate.objects.filter(
+        county_id=county_id if own else None,
         active=True,
         difficulty=difficulty,
         category__in=[category, ""],
@@ -534,7 +538,9 @@ def reward_claim(
             missing=[item.key for item in file.missing],
             code="file_incomplete",
         )
-    rate = reward_rate_for(difficulty=difficulty, category=case.category, level=case.level)
+    rate = reward_rate_for(
+        difficulty=difficulty, category=case.category, level=case.level, county_id=case.county_id
+    )
     if rate is None:
         raise InvalidInput("没有适用的补贴标准。", fields={"difficulty": ["没有适用的补贴标准。"]})
     try:
@@ -633,7 +639,23 @@ def inspection_file(
 # ---------------------------------------------------------------- committees
 
 
+def _audit_committee(*, actor, what, area, target, data):
+    """The audit row of a committee or member change (accounts sits below mediation)."""
+    from accounts.audit import audit_record
+    from accounts.models import AuditEntry
+
+    audit_record(
+        actor=actor,
+        kind=AuditEntry.Kind.COMMITTEE,
+        what=what,
+        area=area,
+        target=target,
+        data=data,
+    )
+
+
 def _check_manages(actor, area):
+    """Committees are managed by the admins and officers of the area or above."""
     from accounts.selectors import scope_for
 
     if not scope_for(actor).covers(area, "admin", "officer"):
@@ -643,6 +665,8 @@ def _check_manages(actor, area):
 @transaction.atomic
 def committee_create(*, actor, name: str, kind: str, area, **fields) -> Committee:
     """Set up a committee or studio at an area."""
+    from accounts.audit import snapshot
+
     _check_manages(actor, area)
     if area.level == "grid":
         raise InvalidInput("调解组织须设在村、乡镇或县级。", fields={"area": ["不能设在网格。"]})
@@ -651,27 +675,62 @@ def committee_create(*, actor, name: str, kind: str, area, **fields) -> Committe
         raise InvalidInput("所属调委会须在同一或上级区划。", fields={"parent": ["区划不符。"]})
     if Committee.objects.filter(area=area, name=name.strip()).exists():
         raise InvalidInput("同一区划已有同名调解组织。", fields={"name": ["名称重复。"]})
-    return Committee.objects.create(name=name.strip(), kind=kind, area=area, **fields)
+    committee = Committee.objects.create(name=name.strip(), kind=kind, area=area, **fields)
+    _audit_committee(
+        actor=actor,
+        what=f"新建调解组织 {committee.name}",
+        area=area,
+        target=committee,
+        data={"after": snapshot(committee)},
+    )
+    return committee
 
 
 @transaction.atomic
 def committee_update(*, committee: Committee, actor, **fields) -> Committee:
     """Change a committee's name, contacts, field or whether it is active."""
+    from accounts.audit import changes, snapshot
+
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     _check_manages(actor, committee.area)
+    before = snapshot(committee)
     for name, value in fields.items():
         setattr(committee, name, value)
     committee.save()
+    changed = changes(before, snapshot(committee))
+    if changed:
+        _audit_committee(
+            actor=actor,
+            what=f"修改调解组织 {committee.name}",
+            area=committee.area,
+            target=committee,
+            data={"changes": changed},
+        )
     return committee
 
 
 @transaction.atomic
 def member_save(*, committee: Committee, actor, user, **fields):
     """Add a mediator to a committee, or update their membership."""
+    from accounts.audit import changes, snapshot
+
     from .models import MediatorProfile
 
     _check_manages(actor, committee.area)
-    profile, _ = MediatorProfile.objects.update_or_create(
+    existing = (
+        MediatorProfile.objects.select_for_update().filter(committee=committee, user=user).first()
+    )
+    before = snapshot(existing) if existing is not None else {}
+    profile, created = MediatorProfile.objects.update_or_create(
         committee=committee, user=user, defaults=fields
     )
+    changed = changes(before, snapshot(profile))
+    if created or changed:
+        _audit_committee(
+            actor=actor,
+            what=f"{'添加' if created else '修改'}调解员 {user} · {committee.name}",
+            area=committee.area,
+            target=profile,
+            data={"user": user.pk, "committee": committee.pk, "changes": changed},
+        )
     return profile

@@ -4,7 +4,7 @@ per-case record routes are never shadowed by case actions."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .api import committees, inspections, records, rewards
+from .api import committees, inspections, records, rewards, settings
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -91,5 +91,10 @@ urlpatterns = [
         name="case-file-documents",
     ),
     path("rewards/sheet.xlsx", rewards.RewardSheetExportView.as_view(), name="reward-sheet-xlsx"),
+    path(
+        "settings/<int:county_id>/reward-schedule/",
+        settings.RewardScheduleView.as_view(),
+        name="reward-schedule",
+    ),
     path("", include(router.urls)),
 ]

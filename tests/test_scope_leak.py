@@ -84,6 +84,7 @@ OBJECT_ROUTES = {
     "area-detail": "area",
     "user-detail": "user",
     "user-deactivate": "user",
+    "user-activate": "user",
     "user-roles": "user",
     "user-revoke-role": "user",
     "notification-detail": "notification",
@@ -186,7 +187,32 @@ PAGE_LISTS = {
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"web:inspection-submit"}
-REGISTERED = PUBLIC | set(OBJECT_ROUTES) | LIST_ROUTES | OWN_DATA_ROUTES | PAGE_LISTS | PAGE_FORMS
+# Settings (the county's deadlines, weights, grades and rewards; the national calendar): no
+# role of town A may read or change them, so every method answers 403 (or 405); the
+# neighbouring county's admin gets 404 (tests/*/test_county_settings.py).
+SETTINGS_ROUTES = {
+    "sla-policy",
+    "index-weights",
+    "grade-thresholds",
+    "reward-schedule",
+    "calendar-override-list",
+    "calendar-override-detail",
+    "web:settings",
+    "web:settings-deadlines",
+    "web:settings-assessment",
+    "web:settings-rewards",
+    "web:settings-calendar",
+    "web:settings-calendar-delete",
+}
+REGISTERED = (
+    PUBLIC
+    | set(OBJECT_ROUTES)
+    | LIST_ROUTES
+    | OWN_DATA_ROUTES
+    | PAGE_LISTS
+    | PAGE_FORMS
+    | SETTINGS_ROUTES
+)
 
 ROLES_OF_TOWN = {
     side: [
@@ -484,6 +510,34 @@ def _object_leaks(user, world, api, client):
                     leaks.append(f"{user} {method} {url} ({name}) -> {response.status_code}")
     assert checked > 50
     return leaks
+
+
+def test_no_role_of_a_town_reads_or_changes_the_county_settings(cast, api, client):
+    from accounts.models import AuditEntry
+
+    answers = []
+    checked = 0
+    for role in ROLES_OF_TOWN_A:
+        user = getattr(cast, role)
+        rest = api(user)
+        client.force_login(user)
+        for name, route, pattern in _routes():
+            if name not in SETTINGS_ROUTES:
+                continue
+            kwargs = {key: cast.areas.county.id for key in pattern.pattern.regex.groupindex}
+            url = _url(route, kwargs)
+            http = rest if _is_api(route) else client
+            for method in _methods(pattern):
+                if method in {"HEAD", "OPTIONS"}:
+                    continue
+                extra = {"format": "json"} if http is rest else {}
+                response = getattr(http, method.lower())(url, {}, **extra)
+                checked += 1
+                if response.status_code not in (403, 405):
+                    answers.append(f"{role} {method} {url} ({name}) -> {response.status_code}")
+    assert checked >= len(ROLES_OF_TOWN_A) * len(SETTINGS_ROUTES)
+    assert not answers, "\n".join(answers)
+    assert not AuditEntry.objects.exists()
 
 
 def _mentions(body, objects):

@@ -1,2 +1,3 @@
 """The mediation records over the API, one module per concern: records (per-case), committees,
-rewards and inspections; common holds what they share."""
+rewards, inspections and the county's reward schedule (settings); common holds what they
+share."""
