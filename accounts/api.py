@@ -13,11 +13,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.errors import NotAllowed
 from config.pagination import PageNumberNoCountPagination
+from config.throttling import LoginRateThrottle
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
@@ -83,8 +83,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginRateThrottle]
 
     @extend_schema(request=TokenInputSerializer, responses=TokenOutputSerializer)
     def post(self, request):
@@ -161,6 +160,14 @@ class UserViewSet(
     def deactivate(self, request, pk=None):
         user = self.get_object()
         services.user_deactivate(actor=request.user, user=user)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """Lift a sign-in lockout early: the user's failed attempts are forgotten."""
+        user = self.get_object()
+        services.user_unlock(actor=request.user, user=user)
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
 
     @extend_schema(request=RoleInputSerializer, responses={201: RoleSerializer})

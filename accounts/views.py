@@ -7,17 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from accounts.context_processors import primary_role
 from config.pages import page_of
+from config.throttling import login_throttled
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import Notification
 
 
+@method_decorator(login_throttled, name="dispatch")
 class LoginView(auth_views.LoginView):
-    """Session sign-in (Chinese form)."""
+    """Session sign-in (Chinese form), under the same per-address limit as the API's."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True

@@ -451,7 +451,13 @@ def attachment_file(request, pk, attachment_pk):
     """A photo of a case, served only to those who may see the case."""
     case = case_or_404(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    # A download, never rendered in the page's origin, with the type recorded at upload.
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -648,4 +654,9 @@ def _reveal(request, case):
     except DomainError as error:
         flash_domain_error(request, error)
         return redirect("web:case-detail", pk=case.pk)
-    return _render_case(request, case, revealed={"party": party.pk, "field": field, "value": value})
+    response = _render_case(
+        request, case, revealed={"party": party.pk, "field": field, "value": value}
+    )
+    # The page carries a full ID number or phone: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return response

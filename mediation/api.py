@@ -2,7 +2,6 @@
 agreement and its PDF, judicial confirmation, follow-ups, the case file) and the committee,
 reward and inspection registers. Cases are looked up through `Case.objects.visible_to`."""
 
-import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -28,6 +27,7 @@ from accounts.selectors import scope_for
 from accounts.services import audit_export
 from cases.choices import Category
 from cases.models import Attachment, Case
+from config import dates
 from config.errors import InvalidInput, NotAllowed
 from config.exports import XLSX_RESPONSES, xlsx_response
 from grids.api import AreaBriefSerializer
@@ -60,17 +60,13 @@ from .models import (
 )
 from .pdf import agreement_pdf
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 def parse_month(value, field="month") -> date:
     """`2026-11` (or a date in that month) → the month's first day; 400 otherwise."""
-    if isinstance(value, date):
-        return value.replace(day=1)
-    match = MONTH_RE.match(str(value or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput("月份格式应为 YYYY-MM。", fields={field: ["月份格式应为 YYYY-MM。"]})
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    try:
+        return dates.parse_month(value)
+    except ValueError as error:
+        raise InvalidInput(str(error), fields={field: [str(error)]})
 
 
 @extend_schema_field(OpenApiTypes.STR)
