@@ -36,7 +36,7 @@ def pytest_configure(config):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "config.cache.DatabaseCache",
             "LOCATION": "cache_entries",
         }
     }
