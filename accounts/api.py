@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.dates import BoundedDateTimeField
 from config.errors import NotAllowed
 from config.pagination import PageNumberNoCountPagination
 from config.throttling import LoginRateThrottle
@@ -202,8 +203,8 @@ AUDIT_KINDS = ["reveal", *AuditEntry.Kind.values]
 class AuditQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AUDIT_KINDS, required=False)
     actor = serializers.IntegerField(required=False, min_value=1)
-    after = serializers.DateTimeField(required=False)
-    before = serializers.DateTimeField(required=False)
+    after = BoundedDateTimeField(required=False)
+    before = BoundedDateTimeField(required=False)
 
 
 class AuditRowSerializer(serializers.Serializer):

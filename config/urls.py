@@ -1,13 +1,10 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import APIRootView
 
+from config.docs import RedocView, SwaggerView
 from config.health import healthz
 from config.throttling import login_throttled
 
@@ -51,12 +48,9 @@ admin.site.index_title = "系统管理"
 # The admin's sign-in form counts against the same per-address limit as the others.
 admin.site.login = login_throttled(admin.site.login)
 
-# The API docs under the site's CSP: Swagger UI with its start-up script served as a file (no
-# inline script); ReDoc builds its search index in a worker made from a blob.
-api_docs = SpectacularSwaggerSplitView.as_view(url_name="schema")
-api_redoc = csp_update({"worker-src": ["'self'", "blob:"]})(
-    SpectacularRedocView.as_view(url_name="schema")
-)
+# ReDoc builds its search index in a worker made from a blob.
+api_docs = SwaggerView.as_view(url_name="schema")
+api_redoc = csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view(url_name="schema"))
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,0 +1,183 @@
+"""No input is a 500 (DESIGN.md §10), over HTTP, on every route of the URL configuration: the
+drill's malformed JSON bodies posted to every JSON endpoint, extreme month, period and date
+parameters and NUL in every list's and page's parameters, OPTIONS on every route; plus the
+drill's four 500s one by one. A route added later is covered without editing this file."""
+
+import json
+
+import pytest
+
+from tests.test_scope_leak import (  # noqa: F401  (the `world` fixture: town B's records)
+    LIST_ROUTES,
+    PAGE_LISTS,
+    _is_api,
+    _methods,
+    _object_urls,
+    _routes,
+    _url,
+    world,
+)
+
+DEEP = "[" * 100_000 + "]" * 100_000
+BODIES = {
+    "deep nesting (RecursionError)": DEEP,
+    "nested past the limit": "[" * 40 + "]" * 40,
+    "larger than the limit": json.dumps({"note": "x" * 3_000_000}),
+    "NUL in strings": json.dumps({"title": "\x00", "note": "a\x00b", "reason": "\x00"}),
+    "control characters in keys": json.dumps({"\x01": 1}),
+    "not JSON": "{",
+    "NaN": '{"amount": NaN}',
+}
+# Values for every month, period and date parameter (and a few others) of every list.
+EXTREME = [
+    "0000-01",
+    "99999-01",
+    "0001-01-01T00:00:00+23:59",
+    "9999-12-31T23:59:59-23:59",
+]
+PARAMETERS = ["month", "period", "reported_after", "reported_before", "after", "before"]
+
+
+def _api_write_urls(world):
+    """(method, url) for every API route that takes a body, its objects those of town B."""
+    from tests.test_scope_leak import OBJECT_ROUTES
+
+    for name, route, pattern in _routes():
+        if not _is_api(route):
+            continue
+        methods = [m for m in _methods(pattern) if m in {"POST", "PUT", "PATCH"}]
+        if not methods:
+            continue
+        if name in OBJECT_ROUTES:
+            urls = list(_object_urls(route, pattern, OBJECT_ROUTES[name], world))
+        else:
+            urls = [_url(route, {})]
+        for url in urls:
+            for method in methods:
+                yield method, url
+
+
+def test_malformed_json_bodies_are_a_400_on_every_json_endpoint(cast, world, api):
+    failures, refused = [], 0
+    clients = [api(cast.town_admin_b), api(cast.village_mediator_b)]
+    targets = list(_api_write_urls(world))
+    assert len(targets) > 30
+    for label, body in BODIES.items():
+        for method, url in targets:
+            for client in clients:
+                response = getattr(client, method.lower())(
+                    url, body, content_type="application/json"
+                )
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} [{label}] -> {response.status_code}")
+                elif response.status_code == 400:
+                    refused += 1
+    assert not failures, "\n".join(failures)
+    # Every route that reads its body refused every one of them (the rest ignore bodies).
+    assert refused >= len(BODIES) * len(targets)
+
+
+def test_the_parser_names_its_limits(cast, api):
+    client = api(cast.town_officer_a)
+    deep = client.post("/api/v1/cases/", DEEP, content_type="application/json")
+    assert deep.status_code == 400
+    assert "嵌套" in deep.json()["detail"]
+    large = client.post(
+        "/api/v1/cases/", BODIES["larger than the limit"], content_type="application/json"
+    )
+    assert large.status_code == 400
+    nul = client.post("/api/v1/cases/", BODIES["NUL in strings"], content_type="application/json")
+    assert nul.status_code == 400
+
+
+def test_extreme_months_periods_and_dates_are_never_a_500(cast, world, api, client):
+    rest = api(cast.town_admin_b)
+    client.force_login(cast.town_officer_b)
+    failures = []
+    for name, route, _pattern in _routes():
+        if name not in LIST_ROUTES | PAGE_LISTS:
+            continue
+        http = rest if _is_api(route) else client
+        base = _url(route, {})
+        for value in EXTREME:
+            # All at once (a filterset checks each), then the ones views parse themselves.
+            for query in [dict.fromkeys(PARAMETERS, value), {"month": value}, {"period": value}]:
+                response = http.get(base, query)
+                if response.status_code >= 500:
+                    failures.append(f"GET {base} {query} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_nul_and_control_characters_are_a_400_on_every_list_and_page(cast, world, api, client):
+    rest = api(cast.town_admin_b)
+    client.force_login(cast.town_officer_b)
+    failures = []
+    for name, route, _pattern in _routes():
+        if name not in LIST_ROUTES | PAGE_LISTS:
+            continue
+        http = rest if _is_api(route) else client
+        base = _url(route, {})
+        for query in ("?q=%00", "?area=%00", "?q=a%1Bb", "?%00=1"):
+            response = http.get(base + query)
+            if response.status_code != 400:
+                failures.append(f"GET {base + query} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_form_post_with_nul_is_a_400_and_changes_nothing(cast, world, client):
+    from cases.models import Case
+
+    client.force_login(cast.village_mediator_b)
+    before = Case.objects.get(pk=world.case).events.count()
+    response = client.post(f"/cases/{world.case}/action/reopen/", {"reason": "再次\x00调解"})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=world.case).events.count() == before
+
+
+def test_options_is_answered_on_every_route(cast, world, api, client):
+    rest = api(cast.town_admin_b)
+    client.force_login(cast.town_admin_b)
+    failures = []
+    from tests.test_scope_leak import OBJECT_ROUTES
+
+    for name, route, pattern in _routes():
+        if name in OBJECT_ROUTES:
+            urls = list(_object_urls(route, pattern, OBJECT_ROUTES[name], world))
+        else:
+            urls = [_url(route, {})]
+        http = rest if _is_api(route) else client
+        for url in urls:
+            response = http.options(url)
+            if name == "healthz":  # 503 is its answer while no beat has ticked
+                assert response.status_code in (200, 503)
+            elif response.status_code >= 500 or (_is_api(route) and response.status_code != 200):
+                failures.append(f"OPTIONS {url} ({name}) -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------- the drill's four 500s
+
+
+def test_drill_deep_brackets_to_a_json_endpoint_is_a_400(cast, api):
+    response = api(cast.town_officer_a).post(
+        "/api/v1/cases/", DEEP, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_drill_reward_sheet_of_year_zero_is_a_400(cast, api):
+    response = api(cast.county_admin).get("/api/v1/rewards/sheet/?month=0000-01")
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
+def test_drill_nul_in_the_case_list_page_search_is_a_400(cast, client):
+    client.force_login(cast.town_officer_a)
+    assert client.get("/cases/?q=%00").status_code == 400
+    assert client.get("/cases/?q=%E5%BD%AD").status_code == 200
+
+
+def test_drill_options_on_a_case_agreement_is_a_200(cast, world, api):
+    response = api(cast.town_officer_b).options(f"/api/v1/cases/{world.case}/agreement/")
+    assert response.status_code == 200
+    assert response.json()["renders"][0] == "application/json"
