@@ -7,16 +7,23 @@ import json
 
 import pytest
 
-from tests.test_scope_leak import (  # noqa: F401  (the `world` fixture: town B's records)
+from tests.test_scope_leak import (
     LIST_ROUTES,
+    OBJECT_ROUTES,
     PAGE_LISTS,
     _is_api,
     _methods,
     _object_urls,
     _routes,
     _url,
-    world,
+    world,  # noqa: F401  (town B's records, as `town_b` below)
 )
+
+
+@pytest.fixture
+def town_b(world):  # noqa: F811
+    return world
+
 
 DEEP = "[" * 100_000 + "]" * 100_000
 BODIES = {
@@ -38,10 +45,8 @@ EXTREME = [
 PARAMETERS = ["month", "period", "reported_after", "reported_before", "after", "before"]
 
 
-def _api_write_urls(world):
+def _api_write_urls(town_b):
     """(method, url) for every API route that takes a body, its objects those of town B."""
-    from tests.test_scope_leak import OBJECT_ROUTES
-
     for name, route, pattern in _routes():
         if not _is_api(route):
             continue
@@ -49,7 +54,7 @@ def _api_write_urls(world):
         if not methods:
             continue
         if name in OBJECT_ROUTES:
-            urls = list(_object_urls(route, pattern, OBJECT_ROUTES[name], world))
+            urls = list(_object_urls(route, pattern, OBJECT_ROUTES[name], town_b))
         else:
             urls = [_url(route, {})]
         for url in urls:
@@ -57,10 +62,10 @@ def _api_write_urls(world):
                 yield method, url
 
 
-def test_malformed_json_bodies_are_a_400_on_every_json_endpoint(cast, world, api):
+def test_malformed_json_bodies_are_a_400_on_every_json_endpoint(cast, town_b, api):
     failures, refused = [], 0
     clients = [api(cast.town_admin_b), api(cast.village_mediator_b)]
-    targets = list(_api_write_urls(world))
+    targets = list(_api_write_urls(town_b))
     assert len(targets) > 30
     for label, body in BODIES.items():
         for method, url in targets:
@@ -90,7 +95,7 @@ def test_the_parser_names_its_limits(cast, api):
     assert nul.status_code == 400
 
 
-def test_extreme_months_periods_and_dates_are_never_a_500(cast, world, api, client):
+def test_extreme_months_periods_and_dates_are_never_a_500(cast, town_b, api, client):
     rest = api(cast.town_admin_b)
     client.force_login(cast.town_officer_b)
     failures = []
@@ -108,7 +113,7 @@ def test_extreme_months_periods_and_dates_are_never_a_500(cast, world, api, clie
     assert not failures, "\n".join(failures)
 
 
-def test_nul_and_control_characters_are_a_400_on_every_list_and_page(cast, world, api, client):
+def test_nul_and_control_characters_are_a_400_on_every_list_and_page(cast, town_b, api, client):
     rest = api(cast.town_admin_b)
     client.force_login(cast.town_officer_b)
     failures = []
@@ -124,25 +129,23 @@ def test_nul_and_control_characters_are_a_400_on_every_list_and_page(cast, world
     assert not failures, "\n".join(failures)
 
 
-def test_a_form_post_with_nul_is_a_400_and_changes_nothing(cast, world, client):
+def test_a_form_post_with_nul_is_a_400_and_changes_nothing(cast, town_b, client):
     from cases.models import Case
 
     client.force_login(cast.village_mediator_b)
-    before = Case.objects.get(pk=world.case).events.count()
-    response = client.post(f"/cases/{world.case}/action/reopen/", {"reason": "再次\x00调解"})
+    before = Case.objects.get(pk=town_b.case).events.count()
+    response = client.post(f"/cases/{town_b.case}/action/reopen/", {"reason": "再次\x00调解"})
     assert response.status_code == 400
-    assert Case.objects.get(pk=world.case).events.count() == before
+    assert Case.objects.get(pk=town_b.case).events.count() == before
 
 
-def test_options_is_answered_on_every_route(cast, world, api, client):
+def test_options_is_answered_on_every_route(cast, town_b, api, client):
     rest = api(cast.town_admin_b)
     client.force_login(cast.town_admin_b)
     failures = []
-    from tests.test_scope_leak import OBJECT_ROUTES
-
     for name, route, pattern in _routes():
         if name in OBJECT_ROUTES:
-            urls = list(_object_urls(route, pattern, OBJECT_ROUTES[name], world))
+            urls = list(_object_urls(route, pattern, OBJECT_ROUTES[name], town_b))
         else:
             urls = [_url(route, {})]
         http = rest if _is_api(route) else client
@@ -177,7 +180,7 @@ def test_drill_nul_in_the_case_list_page_search_is_a_400(cast, client):
     assert client.get("/cases/?q=%E5%BD%AD").status_code == 200
 
 
-def test_drill_options_on_a_case_agreement_is_a_200(cast, world, api):
-    response = api(cast.town_officer_b).options(f"/api/v1/cases/{world.case}/agreement/")
+def test_drill_options_on_a_case_agreement_is_a_200(cast, town_b, api):
+    response = api(cast.town_officer_b).options(f"/api/v1/cases/{town_b.case}/agreement/")
     assert response.status_code == 200
     assert response.json()["renders"][0] == "application/json"
