@@ -184,3 +184,18 @@ def test_drill_options_on_a_case_agreement_is_a_200(cast, town_b, api):
     response = api(cast.town_officer_b).options(f"/api/v1/cases/{town_b.case}/agreement/")
     assert response.status_code == 200
     assert response.json()["renders"][0] == "application/json"
+
+
+def test_page_and_page_size_out_of_their_documented_range_are_a_400(cast, api):
+    client = api(cast.town_officer_a)
+    for query in ("page_size=201", "page_size=0", "page_size=abc", "page=0", "page=10001"):
+        response = client.get(f"/api/v1/cases/?{query}")
+        assert response.status_code == 400, query
+        assert query.split("=")[0] in response.json()
+    assert client.get("/api/v1/cases/?page_size=200").status_code == 200
+    schema = client.get("/api/schema/?format=json").json()
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    }
+    assert parameters["page_size"]["maximum"] == 200
+    assert parameters["page"]["maximum"] == 10_000

@@ -213,7 +213,7 @@ def world(cast):
     areas = cast.areas
     officer_b, mediator_b = cast.village_officer_b, cast.village_mediator_b
     committee = Committee.objects.create(
-        name="五里村人民调解委员会", kind="village", area=areas.village_b1
+        name="五里村人民调解委员会", kind="peoples", area=areas.village_b1
     )
     mediation_services.member_save(committee=committee, actor=cast.county_admin, user=mediator_b)
     case = report(
