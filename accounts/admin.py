@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from config.errors import DomainError
+
+from . import services
 from .models import Role, User
 
 
@@ -16,6 +19,17 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name", "phone"]
     fieldsets = BaseUserAdmin.fieldsets + (("联系信息", {"fields": ("display_name", "phone")}),)
     inlines = [RoleInline]
+    actions = ["unlock"]
+
+    @admin.action(description="解除登录锁定")
+    def unlock(self, request, queryset):
+        cleared = 0
+        for user in queryset:
+            try:
+                cleared += services.user_unlock(actor=request.user, user=user)
+            except DomainError as error:
+                self.message_user(request, f"{user}：{error.message}", messages.ERROR)
+        self.message_user(request, f"已清除 {cleared} 条登录失败记录。")
 
 
 @admin.register(Role)

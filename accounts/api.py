@@ -14,12 +14,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.dates import BoundedDateTimeField
 from config.errors import NotAllowed
 from config.filters import IdFilter
 from config.pagination import PageNumberNoCountPagination
+from config.throttling import LoginRateThrottle
 from grids.api import AreaBriefSerializer, AreaSerializer
 from grids.choices import AreaLevel
 from grids.models import Area
@@ -86,8 +87,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginRateThrottle]
 
     @extend_schema(request=TokenInputSerializer, responses=TokenOutputSerializer)
     def post(self, request):
@@ -174,6 +174,14 @@ class UserViewSet(
         services.user_activate(actor=request.user, user=user)
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
 
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """Lift a sign-in lockout early: the user's failed attempts are forgotten."""
+        user = self.get_object()
+        services.user_unlock(actor=request.user, user=user)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+
     @extend_schema(request=RoleInputSerializer, responses={201: RoleSerializer})
     @action(detail=True, methods=["post"])
     def roles(self, request, pk=None):
@@ -206,8 +214,8 @@ AUDIT_KINDS = ["reveal", *AuditEntry.Kind.values]
 class AuditQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AUDIT_KINDS, required=False)
     actor = serializers.IntegerField(required=False, min_value=1)
-    after = serializers.DateTimeField(required=False)
-    before = serializers.DateTimeField(required=False)
+    after = BoundedDateTimeField(required=False)
+    before = BoundedDateTimeField(required=False)
 
 
 class AuditRowSerializer(serializers.Serializer):

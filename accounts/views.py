@@ -4,12 +4,15 @@ notifications list is in notifications/views.py)."""
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 
 from accounts.context_processors import primary_role
+from config.throttling import login_throttled
 
 
+@method_decorator(login_throttled, name="dispatch")
 class LoginView(auth_views.LoginView):
-    """Session sign-in (Chinese form)."""
+    """Session sign-in (Chinese form), under the same per-address limit as the API's."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True

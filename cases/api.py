@@ -83,7 +83,7 @@ class PartySerializer(serializers.ModelSerializer):
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
-    area = AreaBriefSerializer(read_only=True)
+    area = AreaBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Party
@@ -116,7 +116,9 @@ class CaseListSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     holder = AreaBriefSerializer(read_only=True)
     origin = AreaBriefSerializer(read_only=True)
-    assignee = CaseUserSerializer(read_only=True)
+    assignee = CaseUserSerializer(read_only=True, allow_null=True)
+    # Blank until the case is concluded (declared: read_only_fields would drop allow_blank).
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     next_deadline = serializers.SerializerMethodField()
     next_deadline_kind = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -248,7 +250,12 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = CaseUserSerializer(read_only=True)
+    # No actor for what the system did (the sweep); blank from/to where nothing moved.
+    actor = CaseUserSerializer(read_only=True, allow_null=True)
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    from_level = serializers.ChoiceField(choices=Level.choices, allow_blank=True, read_only=True)
+    to_level = serializers.ChoiceField(choices=Level.choices, allow_blank=True, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:

@@ -305,6 +305,12 @@ def attachment_file(request, pk, attachment_pk):
     """A photo of a case, served only to those who may see the case."""
     case = access_case(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    # A download, never rendered in the page's origin, with the type recorded at upload.
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -5,9 +5,13 @@ its interval so a backlog of nudges (broker down, worker busy) is dropped, not r
 next run finds the same work in the database anyway.
 """
 
+import logging
 import os
+import time
+from pathlib import Path
 
 from celery import Celery
+from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 from django.db import InterfaceError, OperationalError
 
@@ -55,3 +59,39 @@ app.conf.beat_schedule = {
         "options": {"expires": 6 * 3600},
     },
 }
+
+
+BEAT_HEARTBEAT_KEY = "beat:last-tick"
+BEAT_HEARTBEAT_EVERY = 30.0
+
+
+def beat_last_tick() -> float | None:
+    """When the beat last ticked (epoch seconds), as it told the shared cache; None if never."""
+    from django.core.cache import cache
+
+    return cache.get(BEAT_HEARTBEAT_KEY)
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """The beat's scheduler: makes the schedule file's folder before opening it (a fresh clone
+    has no var/), and writes a heartbeat to the shared cache every half minute that /healthz
+    reads, so a beat that stopped is reported rather than silent."""
+
+    _last_beat = 0.0
+
+    def setup_schedule(self):
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_schedule()
+
+    def tick(self, *args, **kwargs):
+        delay = super().tick(*args, **kwargs)
+        now = time.time()
+        if now - self._last_beat >= BEAT_HEARTBEAT_EVERY:
+            from django.core.cache import cache
+
+            try:
+                cache.set(BEAT_HEARTBEAT_KEY, now, timeout=None)
+                self._last_beat = now
+            except Exception:
+                logging.getLogger(__name__).warning("beat heartbeat not written", exc_info=True)
+        return min(delay, BEAT_HEARTBEAT_EVERY)

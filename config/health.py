@@ -1,4 +1,6 @@
-"""`GET /healthz` for the load balancer: web, database and broker, each reported."""
+"""`GET /healthz` for the load balancer: web, database, broker and beat, each reported."""
+
+import time
 
 from django.conf import settings
 from django.db import connection
@@ -29,9 +31,26 @@ def _broker():
         return f"error: {exc.__class__.__name__}"
 
 
+def _beat():
+    """The beat's heartbeat (config.celery.HeartbeatScheduler) must be fresher than
+    BEAT_STALE_SECONDS: a beat that crashed or never started stops sweeping and relaying."""
+    from config.celery import beat_last_tick
+
+    try:
+        last = beat_last_tick()
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
+    if last is None:
+        return "error: no tick recorded"
+    age = time.time() - last
+    if age > settings.BEAT_STALE_SECONDS:
+        return f"error: last tick {int(age)} s ago"
+    return "ok"
+
+
 @never_cache
 def healthz(request):
-    checks = {"web": "ok", "database": _database(), "broker": _broker()}
+    checks = {"web": "ok", "database": _database(), "broker": _broker(), "beat": _beat()}
     healthy = all(value.startswith("ok") for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503

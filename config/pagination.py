@@ -2,6 +2,7 @@
 
 from collections import OrderedDict
 
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -17,14 +18,18 @@ class PageNumberNoCountPagination(BasePagination):
     page_size_query_param = "page_size"
 
     def _int_param(self, request, name, default, maximum):
+        """The parameter as an integer in 1..maximum, its default when absent; anything else is
+        a 400 naming it (the schema says the same bounds)."""
         raw = request.query_params.get(name)
         if raw is None or raw == "":
             return default
         try:
             value = int(raw)
         except ValueError:
-            return default
-        return max(1, min(value, maximum))
+            value = None
+        if value is None or not 1 <= value <= maximum:
+            raise ValidationError({name: [f"须为 1–{maximum} 之间的整数。"]})
+        return value
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -83,7 +88,7 @@ class PageNumberNoCountPagination(BasePagination):
                 "name": self.page_query_param,
                 "required": False,
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page},
             },
             {
                 "name": self.page_size_query_param,

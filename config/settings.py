@@ -1,7 +1,8 @@
 """Settings for the mediation case system: one module, every knob from the environment.
 
 Defaults run on one machine with nothing installed (SQLite, a filesystem broker, DEBUG on).
-Production sets DEBUG=False and must then provide SECRET_KEY and FIELD_ENCRYPTION_KEY.
+Production sets DEBUG=False and must then provide SECRET_KEY and FIELD_ENCRYPTION_KEY of its
+own: the placeholders of .env.example are refused.
 """
 
 import base64
@@ -61,11 +62,28 @@ def env_list(name, default):
 
 DEBUG = env_bool("DEBUG", True)
 
+# The placeholders of .env.example (and the values it once shipped): a production start with
+# one of them is refused, not run with a key anyone can read.
+EXAMPLE_KEYS = {
+    "change-me-to-a-long-random-string-of-at-least-fifty-characters-0123456789",
+    "REPLACE+WITH+32+RANDOM+BYTES+IN+BASE64+PLEA=",
+}
+
+
+def _refuse_example_key(name, value):
+    if not DEBUG and (value in EXAMPLE_KEYS or value.lower().startswith("change-me")):
+        raise ImproperlyConfigured(
+            f"Environment variable {name} still holds the example value of .env.example; "
+            "generate a key of your own (see the comment above it in .env.example)."
+        )
+
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Environment variable SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-" + "x" * 40
+_refuse_example_key("SECRET_KEY", SECRET_KEY)
 
 # AES-256-GCM key for personal data at rest: 32 bytes, base64 encoded.
 _field_key = env_str("FIELD_ENCRYPTION_KEY")
@@ -75,6 +93,7 @@ if not _field_key:
             "Environment variable FIELD_ENCRYPTION_KEY is required when DEBUG is off."
         )
     _field_key = base64.b64encode(b"dev-only-field-key-32-bytes-long").decode()
+_refuse_example_key("FIELD_ENCRYPTION_KEY", _field_key)
 try:
     FIELD_ENCRYPTION_KEY = base64.b64decode(_field_key, validate=True)
 except ValueError:
@@ -98,6 +117,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "accounts",
     "grids",
     "cases",
@@ -110,10 +130,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # NUL and control characters in any text parameter are a 400 before a view sees them.
+    "config.middleware.RefuseControlCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -137,16 +160,34 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.web",
             ],
+            "libraries": {"assets": "config.assets"},
         },
     },
 ]
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+
+def _postgres_url():
+    """DATABASE_URL built from the POSTGRES_* variables docker-compose's database takes, so
+    the password is written once; None when POSTGRES_PASSWORD is not set."""
+    from urllib.parse import quote
+
+    password = env_str("POSTGRES_PASSWORD")
+    if not password:
+        return None
+    user = env_str("POSTGRES_USER", "mediation")
+    host = env_str("POSTGRES_HOST", "postgres")
+    port = env_int("POSTGRES_PORT", 5432, minimum=1)
+    name = env_str("POSTGRES_DB", "mediation")
+    return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{name}"
+
+
+DATABASE_URL = env_str("DATABASE_URL") or _postgres_url() or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except ValueError as exc:
     raise ImproperlyConfigured(f"Environment variable DATABASE_URL is not usable: {exc}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
@@ -161,9 +202,10 @@ AUTHENTICATION_BACKENDS = [
 # within the window locks the account for LOGIN_LOCKOUT_MINUTES.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 6, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
-# Lock the account, not the address: a whole town office often shares one NAT address.
-# Guessing across accounts from one address is slowed by the per-address login throttle.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the account at the address the failures came from: a stranger elsewhere cannot lock
+# its owner out. Guessing across accounts from one address is slowed by the login throttle.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.client.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
@@ -178,6 +220,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the header is
+# ignored). The client address of the login throttle and the lockout is read through them.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+LOGIN_THROTTLE_RATE = env_str("LOGIN_THROTTLE_RATE", "30/min")
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -192,7 +238,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Project CSS/JS, and the browser libraries installed from npm (`make assets`), served by the app:
 # no CDN. A missing node_modules only drops the vendor entries (the pages then lack charts).
-NODE_MODULES = BASE_DIR / "node_modules"
+NODE_MODULES = Path(env_str("NODE_MODULES", str(BASE_DIR / "node_modules")))
 STATICFILES_DIRS = [
     entry
     for entry in [
@@ -213,7 +259,25 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every process (the login throttle counts in it): Redis when there is one, else a
+# table in the database (created by the accounts migrations).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mediation",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.DatabaseCache",
+            "LOCATION": "cache_entries",
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -223,10 +287,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "config.metadata.RouteMetadata",
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberNoCountPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "config.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "30/min")},
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 # Closed cases keep their personal data this long, then `manage.py anonymise` strips it.
 PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5, minimum=1)
@@ -279,7 +349,6 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: with no REDIS_URL, a filesystem broker that needs no server (one machine).
-REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -313,7 +382,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The beat's schedule file: its folder is made here, whatever the broker, so a fresh clone's
+# `celery -B` starts; the beat also writes a heartbeat that /healthz reads.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE", str(VAR_DIR / "celerybeat-schedule")
+)
+CELERY_BEAT_SCHEDULER = "config.celery:HeartbeatScheduler"
+# /healthz reports the beat as stopped once its last tick is older than this.
+BEAT_STALE_SECONDS = env_int("BEAT_STALE_SECONDS", 180, minimum=30)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mediation@localhost")
@@ -330,6 +406,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only,
+# no inline script and no outside host. Inline style attributes stay allowed (the templates use
+# a few); the API docs pages add what their bundles need (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")

@@ -1,9 +1,12 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import APIRootView
 
+from config.docs import RedocView, SwaggerView
 from config.health import healthz
+from config.throttling import login_throttled
 
 # The API root lists the collections of every app (each app's urls.py holds its API routes,
 # its pages.py its web pages).
@@ -42,14 +45,20 @@ web_pages = [
 admin.site.site_header = "矛盾纠纷调解案件管理系统"
 admin.site.site_title = "调解案件管理"
 admin.site.index_title = "系统管理"
+# The admin's sign-in form counts against the same per-address limit as the others.
+admin.site.login = login_throttled(admin.site.login)
+
+# ReDoc builds its search index in a worker made from a blob.
+api_docs = SwaggerView.as_view(url_name="schema")
+api_redoc = csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view(url_name="schema"))
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", api_docs, name="api-docs"),
+    path("api/redoc/", api_redoc, name="api-redoc"),
     path("", include((web_pages, "web"))),
 ]
 

@@ -334,7 +334,12 @@ def _reveal(request, case):
     except DomainError as error:
         flash_domain_error(request, error)
         return redirect("web:case-detail", pk=case.pk)
-    return _render_case(request, case, revealed={"party": party.pk, "field": field, "value": value})
+    response = _render_case(
+        request, case, revealed={"party": party.pk, "field": field, "value": value}
+    )
+    # The page carries a full ID number or phone: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------- inspections

@@ -43,8 +43,13 @@ def notify(
     now: datetime | None = None,
 ) -> list[Notification]:
     """Write a notification for each user (users or ids, duplicates ignored) and one outbox row
-    per channel, in the caller's transaction; the relay delivers them after commit."""
-    now = now or timezone.now()
+    per channel, in the caller's transaction; the relay delivers them after commit.
+
+    `now` dates them in the past (the demo's year replays history); a moment in the future (a
+    drill's `sweep --now`) is never written: such rows would wait for that moment, undelivered,
+    and sort above everything real, so they carry the real time."""
+    real = timezone.now()
+    now = min(now, real) if now else real
     user_ids = _user_ids(users)
     channels = [Channel(c) for c in dict.fromkeys(channels)]
     if not user_ids or not channels:

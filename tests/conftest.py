@@ -28,9 +28,32 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_configure(config):
+    """The suite's cache is the database cache, inside each test's transaction: a Redis cache
+    would be shared by parallel test processes (and its clear() would empty the broker's
+    database). Tests of the Redis cache start their own processes with REDIS_URL."""
+    from django.conf import settings
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.DatabaseCache",
+            "LOCATION": "cache_entries",
+        }
+    }
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters live in the cache; each test starts with none."""
+def _fresh_cache(request):
+    """Throttle counters live in the cache; each test that uses the database starts with none
+    (the cache is a table there; tests without the database never touch it)."""
+    names = set(request.fixturenames)
+    for name in ("transactional_db", "live_server", "db"):
+        if name in names:
+            request.getfixturevalue("transactional_db" if name == "live_server" else name)
+            break
+    else:
+        yield
+        return
     cache.clear()
     yield
     cache.clear()

@@ -167,8 +167,11 @@ def test_web_healthcheck_is_answered_under_the_production_env():
     assert url.hostname in env["ALLOWED_HOSTS"].split(",")
     # No broker server here: the filesystem broker stands in for redis.
     env.pop("REDIS_URL")
+    # A beat that has ticked (its heartbeat in the database cache), as in the running stack.
     script = (
-        "import django; django.setup(); from django.test import Client; "
+        "import time, django; django.setup(); from django.test import Client; "
+        "from django.core.management import call_command; from django.core.cache import cache; "
+        "call_command('createcachetable'); cache.set('beat:last-tick', time.time()); "
         f"print(Client().get({url.path!r}, HTTP_HOST={url.netloc!r}, **{headers!r}).status_code)"
     )
     result = subprocess.run(
@@ -191,12 +194,30 @@ def test_named_volumes_keep_the_database_and_the_uploads():
         assert _volume(service, "media") == MEDIA_ROOT, service
 
 
+def _database_url_from(env):
+    """The DATABASE_URL the settings build from these variables."""
+    script = "from config.settings import DATABASE_URL; print(DATABASE_URL)"
+    clean = {k: v for k, v in _env_example().items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, **clean, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_app_services_read_dot_env_and_it_matches_the_database_service():
     for service in APP:
         assert SERVICES[service]["env_file"] == ".env", service
     env = env_example_values()
     postgres = SERVICES["postgres"]["environment"]
-    database = urlsplit(env["DATABASE_URL"])
+    # The password is written once: DATABASE_URL is built from POSTGRES_PASSWORD.
+    assert "DATABASE_URL" not in env
+    database = urlsplit(_database_url_from(env))
     assert database.hostname == "postgres"
     assert database.username == postgres["POSTGRES_USER"]
     assert database.path.lstrip("/") == postgres["POSTGRES_DB"]

@@ -20,8 +20,15 @@ def env_example_values():
     return env
 
 
+# What an operator puts in place of the placeholders (any keys of their own).
+OWN_KEYS = {
+    "SECRET_KEY": "k7Qm2v9Lx4Tb8Wn1Rc6Yp3Hs5Jd0Fg2Ua7Ze9Xo4Ki1Nl8Mv3Bq6Ct5Dr0Ew2Sy",
+    "FIELD_ENCRYPTION_KEY": "q4bJ1oVw2m0T8y3sN5cR7uX9zA6dF1gH2jK4lP8eQ0I=",
+}
+
+
 def _env_example():
-    env = env_example_values()
+    env = env_example_values() | OWN_KEYS
     # No database server is needed for the checks; the example's host is docker-compose's.
     env["DATABASE_URL"] = "sqlite:///" + str(ROOT / "var" / "deploy-check.sqlite3")
     env["PATH"] = "/usr/bin:/bin"
@@ -61,3 +68,26 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_example_keys():
+    for name in OWN_KEYS:
+        env = _env_example()
+        env[name] = env_example_values()[name]
+        result = _manage("check", env=env)
+        assert result.returncode != 0
+        assert f"{name} still holds the example value" in result.stderr
+
+
+def test_database_url_is_built_from_the_postgres_variables(monkeypatch):
+    from config.settings import _postgres_url
+
+    for name in ("POSTGRES_USER", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POSTGRES_PASSWORD", "p@ss/word")
+    assert _postgres_url() == "postgresql://mediation:p%40ss%2Fword@postgres:5432/mediation"
+    monkeypatch.setenv("POSTGRES_HOST", "db.internal")
+    monkeypatch.setenv("POSTGRES_DB", "county")
+    assert _postgres_url() == "postgresql://mediation:p%40ss%2Fword@db.internal:5432/county"
+    monkeypatch.delenv("POSTGRES_PASSWORD")
+    assert _postgres_url() is None

@@ -85,6 +85,7 @@ OBJECT_ROUTES = {
     "user-detail": "user",
     "user-deactivate": "user",
     "user-activate": "user",
+    "user-unlock": "user",
     "user-roles": "user",
     "user-revoke-role": "user",
     "notification-detail": "notification",

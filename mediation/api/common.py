@@ -1,7 +1,6 @@
 """What the mediation API modules share: the month parameter, the brief user, and the
 per-case records mixin (the case found through the scope method; who may write)."""
 
-import re
 from datetime import date
 
 from django.utils.functional import cached_property
@@ -13,19 +12,16 @@ from rest_framework import serializers
 
 from accounts.models import User
 from cases.policy import CasePolicy, access_case
+from config import dates
 from config.errors import InvalidInput, NotAllowed
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_month(value, field="month") -> date:
     """`2026-11` (or a date in that month) → the month's first day; 400 otherwise."""
-    if isinstance(value, date):
-        return value.replace(day=1)
-    match = MONTH_RE.match(str(value or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput("月份格式应为 YYYY-MM。", fields={field: ["月份格式应为 YYYY-MM。"]})
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    try:
+        return dates.parse_month(value)
+    except ValueError as error:
+        raise InvalidInput(str(error), fields={field: [str(error)]})
 
 
 @extend_schema_field(OpenApiTypes.STR)

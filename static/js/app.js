@@ -74,4 +74,10 @@
     total.value = index + 1;
   });
 
+  /* A select that submits its form when changed (no inline handler: the CSP forbids them). */
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("[data-autosubmit]") && select.form) select.form.submit();
+  });
+
 })();
