@@ -18,7 +18,7 @@ class AreaBriefSerializer(serializers.ModelSerializer):
 class AreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
-        fields = ["id", "code", "name", "level", "parent"]
+        fields = ["id", "code", "name", "level", "parent", "retired"]
 
 
 class AreaFilter(django_filters.FilterSet):

@@ -2,8 +2,6 @@
 mediators, and a year of cases through the services (DESIGN.md §11); or, with `--cases N`,
 bulk benchmark volumes over several counties (PostgreSQL COPY). Idempotent."""
 
-import csv
-import io
 import time
 
 from django.contrib.auth.hashers import make_password
@@ -13,9 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.models import Case
+from grids.division import DivisionError
 from grids.models import Area
-from grids.services import areas_import
-from seeds.areas import DATA_DIR, demo_area_rows
+from seeds.areas import load_demo_areas
 from seeds.org import load_organisations
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -135,16 +133,14 @@ class Command(BaseCommand):
         bulk_seed(n=n, counties=counties, out=self.stdout, password=self.password)
 
     def load_areas(self):
-        text = (DATA_DIR / "yijun-towns.csv").read_text(encoding="utf-8")
-        towns = [r for r in csv.DictReader(io.StringIO(text)) if r["level"] == "town"]
-        out = io.StringIO()
-        out.write(text if text.endswith("\n") else text + "\n")
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerows(demo_area_rows(towns))
-        result = areas_import(text=out.getvalue())
+        try:
+            divisions, grids = load_demo_areas()
+        except DivisionError as exc:
+            raise CommandError(str(exc))
         self.stdout.write(
-            f"areas: created {result.created}, updated {result.updated}, "
-            f"unchanged {result.unchanged}"
+            f"areas: 宜君县 from the national list (created {divisions.created}, updated "
+            f"{divisions.updated}, unchanged {divisions.unchanged}); grids (created "
+            f"{grids.created}, unchanged {grids.unchanged})"
         )
 
     def load_accounts(self):
