@@ -24,19 +24,18 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 
 # One machine: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
+# Web, worker and beat run under one process manager (Procfile); Ctrl-C stops all three.
 run: venv assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "  调解案件管理系统 running at http://$(HOST):$(PORT)/"
-	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
-	@echo "  demo accounts: county_officer, town_officer, village_mediator, grid_worker … password demo-pass-2026"
+	@echo "  调解案件管理系统 running at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/ (Swagger) and /api/redoc/, served offline"
+	@echo "  demo accounts, password demo-pass-2026: county_officer county_viewer county_admin"
+	@echo "    town_officer town_officer_2 village_mediator village_mediator_2 grid_worker"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
-	  $(VENV)/bin/celery -A config beat --loglevel=INFO & \
-	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run.py
 
 # The whole suite: on PostgreSQL and Redis when they answer, else SQLite.
 test: venv assets
