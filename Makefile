@@ -37,10 +37,17 @@ run: venv assets
 	@echo ""
 	@HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run.py
 
-# The whole suite: on PostgreSQL and Redis when they answer, else SQLite.
+# The whole suite: on PostgreSQL and Redis when they answer, else SQLite. Each run has its own
+# databases (MEDIATION_DB, else one named after the run; a Redis database no other run holds),
+# dropped and given back at the end, so two runs on one machine do not meet.
 test: venv assets
-	@db=$${DATABASE_URL:-$$($(PY) scripts/services.py database)}; \
+	@own=$${MEDIATION_DB:+given}; export MEDIATION_DB=$${MEDIATION_DB:-mediation_test_$$$$}; \
+	 db=$${DATABASE_URL:-$$($(PY) scripts/services.py database)}; \
 	 redis=$${REDIS_URL:-$$($(PY) scripts/services.py redis)}; \
+	 cleanup() { \
+	   [ -n "$$REDIS_URL" ] || $(PY) scripts/services.py release "$$redis"; \
+	   [ -n "$$own$$DATABASE_URL" ] || $(PY) scripts/services.py drop "$$MEDIATION_DB"; }; \
+	 trap cleanup EXIT; \
 	 if [ -n "$$db" ]; then echo "make test: database $$db"; export REQUIRE_POSTGRES=1; \
 	 else echo "make test: PostgreSQL not reachable, using SQLite (tests needing it are skipped)"; fi; \
 	 if [ -n "$$redis" ]; then echo "make test: redis $$redis"; fi; \
