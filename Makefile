@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench venv migrate seed clean assets
+.PHONY: run test lint format bench bench-areas venv migrate seed clean assets
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ format: venv
 bench: venv assets
 	@test -n "$$($(PY) scripts/services.py database)" || { echo "make bench needs PostgreSQL at 127.0.0.1:5432"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The whole country's division list (about 665,000 areas) into a fresh database, timed.
+bench-areas: venv assets
+	$(PY) bench/areas.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
