@@ -40,8 +40,8 @@ def division_prefix(code: str) -> tuple[str, str]:
     code = code.strip()
     if not code.isdigit():
         raise DivisionError(f"区划代码 {code!r} 只能包含数字")
-    if len(code) == CODE_LENGTH[AreaLevel.VILLAGE] and code not in LEVEL_OF_DIGITS:
-        # A padded code: the shortest significant prefix that leaves only zeros.
+    if len(code) == CODE_LENGTH[AreaLevel.VILLAGE]:
+        # Maybe padded (610222000000): the shortest significant prefix that leaves only zeros.
         for digits in sorted(LEVEL_OF_DIGITS):
             if not code[digits:].strip("0"):
                 return code[:digits], LEVEL_OF_DIGITS[digits]

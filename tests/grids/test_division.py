@@ -209,3 +209,21 @@ def test_an_import_that_fails_half_way_leaves_the_tree_as_it_was(db, tmp_path, m
         areas_sync_division(rows=rows, prefix="610222")
     assert dict(Area.objects.values_list("code", "name")) == before
     assert not Area.objects.filter(code="610222109000").exists()
+
+
+@pytest.mark.parametrize(
+    "given, prefix, level",
+    [
+        ("61", "61", "province"),
+        ("6105", "6105", "city"),
+        ("610222", "610222", "county"),
+        ("610222000000", "610222", "county"),
+        ("610222101", "610222101", "town"),
+        ("610222101000", "610222101", "town"),
+        ("610222001001", "610222001001", "village"),
+    ],
+)
+def test_a_division_code_may_be_given_short_or_padded(given, prefix, level):
+    from grids.division import division_prefix
+
+    assert division_prefix(given) == (prefix, level)
