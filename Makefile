@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench venv migrate seed clean assets
+.PHONY: run test lint format bench bench-areas venv migrate seed clean assets
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,24 +24,30 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 
 # One machine: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
+# Web, worker and beat run under one process manager (Procfile); Ctrl-C stops all three.
 run: venv assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "  调解案件管理系统 running at http://$(HOST):$(PORT)/"
-	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
-	@echo "  demo accounts: county_officer, town_officer, village_mediator, grid_worker … password demo-pass-2026"
+	@echo "  调解案件管理系统 running at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/ (Swagger) and /api/redoc/, served offline"
+	@echo "  demo accounts, password demo-pass-2026: county_officer county_viewer county_admin"
+	@echo "    town_officer town_officer_2 village_mediator village_mediator_2 grid_worker"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
-	  $(VENV)/bin/celery -A config beat --loglevel=INFO & \
-	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run.py
 
-# The whole suite: on PostgreSQL and Redis when they answer, else SQLite.
+# The whole suite: on PostgreSQL and Redis when they answer, else SQLite. Each run has its own
+# databases (MEDIATION_DB, else one named after the run; a Redis database no other run holds),
+# dropped and given back at the end, so two runs on one machine do not meet.
 test: venv assets
-	@db=$${DATABASE_URL:-$$($(PY) scripts/services.py database)}; \
+	@own=$${MEDIATION_DB:+given}; export MEDIATION_DB=$${MEDIATION_DB:-mediation_test_$$$$}; \
+	 db=$${DATABASE_URL:-$$($(PY) scripts/services.py database)}; \
 	 redis=$${REDIS_URL:-$$($(PY) scripts/services.py redis)}; \
+	 cleanup() { \
+	   [ -n "$$REDIS_URL" ] || $(PY) scripts/services.py release "$$redis"; \
+	   [ -n "$$own$$DATABASE_URL" ] || $(PY) scripts/services.py drop "$$MEDIATION_DB"; }; \
+	 trap cleanup EXIT; \
 	 if [ -n "$$db" ]; then echo "make test: database $$db"; export REQUIRE_POSTGRES=1; \
 	 else echo "make test: PostgreSQL not reachable, using SQLite (tests needing it are skipped)"; fi; \
 	 if [ -n "$$redis" ]; then echo "make test: redis $$redis"; fi; \
@@ -62,6 +68,10 @@ format: venv
 bench: venv assets
 	@test -n "$$($(PY) scripts/services.py database)" || { echo "make bench needs PostgreSQL at 127.0.0.1:5432"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The whole country's division list (about 665,000 areas) into a fresh database, timed.
+bench-areas: venv assets
+	$(PY) bench/areas.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

