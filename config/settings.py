@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "grids",
     "cases",
     "mediation",
+    "community",
     "assessment",
     "notifications",
     "seeds",
