@@ -19,6 +19,7 @@ from mediation import services as mediation_services
 from mediation.models import Committee
 from notifications.services import notify
 from tests.cases.conftest import ORAL, party, report
+from tests.community.scope_routes import COMMUNITY_ROUTES
 
 MARKER_TITLE = "五里村越界测试纠纷"
 MARKER_PARTY = "越界测试人"
@@ -151,6 +152,8 @@ PAGE_LISTS = {
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"web:inspection-submit"}
 REGISTERED = PUBLIC | set(OBJECT_ROUTES) | LIST_ROUTES | OWN_DATA_ROUTES | PAGE_LISTS | PAGE_FORMS
+# Village self-governance routes: checked in tests/community/test_scope_leak.py.
+REGISTERED |= COMMUNITY_ROUTES
 
 ROLES_OF_TOWN_A = [
     "grid_worker_a",
