@@ -61,6 +61,13 @@ def manages(user, area: Area) -> bool:
     return any(r.area.parent_id == village_id for r in scope.roles_of(RoleKind.GRID_WORKER))
 
 
+def may_report_for(user, grid: Area) -> bool:
+    """A grid's campaign report is filed by its own grid worker, or the village's mediators
+    and officers and those above (not by the grid worker next door)."""
+    scope = scope_for(user)
+    return scope.is_superuser or scope.covers(grid, RoleKind.GRID_WORKER, *MANAGER_KINDS)
+
+
 def may_open_campaign(user, area: Area) -> bool:
     """Officers and admins of the county or a town open campaigns over their subtree."""
     scope = scope_for(user)

@@ -608,8 +608,7 @@ def campaign_report(
         raise _bad("grid", "须选择网格。")
     if not grid.is_under(campaign.area):
         raise _bad("grid", "该网格不在本次排查范围内。")
-    scope = selectors.scope_for(actor)
-    if not (scope.covers(grid, RoleKind.GRID_WORKER) or selectors.manages(actor, grid)):
+    if not selectors.may_report_for(actor, grid):
         raise NotAllowed("只有本网格的网格员或上级工作人员可以上报。")
     today = timezone.localdate(at)
     if not campaign.starts_on <= today <= campaign.ends_on:

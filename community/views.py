@@ -472,11 +472,7 @@ def campaign(request, pk):
     mine = [
         row["grid"]
         for row in cover["grids"]
-        if row["report"] is None
-        and (
-            scope_for(request.user).covers(row["grid"], RoleKind.GRID_WORKER)
-            or selectors.manages(request.user, row["grid"])
-        )
+        if row["report"] is None and selectors.may_report_for(request.user, row["grid"])
     ]
     return render(
         request,
