@@ -45,3 +45,23 @@ def test_volunteer_checks_in_and_logs_a_dispute_that_becomes_a_case(sign_in):
     case = Case.objects.get(pk=entry.case_id)
     assert mediator.url.endswith(f"/cases/{case.pk}/")
     assert sorted(p.name for p in case.parties.all()) == ["赵五", "钱六"]
+
+    # Every self-governance page fits the phone.
+    from community.models import Campaign, ConsultationDay
+
+    village = entry.village
+    day = ConsultationDay.objects.filter(village=village).order_by("-held_on").first()
+    campaign = Campaign.objects.order_by("-ends_on").first()
+    grid = entry.shift.volunteer.grid
+    for path in [
+        "/duty/",
+        f"/rota/{village.pk}/",
+        "/consultation-days/",
+        "/consultation-days/new/",
+        f"/consultation-days/{day.pk}/",
+        "/campaigns/",
+        f"/campaigns/{campaign.pk}/",
+        f"/grids/{grid.pk}/team/",
+    ]:
+        assert mediator.goto(path).status == 200, path
+        assert _fits(mediator), f"{path} overflows the phone"
