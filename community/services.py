@@ -9,8 +9,9 @@ from itertools import cycle
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.choices import RoleKind
-from accounts.models import Role, User
+from accounts.models import AuditEntry, Role, User
 from accounts.selectors import scope_clear
 from cases import crypto
 from cases.choices import Category, Risk, Source
@@ -274,7 +275,15 @@ def volunteer_account(*, actor: User, volunteer_id: int, username: str, password
     user = User.objects.create_user(
         username=username[:150], password=password, display_name=volunteer.name
     )
-    Role.objects.create(user=user, kind=RoleKind.VOLUNTEER, area=volunteer.village)
+    role = Role.objects.create(user=user, kind=RoleKind.VOLUNTEER, area=volunteer.village)
+    audit_record(
+        actor=actor,
+        kind=AuditEntry.Kind.ROLE,
+        what=f"为平安志愿者{volunteer.name}开通值班账号",
+        area=volunteer.village,
+        target=role,
+        data={"user": user.username, "kind": RoleKind.VOLUNTEER, "volunteer": volunteer.pk},
+    )
     volunteer.user = user
     volunteer.save(update_fields=["user"])
     scope_clear(user)

@@ -225,6 +225,32 @@ def test_another_villages_rota_is_404(village, api):
     assert api(village.lei_user).get("/api/v1/volunteers/").data["results"] == []
 
 
+def test_a_light_account_is_given_once_and_audited(village, api):
+    from accounts.models import AuditEntry
+
+    entry = AuditEntry.objects.get(target__startswith="accounts.role:", params__user="lei")
+    assert entry.actor == village.cast.village_mediator_a
+    assert entry.area == village.areas.village_a1
+    again = api(village.cast.village_mediator_a).post(
+        f"/api/v1/volunteers/{village.lei.id}/account/",
+        {"username": "lei2", "password": "volunteer-3"},
+        format="json",
+    )
+    assert again.status_code == 409
+    fresh = api(village.cast.village_mediator_a).post(
+        f"/api/v1/volunteers/{village.wang.id}/account/",
+        {"username": "wang", "password": "short"},
+        format="json",
+    )
+    assert fresh.status_code == 400 and "password" in fresh.data
+    neighbour = api(village.cast.village_mediator_b).post(
+        f"/api/v1/volunteers/{village.wang.id}/account/",
+        {"username": "wang", "password": "volunteer-4"},
+        format="json",
+    )
+    assert neighbour.status_code == 404
+
+
 def test_campaign_over_a_town_lists_every_grid_counts_zero_reports_and_reminds_late_grids_once(
     cast, api
 ):
