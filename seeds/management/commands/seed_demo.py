@@ -77,9 +77,12 @@ class Command(BaseCommand):
     def community(self, staff, months):
         from seeds.community import load_community
 
+        started = time.perf_counter()
         tally = load_community(staff, self.password, months=max(months, 1))
         self.stdout.write(
-            "village self-governance: " + ", ".join(f"{k} {v}" for k, v in tally.items())
+            "village self-governance: "
+            + ", ".join(f"{k} {v}" for k, v in tally.items())
+            + f" ({time.perf_counter() - started:.1f}s)"
         )
 
     def year(self, staff, months):
