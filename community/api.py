@@ -5,7 +5,7 @@ the services (400 naming the field, 403 in scope but not allowed, 409 a repeated
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -441,12 +441,16 @@ class DutyShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         entries = DutyLogEntry.objects.filter(shift=shift).select_related("case")
         return Response(LogSerializer(entries, many=True).data)
 
-    @extend_schema(responses={200: ShiftSerializer})
+    @extend_schema(
+        responses={
+            200: inline_serializer("TodaysDuty", {"shift": ShiftSerializer(allow_null=True)})
+        }
+    )
     @action(detail=False, methods=["get"])
     def today(self, request):
-        """My duty today (a volunteer), or null."""
+        """My duty today (a volunteer): `{"shift": …}`, null when I am not on duty."""
         shift = selectors.todays_shift(request.user, timezone.localdate())
-        return Response(self.get_serializer(shift).data if shift else None)
+        return Response({"shift": self.get_serializer(shift).data if shift else None})
 
     @extend_schema(
         parameters=[

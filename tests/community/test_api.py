@@ -118,7 +118,7 @@ def test_rota_generated_for_a_month_checked_in_logged_dispute_becomes_a_case(vil
 
     volunteer = api(village.lei_user)
     mine = volunteer.get("/api/v1/duty-shifts/today/")
-    assert mine.data["id"] == shift.id
+    assert mine.data["shift"]["id"] == shift.id
     checked = volunteer.post(f"/api/v1/duty-shifts/{shift.id}/check-in/")
     assert checked.status_code == 200 and checked.data["checked_in_at"]
     logged = volunteer.post(
@@ -198,7 +198,7 @@ def test_check_in_outside_ones_own_duty_is_403(village, api):
         api(cast.village_mediator_a).post(f"/api/v1/duty-shifts/{wangs.id}/check-in/").status_code
         == 403
     )
-    assert volunteer.get("/api/v1/duty-shifts/today/").data is None
+    assert volunteer.get("/api/v1/duty-shifts/today/").data == {"shift": None}
     assert not DutyShift.objects.exclude(checked_in_at=None).exists()
 
 
@@ -420,3 +420,27 @@ def test_lists_keep_a_constant_number_of_queries(village, api, django_assert_max
     ]:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_grid_duty_team_names_its_cadre_and_its_own_grid_worker(village, api):
+    cast, a = village.cast, village.areas
+    client = api(cast.town_officer_a)
+    url = f"/api/v1/grids/{a.grid_a1.id}/duty-team/"
+    put = client.put(
+        url, {"cadre_name": "县司法局老周", "grid_worker": cast.grid_worker_a.id}, format="json"
+    )
+    assert put.status_code == 200, put.data
+    assert put.data["cadre"]["name"] == "县司法局老周"
+    assert put.data["grid_worker"]["id"] == cast.grid_worker_a.id
+    assert [v["name"] for v in put.data["volunteers"]] == ["雷锋"]
+    assert put.data["volunteers"][0]["phone"] == "138****1111"
+    wrong = client.put(
+        f"/api/v1/grids/{a.grid_a1_2.id}/duty-team/",
+        {"grid_worker": cast.grid_worker_a.id},
+        format="json",
+    )
+    assert wrong.status_code == 400 and "grid_worker" in wrong.data
+    assert api(cast.grid_worker_b).get(url).status_code == 404
+    # A viewer reads the team but may not change it.
+    assert api(cast.county_viewer).get(url).status_code == 200
+    assert api(cast.county_viewer).put(url, {"cadre_name": "x"}, format="json").status_code == 403

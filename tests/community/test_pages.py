@@ -30,6 +30,7 @@ def test_volunteer_checks_in_from_the_queue_and_logs_a_dispute_that_becomes_a_ca
     home = client.get("/", follow=True)
     body = home.content.decode()
     assert 'data-testid="today-duty"' in body and 'data-testid="duty-check-in"' in body
+    assert 'data-testid="new-case"' not in body  # a volunteer does not open cases
     assert client.post(f"/duty/{shift.id}/check-in/").status_code == 302
     shift.refresh_from_db()
     assert shift.checked_in_at is not None
