@@ -187,6 +187,18 @@ def _open_case(
     )
 
 
+def _report_area(actor: User, village: Area) -> Area:
+    """Where the actor logs a case of this village: the village, or for a grid worker of
+    one of its grids, their grid (a grid worker reports in their own grid)."""
+    scope = selectors.scope_for(actor)
+    if scope.is_superuser or scope.covers(village, RoleKind.MEDIATOR, RoleKind.OFFICER):
+        return village
+    for role in scope.roles_of(RoleKind.GRID_WORKER):
+        if role.area.parent_id == village.id:
+            return role.area
+    return village
+
+
 @transaction.atomic
 def consultation_item_to_case(
     *,
@@ -213,7 +225,7 @@ def consultation_item_to_case(
     text = item.text
     item.case = _open_case(
         actor=actor,
-        area=item.day.village,
+        area=_report_area(actor, item.day.village),
         title=(title or "").strip() or f"说事日议题：{text[:40]}",
         facts=f"{item.day.held_on:%Y-%m-%d} 说事日提出：{text}",
         parties=carried,

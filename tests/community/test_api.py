@@ -444,3 +444,23 @@ def test_grid_duty_team_names_its_cadre_and_its_own_grid_worker(village, api):
     # A viewer reads the team but may not change it.
     assert api(cast.county_viewer).get(url).status_code == 200
     assert api(cast.county_viewer).put(url, {"cadre_name": "x"}, format="json").status_code == 403
+
+
+def test_a_grid_worker_turns_a_consultation_item_into_a_case_of_their_grid(cast, api):
+    a = cast.areas
+    day = services.consultation_day_record(
+        actor=cast.grid_worker_a,
+        village=a.village_a1,
+        held_on=timezone.localdate(),
+        chair="主任",
+        attendance=12,
+        items=[{"text": "借款纠纷", "is_dispute": True, "parties": [{"name": "孙七"}]}],
+    )
+    item = day.items.get()
+    made = api(cast.grid_worker_a).post(
+        f"/api/v1/consultation-items/{item.id}/case/", {"category": "contract"}, format="json"
+    )
+    assert made.status_code == 201, made.data
+    case = Case.objects.get(pk=made.data["case"]["id"])
+    assert case.grid_id == a.grid_a1.id and case.village_id == a.village_a1.id
+    assert case.reported_by == cast.grid_worker_a
