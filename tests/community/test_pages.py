@@ -209,3 +209,24 @@ def test_pages_keep_a_constant_number_of_queries(village, client, django_assert_
     with django_assert_max_num_queries(25):
         assert client.get(f"/consultation-days/{day.id}/").status_code == 200
     assert Case.objects.count() == 0
+
+
+def test_dashboard_shows_the_months_consultation_day_coverage_per_village(village, client):
+    cast, a = village.cast, village.areas
+    services.consultation_day_record(
+        actor=cast.village_mediator_a,
+        village=a.village_a1,
+        held_on=timezone.localdate(),
+        chair="主任",
+        attendance=20,
+    )
+    client.force_login(cast.town_officer_a)
+    page = client.get(f"/dashboard/?area={a.town_a.id}").content.decode()
+    panel = page[page.index('data-testid="consultation-coverage"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "<strong>1</strong> / 2" in panel
+    assert "彭村" in panel and "后村" in panel and "五里村" not in panel
+    client.force_login(cast.county_officer)
+    page = client.get("/dashboard/").content.decode()
+    panel = page[page.index('data-testid="consultation-coverage"') :]
+    assert "<strong>1</strong> / 3" in panel[: panel.index("</section>")]
