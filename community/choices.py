@@ -22,10 +22,11 @@ class LogKind(models.TextChoices):
 
 
 class NoticeKind(models.TextChoices):
-    """Reminders this app sends (kept once per key in SentReminder)."""
+    """Notifications this app sends (the reminders kept once per key in SentReminder)."""
 
     CONSULTATION_DUE = "consultation_day_due", "说事日提醒"
     CAMPAIGN_CLOSING = "campaign_closing", "排查专项截止提醒"
+    DUTY_DISPUTE = "duty_dispute", "值班发现矛盾纠纷"
 
 
 # Generated rota: how many days each volunteer takes in turn (DESIGN.md §17).

@@ -24,7 +24,7 @@ from notifications.choices import Channel
 from notifications.services import notify
 
 from . import selectors
-from .choices import DEFAULT_DAYS_PER_TURN, ItemOutcome, LogKind
+from .choices import DEFAULT_DAYS_PER_TURN, ItemOutcome, LogKind, NoticeKind
 from .models import (
     Campaign,
     CampaignReport,
@@ -517,7 +517,7 @@ def duty_log(
         ).values_list("user_id", flat=True)
         notify(
             users=list(users),
-            kind="duty_dispute",
+            kind=NoticeKind.DUTY_DISPUTE,
             title=f"{shift.village.name}值班发现矛盾纠纷",
             body=f"{shift.volunteer.name}：{text[:100]}",
             channels=[Channel.IN_APP],
