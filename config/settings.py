@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "ScreeningReasonEnum": "cases.choices.ScreeningReason",
         "DeadlineKindEnum": "cases.choices.DeadlineKind",
         "CommitteeKindEnum": "mediation.choices.CommitteeKind",
+        "ConsultationItemOutcomeEnum": "community.choices.ItemOutcome",
+        "DutyLogKindEnum": "community.choices.LogKind",
         "EmploymentEnum": "mediation.choices.Employment",
         "CommitteePositionEnum": "mediation.choices.CommitteePosition",
         "ConsultantKindEnum": "mediation.choices.ConsultantKind",
