@@ -7,7 +7,7 @@ from accounts.selectors import scope_for
 from accounts.settings_views import may_edit_settings
 from grids.choices import LEVEL_RANK
 
-KIND_ORDER = ["officer", "viewer", "mediator", "grid_worker", "admin"]
+KIND_ORDER = ["officer", "viewer", "mediator", "grid_worker", "admin", "volunteer"]
 
 
 def primary_role(user):
@@ -47,6 +47,13 @@ def nav_for(user):
     items.append(("cases", "案件", reverse("web:case-list")))
     if "grid_worker" in kinds:
         items.append(("inspection", "排查上报", reverse("web:inspections")))
+    # Village self-governance (community app): the volunteer's duty, and the records kept by
+    # the village's people and those above them.
+    if "volunteer" in kinds or {"mediator", "grid_worker", "officer"} & kinds:
+        items.append(("duty", "值班", reverse("web:duty")))
+    if {"mediator", "grid_worker", "officer", "viewer"} & kinds or user.is_superuser:
+        items.append(("consultation", "说事日", reverse("web:consultation-days")))
+        items.append(("campaigns", "专项排查", reverse("web:campaigns")))
     if may_edit_settings(user):
         items.append(("settings", "设置", reverse("web:settings")))
     if user.is_staff:

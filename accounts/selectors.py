@@ -9,7 +9,7 @@ from config.errors import NotAllowed
 from grids.choices import LEVEL_RANK, AreaLevel
 from grids.models import Area
 
-from .choices import RoleKind
+from .choices import AREA_SCOPE_KINDS, RoleKind
 from .models import Role, User
 
 # Levels whose id is copied onto scoped rows (cases, snapshots…) as `<level>_id`.
@@ -28,7 +28,10 @@ class Scope:
         return bool(self.user.is_superuser)
 
     def roles_of(self, *kinds):
-        return [r for r in self.roles if not kinds or r.kind in kinds]
+        """Roles of these kinds; with none named, every role that grants scope over an area
+        (a volunteer's light account does not)."""
+        kinds = kinds or AREA_SCOPE_KINDS
+        return [r for r in self.roles if r.kind in kinds]
 
     def areas(self, *kinds):
         """Areas of the user's roles (of the given kinds, or all)."""

@@ -152,6 +152,29 @@ def _overdue_panel(area, limit=10):
     return sorted(cases, key=lambda case: ids.index(case.pk))
 
 
+def _self_governance(area, period):
+    """Village self-governance for the dashboard (DESIGN.md §17): the month's consultation-day
+    coverage for the area and each child, and the rota days missed so far in the month."""
+    from community import selectors as community
+
+    if area.level not in ("county", "town", "village"):
+        return None
+    today = timezone.localdate()
+    month = period.start_date if period.kind == "month" else today.replace(day=1)
+    end = community.next_month(month)
+    missed = community.missed_duties(area, month, end, today)
+    return {
+        "month": month,
+        "coverage": community.consultation_coverage(area, month),
+        "children": [
+            {**row, "pct": _pct(row["coverage"])}
+            for row in community.consultation_coverage_by_child(area, month)
+        ],
+        "missed": sum(row["missed"] for row in missed),
+        "duties": sum(row["duties"] for row in missed),
+    }
+
+
 @login_required
 def dashboard(request):
     """An area's dashboard (county by default for county leaders; town for town officers)."""
@@ -223,6 +246,7 @@ def dashboard(request):
             }.get(CHILD_LEVEL.get(area.level, ""), ""),
             "heat": heat,
             "overdue": _overdue_panel(area),
+            "self_governance": _self_governance(area, period),
             "chart_data": chart_data,
             "crumbs": crumbs,
             "kpi_labels": KPI_LABELS,

@@ -22,7 +22,7 @@ from config.pages import flash_domain_error, form_errors_from, page_of
 from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
-from . import forms, selectors
+from . import forms, queue_panels, selectors
 from .choices import OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case
 from .policy import access_case
@@ -64,7 +64,12 @@ def queue(request):
     return render(
         request,
         "cases/queue.html",
-        {"page": page, "now": timezone.now(), "nav_active": "queue"},
+        {
+            "page": page,
+            "now": timezone.now(),
+            "nav_active": "queue",
+            "panels": queue_panels.panels_for(request),
+        },
     )
 
 

@@ -53,6 +53,11 @@ app.conf.beat_schedule = {
         "schedule": RELAY_INTERVAL,
         "options": {"expires": RELAY_INTERVAL - 2},
     },
+    "community-reminders": {
+        "task": "community.tasks.reminders",
+        "schedule": crontab(minute=23),
+        "options": {"expires": 3000},
+    },
     "kpi-recompute-recent-months": {
         "task": "assessment.tasks.recompute_recent",
         "schedule": crontab(hour=2, minute=17),

@@ -19,6 +19,10 @@ api_root = APIRootView.as_view(
         "committees": "committee-list",
         "rewards": "reward-list",
         "inspections": "inspection-list",
+        "consultation-days": "consultation-day-list",
+        "volunteers": "volunteer-list",
+        "duty-shifts": "duty-shift-list",
+        "campaigns": "campaign-list",
     }
 )
 
@@ -28,6 +32,7 @@ api_v1 = [
     path("", include("assessment.urls")),
     # The mediation records' per-case routes come before the case actions, never shadowed.
     path("", include("mediation.urls")),
+    path("", include("community.urls")),
     path("", include("cases.urls")),
     path("", include("notifications.urls")),
 ]
@@ -39,6 +44,7 @@ web_pages = [
     path("", include("notifications.pages")),
     path("", include("cases.pages")),
     path("", include("mediation.pages")),
+    path("", include("community.pages")),
     path("", include("assessment.pages")),
 ]
 

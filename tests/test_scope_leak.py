@@ -21,6 +21,7 @@ from mediation.models import Committee
 from notifications.services import notify
 from tests import builders
 from tests.builders import ORAL
+from tests.community.scope_routes import COMMUNITY_ROUTES
 
 # Routes that hold no object of anyone's (documentation, sign-in, the root, health).
 PUBLIC = {
@@ -214,6 +215,8 @@ REGISTERED = (
     | PAGE_FORMS
     | SETTINGS_ROUTES
 )
+# Village self-governance routes: checked in tests/community/test_scope_leak.py.
+REGISTERED |= COMMUNITY_ROUTES
 
 ROLES_OF_TOWN = {
     side: [

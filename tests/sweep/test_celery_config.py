@@ -27,6 +27,7 @@ def test_every_periodic_task_expires_before_its_next_run():
         "cases.tasks.follow_up_reminders",
         "notifications.tasks.relay_outbox",
         "assessment.tasks.recompute_recent",
+        "community.tasks.reminders",
     }
     for name, entry in schedule.items():
         interval = _interval_seconds(entry["schedule"])

@@ -107,6 +107,8 @@ class Command(BaseCommand):
             f"village mediators, {sum(len(m) for m in staff.town_mediators.values())} town "
             "mediators"
         )
+        # With --no-cases (the browser tests' fixture) one month of 说事日 is enough.
+        self.community(staff, 1 if options["no_cases"] else options["months"])
         if options["cases"] is not None:
             self.bulk(options["cases"], options["counties"])
         elif not options["no_cases"]:
@@ -114,6 +116,17 @@ class Command(BaseCommand):
                 raise CommandError("--months must be at least 1.")
             self.year(staff, options["months"])
         self.stdout.write(f"seed_demo done in {time.perf_counter() - started:.1f}s")
+
+    def community(self, staff, months):
+        from seeds.community import load_community
+
+        started = time.perf_counter()
+        tally = load_community(staff, self.password, months=max(months, 1))
+        self.stdout.write(
+            "village self-governance: "
+            + ", ".join(f"{k} {v}" for k, v in tally.items())
+            + f" ({time.perf_counter() - started:.1f}s)"
+        )
 
     def year(self, staff, months):
         from seeds.year import Year, snapshot_year, status_counts

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    name = "community"
+    verbose_name = "村级自治"
+
+    def ready(self):
+        from cases import queue_panels
+
+        from . import panels
+
+        queue_panels.register(panels.todays_duty)
