@@ -89,6 +89,8 @@ SELECT pg_is_in_recovery(),
 def _check() -> ReplicaState:
     now = time.monotonic()
     max_lag = settings.REPLICA_MAX_LAG_SECONDS
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return ReplicaState(False, "unused: the primary is not PostgreSQL", None, None, now)
     try:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT pg_current_wal_lsn()::text")

@@ -16,7 +16,6 @@ import pytest
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import InternalError
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEntry
 from cases.models import Case
@@ -66,17 +65,30 @@ def wait_replayed(timeout=30.0):
     pytest.fail(f"the replica did not replay up to {lsn} in {timeout} s")
 
 
+class Served:
+    """The SQL each database received."""
+
+    def __init__(self):
+        self.replica, self.primary = [], []
+
+
 @contextmanager
 def served():
-    """Capture the SQL each database receives; `.replica` and `.primary` list the statements."""
+    """Record the statements sent to each database (without connecting to either)."""
+    log = Served()
+
+    def recorder(statements):
+        def record(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        return record
+
     with (
-        CaptureQueriesContext(connections[db_router.REPLICA]) as on_replica,
-        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary,
+        connections[db_router.REPLICA].execute_wrapper(recorder(log.replica)),
+        connections[DEFAULT_DB_ALIAS].execute_wrapper(recorder(log.primary)),
     ):
-        log = type("Served", (), {})()
         yield log
-    log.replica = [q["sql"] for q in on_replica.captured_queries]
-    log.primary = [q["sql"] for q in on_primary.captured_queries]
 
 
 def _touches(statements, table):
