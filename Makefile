@@ -62,5 +62,12 @@ bench: venv assets
 	@test -n "$$($(PY) scripts/services.py database)" || { echo "make bench needs PostgreSQL at 127.0.0.1:5432"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# A streaming replica of the local PostgreSQL on 127.0.0.1:5433 (scripts/replica.sh), for the
+# `replica` tests: DATABASE_REPLICA_URL=<the printed URL> make test PYTEST_ARGS="-m replica"
+.PHONY: replica
+replica:
+	scripts/replica.sh start
+	@echo "DATABASE_REPLICA_URL=$$(scripts/replica.sh url $${MEDIATION_DB:-mediation})"
+
 clean:
 	rm -rf $(VENV) var staticfiles
