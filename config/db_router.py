@@ -162,7 +162,10 @@ def pin(request, response):
     )
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        cache.set(_pin_key(user.pk), 1, seconds)
+        try:
+            cache.set(_pin_key(user.pk), 1, seconds)
+        except Exception:  # the cache (Redis) is down: the cookie still pins a browser
+            log.warning("replica pin not cached for user %s", user.pk, exc_info=True)
 
 
 def pinned(request) -> bool:
@@ -176,7 +179,12 @@ def pinned(request) -> bool:
     if cookie is not None:
         return True
     user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and cache.get(_pin_key(user.pk)))
+    if user is None or not user.is_authenticated:
+        return False
+    try:
+        return bool(cache.get(_pin_key(user.pk)))
+    except Exception:  # the cache is down: whether they wrote is unknown, so the primary
+        return True
 
 
 # ---------------------------------------------------------------- where a read goes

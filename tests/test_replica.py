@@ -355,3 +355,23 @@ def test_no_write_is_ever_sent_to_the_replica(cast, api, client):
     with pytest.raises(InternalError, match="read-only"):
         with connections[db_router.REPLICA].cursor() as cursor:
             cursor.execute("UPDATE cases_case SET title = 'x'")
+
+
+def test_with_the_cache_down_a_user_of_unknown_writes_reads_from_the_primary(
+    cast, api, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(db_router.cache, "get", down)
+    monkeypatch.setattr(db_router.cache, "set", down)
+    officer = api(cast.county_officer)
+    officer.cookies.clear()
+    with served() as log:
+        assert officer.get("/api/v1/cases/").status_code == 200
+    assert log.replica == []
+    # Writing still works, and still pins the browser by its cookie.
+    created = api(cast.grid_worker_a).post(
+        "/api/v1/cases/", {**INTAKE, "area": cast.areas.grid_a1.id}, format="json"
+    )
+    assert created.status_code == 201 and db_router.PIN_COOKIE in created.cookies
