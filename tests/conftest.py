@@ -40,7 +40,7 @@ def _fresh_cache():
 def _replica_reads_only_where_tested(request, settings):
     """With DATABASE_REPLICA_URL set (CI), only the `replica` tests read from it: the others build
     their rows in a transaction the replica cannot see."""
-    if "replica" not in request.keywords:
+    if request.node.get_closest_marker("replica") is None:
         settings.REPLICA_READS = False
 
 
