@@ -73,5 +73,12 @@ bench: venv assets
 bench-areas: venv assets
 	$(PY) bench/areas.py
 
+# A streaming replica of the local PostgreSQL on 127.0.0.1:5433 (scripts/replica.sh), for the
+# `replica` tests: DATABASE_REPLICA_URL=<the printed URL> make test PYTEST_ARGS="-m replica"
+.PHONY: replica
+replica:
+	scripts/replica.sh start
+	@echo "DATABASE_REPLICA_URL=$$(scripts/replica.sh url $${MEDIATION_DB:-mediation})"
+
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,6 +1,7 @@
 """Reads for assessment: an area's snapshot (computed on demand when missing), its children's,
 and rankings ordered by the safety index with deterministic ties."""
 
+from config.db_router import primary_reads
 from grids.choices import LEVEL_RANK, PREFIX_LENGTH, AreaLevel
 from grids.models import Area
 
@@ -25,11 +26,13 @@ def _snapshots(period: Period, areas_qs, root: Area) -> list[KpiSnapshot]:
         s.area_id: s for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=wanted)
     }
     if len(found) < len(wanted):
-        snapshot_period(period, root=root)
-        found = {
-            s.area_id: s
-            for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=wanted)
-        }
+        # Computed and read back on the primary: a replica would not have them yet.
+        with primary_reads():
+            snapshot_period(period, root=root)
+            found = {
+                s.area_id: s
+                for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=wanted)
+            }
     by_id = {a.id: a for a in areas}
     for snapshot in found.values():
         snapshot.area = by_id[snapshot.area_id]

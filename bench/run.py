@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 sys.path.insert(0, str(ROOT))
 
-from bench import client  # noqa: E402
+from bench import client, yardstick  # noqa: E402
 
 HOST = "127.0.0.1"
 TARGETS = {
@@ -308,6 +308,9 @@ def commit():
 def bench_size(size, args):
     counties = max(1, min(args.counties, size // 10000 or 1))
     env, seed_s, catch_up = prepare(size, counties, fresh=args.fresh)
+    # The machine of the day, before and after the measurements (bench/yardstick.py).
+    yard_start = yardstick.measure(env["DATABASE_URL"])
+    log(f"yardstick at the start: {yard_start}")
     port = free_port()
     server = start_gunicorn(env, port, args.workers)
     try:
@@ -321,6 +324,8 @@ def bench_size(size, args):
         [PY, "bench/probe.py", month], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    yard_end = yardstick.measure(env["DATABASE_URL"])
+    log(f"yardstick at the end: {yard_end}")
     result = {
         "size": size,
         "counties": counties,
@@ -331,6 +336,7 @@ def bench_size(size, args):
         "machine": machine(),
         "gunicorn_workers": args.workers,
         "http": http,
+        "yardstick": yardstick.combine(yard_start, yard_end),
         **measured,
     }
     out = ROOT / "bench" / "out"
@@ -355,9 +361,21 @@ def markdown(results):
         f" {m['postgresql_client']}; gunicorn {first['gunicorn_workers']} workers; client and"
         " server on the same machine.",
         "",
+        "Each time is followed by its multiple of the yardstick Y measured in the same run (a"
+        " fixed Python loop plus a fixed SQL query, bench/yardstick.py), so figures of a slow day"
+        " and a quiet one compare.",
+        "",
         "| figure | target | " + " | ".join(f"{r['size']:,} cases" for r in results) + " |",
         "|---|---|" + "---|" * len(results),
     ]
+
+    def in_y(r, value, unit):
+        """' (0.04 Y)' after a time in ms or s; nothing for other units or without a yardstick."""
+        y_ms = (r.get("yardstick") or {}).get("y_ms")
+        if unit not in ("ms", "s") or not isinstance(value, int | float):
+            return ""
+        cell = yardstick.multiple(value * (1000 if unit == "s" else 1), y_ms)
+        return f" ({cell})" if cell else ""
 
     def row(label, target, getter, unit="ms", limit=None):
         cells = []
@@ -369,10 +387,21 @@ def markdown(results):
             if value is None:
                 cells.append("n/a")
             elif limit is None:
-                cells.append(f"{value} {unit}".rstrip())
+                cells.append(f"{value} {unit}".rstrip() + in_y(r, value, unit))
             else:
-                cells.append(f"{value} {unit} {verdict(value, limit)}")
+                cells.append(f"{value} {unit} {verdict(value, limit)}" + in_y(r, value, unit))
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+
+    row(
+        "yardstick Y = Python loop + SQL query (mean of the run's start and end)",
+        "",
+        lambda r: (
+            f"{r['yardstick']['y_ms']} ms ({r['yardstick']['python_ms']} + "
+            f"{r['yardstick']['sql_ms']}; start {r['yardstick']['start']['y_ms']}, "
+            f"end {r['yardstick']['end']['y_ms']})"
+        ),
+        unit="",
+    )
 
     def percentiles(label, key, target, limit, which=("p50", "p95", "p99")):
         """Rows of one HTTP measurement; the target sits beside its p95."""
@@ -418,7 +447,8 @@ def markdown(results):
             f"sweep, {n:,} due (periods handled + mediation reminders)",
             "∝ due",
             lambda r, n=n: (
-                f"{r['sweep'][f'due_{n}']['ms']} ms ({r['sweep'][f'due_{n}']['periods_handled']:,}"
+                f"{r['sweep'][f'due_{n}']['ms']} ms{in_y(r, r['sweep'][f'due_{n}']['ms'], 'ms')}"
+                f" ({r['sweep'][f'due_{n}']['periods_handled']:,}"
                 f" + {r['sweep'][f'due_{n}']['mediation_reminders']:,} mediation)"
             ),
             unit="",
@@ -429,6 +459,7 @@ def markdown(results):
         lambda r: (
             " / ".join(f"{r['sweep'][f'due_{n}'].get('ms_per_due', 'n/a')}" for n in (1000, 10000))
             + " ms"
+            + in_y(r, r["sweep"].get("due_10000", {}).get("ms_per_due"), "ms")
         ),
         unit="",
     )

@@ -14,12 +14,27 @@ from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 from django.db import InterfaceError, OperationalError
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("mediation")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Work is split into queues so that a long report never delays a deadline: the sweep and the
+# follow-up pass on `sweep`, the outbox relay on `outbox`, the KPI roll-ups (and any report or
+# export run in the background) on `reports`; anything unrouted on the default `celery`.
+# A worker started without -Q takes every queue below (one machine, `make run`); in production
+# each group has its own workers (docker-compose.yml: worker, worker-outbox, worker-reports).
+QUEUES = ("sweep", "outbox", "reports", "celery")
+app.conf.task_queues = [Queue(name) for name in QUEUES]
+app.conf.task_default_queue = "celery"
+app.conf.task_routes = {
+    "cases.tasks.*": {"queue": "sweep"},
+    "notifications.tasks.*": {"queue": "outbox"},
+    "assessment.tasks.*": {"queue": "reports"},
+}
 
 
 # Options for idempotent tasks that read and lock rows: redelivered if the worker dies

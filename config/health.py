@@ -7,6 +7,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from config import db_router
+
 
 def _database():
     try:
@@ -52,6 +54,10 @@ def _beat():
 def healthz(request):
     checks = {"web": "ok", "database": _database(), "broker": _broker(), "beat": _beat()}
     healthy = all(value.startswith("ok") for value in checks.values())
+    # A replica that is down or lagging is skipped, not fatal: its reads fall back to the primary.
+    replica = db_router.health()
+    if replica is not None:
+        checks["replica"] = replica
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
     )

@@ -140,6 +140,8 @@ MIDDLEWARE = [
     "config.middleware.RefuseControlCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a user who has just written is kept on the primary.
+    "config.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees every login failure (django-axes).
@@ -193,6 +195,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A PostgreSQL streaming replica for the reads that may lag (config/db_router.py says which):
+# none by default. REPLICA_PIN_SECONDS keeps a user who has just written on the primary; it must
+# outlast the lag a replica may have and still be used.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_READS = env_bool("REPLICA_READS", True)
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1)
+if REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+    raise ImproperlyConfigured("REPLICA_PIN_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS.")
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"Environment variable DATABASE_REPLICA_URL is not usable: {exc}"
+        )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # Under test the replica serves the primary's test database, as streamed to it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

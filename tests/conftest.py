@@ -59,6 +59,14 @@ def _fresh_cache(request):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _replica_reads_only_where_tested(request, settings):
+    """With DATABASE_REPLICA_URL set (CI), only the `replica` tests read from it: the others build
+    their rows in a transaction the replica cannot see."""
+    if request.node.get_closest_marker("replica") is None:
+        settings.REPLICA_READS = False
+
+
 def _area(code, name, level, parent):
     return AreaFactory(code=code, name=name, level=level, parent=parent)
 

@@ -17,8 +17,9 @@ from tests.test_deploy_settings import _env_example, env_example_values
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
-APP = ["migrate", "web", "worker", "beat"]
-LONG_RUNNING = ["postgres", "redis", "web", "worker", "beat"]
+WORKERS = ["worker", "worker-outbox", "worker-reports"]
+APP = ["migrate", "web", *WORKERS, "beat"]
+LONG_RUNNING = ["postgres", "postgres-replica", "redis", "web", *WORKERS, "beat"]
 MEDIA_ROOT = "/var/lib/mediation/media"
 
 
@@ -121,7 +122,7 @@ def test_beat_runs_exactly_once():
             assert not SERVICES[service].get("ports"), f"{service} publishes a port: {scale}"
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+@pytest.mark.parametrize("service", ["web", *WORKERS, "beat"])
 def test_app_services_start_after_migrate_and_healthy_database_and_broker(service):
     assert SERVICES[service]["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"},
@@ -145,9 +146,9 @@ def test_every_long_running_service_has_a_healthcheck(service):
 
 
 def test_celery_healthchecks_ping_their_own_node():
-    worker = SERVICES["worker"]["healthcheck"]["test"][1]
     beat = SERVICES["beat"]["healthcheck"]["test"][1]
-    assert "inspect ping -d celery@$$HOSTNAME" in worker
+    for worker in WORKERS:
+        assert "inspect ping -d celery@$$HOSTNAME" in SERVICES[worker]["healthcheck"]["test"][1]
     # Beat answers ping only with remote control on, as celerybeat@<host>.
     assert "--enable-remote-control" in SERVICES["beat"]["command"]
     assert "inspect ping -d celerybeat@$$HOSTNAME" in beat
@@ -258,3 +259,29 @@ def test_backup_and_restore_use_the_database_service_and_the_media_volume():
             assert _volume(services[0], "media") == f"{directory}/media", words
             assert any(v.endswith(":/backup") for v in options["-v"]), words
     assert dumps == 2 and tars == 2
+
+
+def test_every_queue_has_a_worker_service_and_every_worker_a_queue():
+    from config.celery import QUEUES
+
+    consumed = []
+    for worker in WORKERS:
+        command = SERVICES[worker]["command"]
+        consumed += command[command.index("-Q") + 1].split(",")
+    assert sorted(consumed) == sorted(QUEUES)
+
+
+def test_the_replica_is_built_from_the_primary_and_the_app_reads_from_it():
+    replica = SERVICES["postgres-replica"]
+    script = replica["command"][-1]
+    assert "pg_basebackup -h postgres" in script and " -R " in script
+    assert replica["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert _volume("postgres-replica", "pgreplica") == "/var/lib/postgresql/data"
+    mounts = SERVICES["postgres"]["volumes"]
+    assert any(m.endswith("/docker-entrypoint-initdb.d/replication.sh:ro") for m in mounts)
+    hba = (ROOT / "deploy" / "postgres-replication.sh").read_text(encoding="utf-8")
+    assert "host replication $POSTGRES_USER" in hba
+    env = env_example_values()
+    url = urlsplit(env["DATABASE_REPLICA_URL"])
+    assert url.hostname == "postgres-replica"
+    assert url.path == urlsplit(env["DATABASE_URL"]).path
