@@ -13,7 +13,7 @@ from cases.models import Case
 from community import deadlines, services
 from community.models import DutyShift, SentReminder
 from notifications.models import Notification, OutboxMessage
-from tests.cases.conftest import drive
+from tests.builders import drive
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_consultation_day_with_three_items_one_becomes_a_case_that_follows_the_c
     )
     assert again.status_code == 409
 
-    drive(case, cast, "closed")
+    drive(case, to="closed", officer=cast.village_officer_a, mediator=cast.village_mediator_a)
     case.refresh_from_db()
     assert case.status == Status.CLOSED
 

@@ -7,7 +7,7 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
-from tests.cases.conftest import drive
+from tests.builders import drive
 
 from .test_case_pages import _report
 
@@ -40,7 +40,7 @@ def test_pages_and_the_api_carry_a_csp_without_inline_script_or_outside_hosts(cl
 
 def test_the_web_reveal_is_never_cached(client, cast):
     case = _report(cast)
-    drive(case, cast, "assigned")
+    drive(case, to="assigned", officer=cast.village_officer_a, mediator=cast.village_mediator_a)
     party = case.parties.order_by("id").first()
     client.force_login(cast.village_mediator_a)
     response = client.post(f"/cases/{case.pk}/do/reveal/", {"party": party.pk, "field": "phone"})
