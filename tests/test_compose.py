@@ -284,4 +284,4 @@ def test_the_replica_is_built_from_the_primary_and_the_app_reads_from_it():
     env = env_example_values()
     url = urlsplit(env["DATABASE_REPLICA_URL"])
     assert url.hostname == "postgres-replica"
-    assert url.path == urlsplit(env["DATABASE_URL"]).path
+    assert url.path == urlsplit(_database_url_from(env)).path

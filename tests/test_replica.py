@@ -254,8 +254,18 @@ def replay_paused():
             cursor.execute("SELECT pg_wal_replay_resume()")
 
 
+@pytest.fixture
+def beat_ticking():
+    """A beat that has just ticked, so /healthz answers on the replica alone."""
+    from django.core.cache import cache
+
+    from config.celery import BEAT_HEARTBEAT_KEY
+
+    cache.set(BEAT_HEARTBEAT_KEY, time.time())
+
+
 def test_a_replica_lagging_past_the_bound_is_skipped_and_healthz_says_so(
-    cast, api, client, settings
+    cast, api, client, settings, beat_ticking
 ):
     settings.REPLICA_MAX_LAG_SECONDS = 1
     with replay_paused():
@@ -284,7 +294,7 @@ def _replica_script(command):
 
 
 def test_a_stopped_replica_is_skipped_and_its_reads_answered_by_the_primary(
-    cast, api, client, monkeypatch
+    cast, api, client, monkeypatch, beat_ticking
 ):
     # Between two checks: the replica stops after one said it was usable.
     monkeypatch.setattr(db_router, "CHECK_SECONDS", 600.0)
