@@ -169,16 +169,17 @@ TEMPLATES = [
 ]
 
 
-def _postgres_url():
-    """DATABASE_URL built from the POSTGRES_* variables docker-compose's database takes, so
-    the password is written once; None when POSTGRES_PASSWORD is not set."""
+def _postgres_url(host_variable="POSTGRES_HOST", default_host="postgres"):
+    """DATABASE_URL (or, with POSTGRES_REPLICA_HOST, the replica's) built from the POSTGRES_*
+    variables docker-compose's database takes, so the password is written once; None when
+    POSTGRES_PASSWORD is not set."""
     from urllib.parse import quote
 
     password = env_str("POSTGRES_PASSWORD")
     if not password:
         return None
     user = env_str("POSTGRES_USER", "mediation")
-    host = env_str("POSTGRES_HOST", "postgres")
+    host = env_str(host_variable, default_host)
     port = env_int("POSTGRES_PORT", 5432, minimum=1)
     name = env_str("POSTGRES_DB", "mediation")
     return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{name}"
@@ -199,7 +200,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A PostgreSQL streaming replica for the reads that may lag (config/db_router.py says which):
 # none by default. REPLICA_PIN_SECONDS keeps a user who has just written on the primary; it must
 # outlast the lag a replica may have and still be used.
-DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL") or (
+    _postgres_url("POSTGRES_REPLICA_HOST") if env_str("POSTGRES_REPLICA_HOST") else ""
+)
 REPLICA_READS = env_bool("REPLICA_READS", True)
 REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1)

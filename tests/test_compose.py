@@ -195,9 +195,9 @@ def test_named_volumes_keep_the_database_and_the_uploads():
         assert _volume(service, "media") == MEDIA_ROOT, service
 
 
-def _database_url_from(env):
-    """The DATABASE_URL the settings build from these variables."""
-    script = "from config.settings import DATABASE_URL; print(DATABASE_URL)"
+def _database_url_from(env, name="DATABASE_URL"):
+    """The DATABASE_URL (or another URL setting) the settings build from these variables."""
+    script = f"from config.settings import {name}; print({name})"
     clean = {k: v for k, v in _env_example().items() if k != "DATABASE_URL"}
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -282,6 +282,9 @@ def test_the_replica_is_built_from_the_primary_and_the_app_reads_from_it():
     hba = (ROOT / "deploy" / "postgres-replication.sh").read_text(encoding="utf-8")
     assert "host replication $POSTGRES_USER" in hba
     env = env_example_values()
-    url = urlsplit(env["DATABASE_REPLICA_URL"])
+    # Written once: the replica's URL is built from POSTGRES_* and POSTGRES_REPLICA_HOST.
+    assert "DATABASE_REPLICA_URL" not in env
+    url = urlsplit(_database_url_from(env, "DATABASE_REPLICA_URL"))
+    assert url.password == env["POSTGRES_PASSWORD"]
     assert url.hostname == "postgres-replica"
     assert url.path == urlsplit(_database_url_from(env)).path
