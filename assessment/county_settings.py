@@ -67,26 +67,16 @@ def weights_set(*, actor, county, weights: dict) -> dict:
     if errors:
         raise InvalidInput("平安指数权重有误。", fields=errors)
     list(IndexWeight.objects.select_for_update().filter(county=county))
-    current = weights_of(county)
-    changed = {
-        metric: {"before": str(current["weights"][metric]), "after": str(value)}
-        for metric, value in cleaned.items()
-        if current["weights"][metric] != value
-    }
-    if changed:
-        for metric, value in cleaned.items():
-            IndexWeight.objects.update_or_create(
-                county=county, metric=metric, defaults={"weight": value}
-            )
-    if changed:
-        audit_record(
-            actor=actor,
-            kind=AuditEntry.Kind.SETTINGS,
-            what=f"修改平安指数权重 {county.name}",
-            area=county,
-            target="assessment.indexweight",
-            data={"county": county.pk, "changes": changed},
-        )
+    _save_changed(
+        actor=actor,
+        county=county,
+        model=IndexWeight,
+        key="metric",
+        field="weight",
+        current=weights_of(county)["weights"],
+        cleaned=cleaned,
+        what=f"修改平安指数权重 {county.name}",
+    )
     return weights_of(county)
 
 
@@ -128,24 +118,36 @@ def thresholds_set(*, actor, county, thresholds: dict) -> dict:
     if errors:
         raise InvalidInput("平安创建等级标准有误。", fields=errors)
     list(GradeThreshold.objects.select_for_update().filter(county=county))
-    current = thresholds_of(county)
-    changed = {
-        grade: {"before": str(current["thresholds"][grade]), "after": str(value)}
-        for grade, value in cleaned.items()
-        if current["thresholds"][grade] != value
-    }
-    if changed:
-        for grade, value in cleaned.items():
-            GradeThreshold.objects.update_or_create(
-                county=county, grade=grade, defaults={"min_index": value}
-            )
-    if changed:
-        audit_record(
-            actor=actor,
-            kind=AuditEntry.Kind.SETTINGS,
-            what=f"修改平安创建等级标准 {county.name}",
-            area=county,
-            target="assessment.gradethreshold",
-            data={"county": county.pk, "changes": changed},
-        )
+    _save_changed(
+        actor=actor,
+        county=county,
+        model=GradeThreshold,
+        key="grade",
+        field="min_index",
+        current=thresholds_of(county)["thresholds"],
+        cleaned=cleaned,
+        what=f"修改平安创建等级标准 {county.name}",
+    )
     return thresholds_of(county)
+
+
+def _save_changed(*, actor, county, model, key, field, current, cleaned, what) -> None:
+    """Write the county's own rows (one per `key`) when any value differs from what applies now
+    (the county's rows or the defaults), with one audit row of the differences."""
+    changed = {
+        name: {"before": str(current[name]), "after": str(value)}
+        for name, value in cleaned.items()
+        if current[name] != value
+    }
+    if not changed:
+        return
+    for name, value in cleaned.items():
+        model.objects.update_or_create(county=county, **{key: name}, defaults={field: value})
+    audit_record(
+        actor=actor,
+        kind=AuditEntry.Kind.SETTINGS,
+        what=what,
+        area=county,
+        target=model._meta.label_lower,
+        data={"county": county.pk, "changes": changed},
+    )
