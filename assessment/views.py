@@ -149,7 +149,7 @@ def _overdue_panel(area, limit=10):
     cases = selectors.with_clock(Case.objects.filter(pk__in=ids)).select_related(
         "village", "town", "assignee"
     )
-    return sorted(cases, key=lambda case: ids.index(case.pk))
+    return selectors.attach_late(sorted(cases, key=lambda case: ids.index(case.pk)), timezone.now())
 
 
 def _self_governance(area, period):

@@ -108,8 +108,38 @@ def _area_brief(area):
     return {"id": area.id, "code": area.code, "name": area.name, "level": area.level}
 
 
+class LateItemSerializer(serializers.Serializer):
+    """A deadline of the case that has passed without its event (`cases.overdue`): which stage
+    or record (`kind`, `label` as the pages name it), its due, and whole days late."""
+
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    due = serializers.DateTimeField()
+    days_late = serializers.IntegerField()
+
+
+class CaseRowsSerializer(serializers.ListSerializer):
+    """A page of case rows: what is late is read for the whole page at once (one query per
+    overdue source), not per row."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        now = self.context.setdefault("now", timezone.now())
+        selectors.attach_late(rows, now)
+        return [self.child.to_representation(row) for row in rows]
+
+
+def _late_of(obj, context) -> list:
+    """The late items of a case (attached for a page by `CaseRowsSerializer`, else read)."""
+    if not hasattr(obj, "late"):
+        selectors.attach_late([obj], context.get("now") or timezone.now())
+    return obj.late
+
+
 class CaseListSerializer(serializers.ModelSerializer):
-    """One row of the case list (masked, read-only status and level)."""
+    """One row of the case list (masked, read-only status and level). `overdue` and `late`
+    are the one overdue rule (`cases.overdue`): every stage and record deadline that has
+    passed without its event; `next_deadline` is the next deadline still ahead or unacted."""
 
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -122,9 +152,11 @@ class CaseListSerializer(serializers.ModelSerializer):
     next_deadline = serializers.SerializerMethodField()
     next_deadline_kind = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    late = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
+        list_serializer_class = CaseRowsSerializer
         fields = [
             "id",
             "number",
@@ -150,6 +182,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "next_deadline",
             "next_deadline_kind",
             "overdue",
+            "late",
         ]
         read_only_fields = fields
 
@@ -194,7 +227,8 @@ class CaseListSerializer(serializers.ModelSerializer):
             "concluded_at": dt(obj.concluded_at),
             "next_deadline": dt(deadline),
             "next_deadline_kind": period.next_deadline_kind if period else "",
-            "overdue": selectors.period_overdue(period, timezone.now()),
+            "overdue": self.get_overdue(obj),
+            "late": self.get_late(obj),
         }
 
     def get_next_deadline(self, obj) -> str | None:
@@ -208,8 +242,15 @@ class CaseListSerializer(serializers.ModelSerializer):
         return period.next_deadline_kind if period else ""
 
     def get_overdue(self, obj) -> bool:
-        period = self._period(obj)
-        return selectors.period_overdue(period, timezone.now())
+        return bool(_late_of(obj, self.context))
+
+    @extend_schema_field(LateItemSerializer(many=True))
+    def get_late(self, obj):
+        now = self.context.get("now") or timezone.now()
+        return [
+            {**item.as_dict(now), "due": _DATETIME.to_representation(item.due)}
+            for item in _late_of(obj, self.context)
+        ]
 
 
 class CaseDetailSerializer(CaseListSerializer):

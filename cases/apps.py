@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from accounts.audit import register_reader
 
+        from . import overdue  # noqa: F401  (the handling period's stages register here)
         from .calendar import _connect_signals
         from .selectors import reveal_events
 

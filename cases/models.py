@@ -148,6 +148,10 @@ class Case(models.Model):
             models.Index(
                 fields=["county", "-id"], name="case_supervised", condition=Q(supervised=True)
             ),
+            # Resolved cases waiting for their first follow-up (the overdue rule's follow-ups).
+            models.Index(
+                fields=["resolved_at"], name="case_resolved_open", condition=Q(status="resolved")
+            ),
         ]
 
     def __str__(self):
@@ -273,6 +277,22 @@ class HandlingPeriod(models.Model):
                 condition=Q(ended_at__isnull=True, next_deadline__isnull=False),
             ),
             models.Index(fields=["case", "ended_at"], name="period_case_open"),
+            # The overdue rule (cases.overdue): each stage of the open periods, missing its event.
+            models.Index(
+                fields=["assign_due"],
+                name="period_assign_late",
+                condition=Q(ended_at__isnull=True, assigned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["respond_due"],
+                name="period_respond_late",
+                condition=Q(ended_at__isnull=True, responded_at__isnull=True),
+            ),
+            models.Index(
+                fields=["resolve_due"],
+                name="period_resolve_late",
+                condition=Q(ended_at__isnull=True),
+            ),
             models.Index(fields=["arrived_at"], name="period_arrived"),
         ]
         constraints = [

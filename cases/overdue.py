@@ -8,14 +8,21 @@ case page, the `overdue` filter, the 督办 lists, the dashboard's panel, the KP
 
 - `overdue_case_ids(now)`: ids of the overdue cases, one subquery (a union of the sources');
 - `late_items(case_ids, now)`: for cases in hand, what is late and since when, by case, each
-  source answering in one query for the whole page (no query per row).
+  source answering in one query for the whole page (no query per row);
+- `most_late_under(column, area_id, now, limit)`: the open cases of an area whose earliest late
+  deadline is oldest, each source answering with its `limit` oldest (the dashboard's panel, the
+  bulletin).
+
+The sweep keeps its own cursor (`HandlingPeriod.next_deadline`: what it has still to act on),
+which moves past a stage once reminded; it is never read as "overdue".
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import F, Q, QuerySet, When
 
 
 @dataclass(frozen=True)
@@ -30,18 +37,30 @@ class LateItem:
     def late_by(self, now: datetime):
         return now - self.due
 
+    def as_dict(self, now: datetime) -> dict:
+        """The API's form: kind, stage name, due, and whole days late."""
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "due": self.due.isoformat(),
+            "days_late": self.late_by(now).days,
+        }
+
 
 @dataclass(frozen=True)
 class OverdueSource:
     """A kind of deadline as the overdue rule reads it.
 
     `case_ids(now)` is a flat `values_list` of the ids of the cases with an item of this kind
-    past due at `now` (used as a subquery; keep it on an index); `late_items(case_ids, now)`
-    answers, in one query, the late items of the given cases."""
+    past due at `now`, or a tuple of them (used as a subquery, a union; keep each on an index); `late_items(case_ids, now)`
+    answers, in one query, the late items of the given cases; `ranked(column, area_id, now,
+    limit)` answers the `limit` open cases of an area (`column` = `town_id`, …) with the oldest
+    late item of this kind, as (due, case id) pairs, oldest first."""
 
     name: str
     case_ids: Callable[[datetime], QuerySet]
     late_items: Callable[[list[int], datetime], dict[int, list[LateItem]]]
+    ranked: Callable[[str, int, datetime, int], list[tuple[datetime, int]]]
 
 
 _SOURCES: dict[str, OverdueSource] = {}
@@ -58,7 +77,10 @@ def sources() -> list[OverdueSource]:
 
 def overdue_case_ids(now: datetime) -> QuerySet:
     """Ids of every overdue case at `now`, as one subquery."""
-    parts = [source.case_ids(now).order_by() for source in _SOURCES.values()]
+    parts = []
+    for source in _SOURCES.values():
+        found = source.case_ids(now)
+        parts += [part.order_by() for part in (found if isinstance(found, tuple) else (found,))]
     first, *rest = parts
     return first.union(*rest) if rest else first
 
@@ -78,9 +100,28 @@ def late_items(case_ids: Iterable[int], now: datetime) -> dict[int, list[LateIte
     return found
 
 
+def most_late_under(column: str, area_id: int, now: datetime, limit: int) -> list[int]:
+    """Ids of the open cases of an area (`column` = `town_id`, …) that are overdue, the one
+    whose earliest late deadline is oldest first, at most `limit`: each source's `limit`
+    oldest, merged."""
+    oldest: dict[int, datetime] = {}
+    for source in _SOURCES.values():
+        for due, case_id in source.ranked(column, area_id, now, limit):
+            if case_id not in oldest or due < oldest[case_id]:
+                oldest[case_id] = due
+    ranked = sorted(oldest.items(), key=lambda pair: (pair[1], -pair[0]))
+    return [case_id for case_id, _ in ranked[:limit]]
+
+
 # ------------------------------------------------------------ the handling period's stages
 
 STAGE_LABELS = {"assign": "分派", "respond": "响应", "resolve": "办结"}
+# What the queue and the pages call each kind of late item: every stage and record kind.
+KIND_LABELS = dict(STAGE_LABELS)
+
+
+def label_of(kind: str) -> str:
+    return KIND_LABELS.get(kind, "期限")
 
 
 def late_period_q(now: datetime, prefix: str = "") -> Q:
@@ -106,10 +147,20 @@ def period_late_items(period, now: datetime) -> list[LateItem]:
     return sorted(items, key=lambda item: item.due)
 
 
-def _period_case_ids(now: datetime) -> QuerySet:
+def _period_case_ids(now: datetime) -> tuple[QuerySet, ...]:
+    """One look per stage, each on its partial index (`period_assign_late`, …): an OR of the
+    three would scan every open period."""
     from .models import HandlingPeriod
 
-    return HandlingPeriod.objects.filter(late_period_q(now)).values_list("case_id", flat=True)
+    open_periods = HandlingPeriod.objects.filter(ended_at__isnull=True)
+    return tuple(
+        open_periods.filter(**stage).values_list("case_id", flat=True)
+        for stage in (
+            {"assigned_at__isnull": True, "assign_due__lte": now},
+            {"responded_at__isnull": True, "respond_due__lte": now},
+            {"resolve_due__lte": now},
+        )
+    )
 
 
 def _period_late_items(case_ids: list[int], now: datetime) -> dict[int, list[LateItem]]:
@@ -121,4 +172,28 @@ def _period_late_items(case_ids: list[int], now: datetime) -> dict[int, list[Lat
     return found
 
 
-register(OverdueSource("period", _period_case_ids, _period_late_items))
+def first_late_due():
+    """The earliest deadline an overdue open period has missed (its stages fall due in order:
+    an unassigned period missed its assign deadline first, and so on)."""
+    return Choose(
+        When(assigned_at__isnull=True, then=F("assign_due")),
+        When(responded_at__isnull=True, respond_due__isnull=False, then=F("respond_due")),
+        default=F("resolve_due"),
+    )
+
+
+def _period_ranked(column: str, area_id: int, now: datetime, limit: int):
+    from .choices import OPEN_STATUSES
+    from .models import HandlingPeriod
+
+    return list(
+        HandlingPeriod.objects.filter(
+            late_period_q(now), **{f"case__{column}": area_id}, case__status__in=OPEN_STATUSES
+        )
+        .annotate(first_late=first_late_due())
+        .order_by("first_late", "-case_id")
+        .values_list("first_late", "case_id")[:limit]
+    )
+
+
+register(OverdueSource("period", _period_case_ids, _period_late_items, _period_ranked))

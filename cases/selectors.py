@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from accounts.choices import RoleKind
 from grids.models import Area
 
+from . import overdue
 from .choices import OPEN_STATUSES, DeadlineKind, EventKind
 from .models import Case, CaseEvent, HandlingPeriod, Party
 
@@ -21,10 +22,12 @@ LIST_DEFERRED = ("facts", "outcome_note")
 
 
 def open_period_value(field):
-    """A column of the case's open handling period, as a subquery to annotate cases with."""
-    return Subquery(
-        HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).values(field)[:1]
-    )
+    """A column (or an expression) of the case's open handling period, as a subquery to
+    annotate cases with."""
+    periods = HandlingPeriod.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
+    if not isinstance(field, str):
+        periods, field = periods.annotate(value=field), "value"
+    return Subquery(periods.values(field)[:1])
 
 
 def with_clock(queryset):
@@ -91,41 +94,27 @@ def filter_area(queryset, area: Area):
 
 # ---------------------------------------------------------------- overdue (DESIGN.md §14)
 #
-# The one definition of "overdue": a case is overdue when the next deadline of its open
-# handling period has come (`next_deadline <= now`; the sweep keeps `next_deadline` on the
-# earliest deadline it has not yet acted on). Every reader asks here, in one of three forms:
+# The one definition of "overdue" is `cases.overdue`: a case is overdue when any deadline it
+# owes has passed without its event (the stages of its open handling period, and what the apps
+# above register: the mediation records…). Every reader here asks it:
 #
-# - `overdue_periods(now)`, the query: the sweep (what is due), the `overdue` filter of the API
-#   and the case list, the overdue page, the dashboard's panel and the monthly bulletin
-#   (`overdue_under`); it walks the partial index `period_next_deadline_open`, so its cost
-#   follows what is overdue, not how many cases are open;
-# - `period_overdue(period, now)` / `deadline_passed(due, now)`, for a row in hand: the API's
-#   `overdue` field, the red badge of a case row and of the case page;
-# - `overdue_stages(period, now)`: which stages are late, for the sweep to act on each.
+# - `overdue_case_ids(now)`, the query (a union of the sources' indexed looks): the `overdue`
+#   filter of the API and the case list, the overdue page and its counts;
+# - `overdue_under(area, …)`: the dashboard's panel and the monthly bulletin, most late first;
+# - `attach_late(rows, now)` / `period_overdue`: what is late for rows in hand (the queue, the
+#   case page, the API's `overdue` and `late`), one query per source for a whole page.
 #
-# DESIGN.md §14 extends the rule to every stage deadline and the mediation records: here.
+# The sweep's cursor (`next_deadline`, what it has still to act on) is not read here.
 
 
-def overdue_periods(now: datetime):
-    """Open handling periods whose next deadline has come (`next_deadline <= now`)."""
-    return HandlingPeriod.objects.filter(
-        ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lte=now
-    )
-
-
-def deadline_passed(deadline: datetime | None, now: datetime) -> bool:
-    """The same rule on an open period's next deadline already in hand (a case row annotated
-    by `with_clock`): no query."""
-    return deadline is not None and deadline <= now
+def overdue_case_ids(now: datetime):
+    """Ids of the overdue cases, as a subquery (as many rows as are overdue)."""
+    return overdue.overdue_case_ids(now)
 
 
 def period_overdue(period: HandlingPeriod | None, now: datetime) -> bool:
-    """The same rule on a handling period already in hand (the case page, an API row)."""
-    return (
-        period is not None
-        and period.ended_at is None
-        and deadline_passed(period.next_deadline, now)
-    )
+    """A handling period in hand has a stage past due without its event (no query)."""
+    return bool(overdue.period_late_items(period, now))
 
 
 def stage_due(period: HandlingPeriod, kind: str) -> datetime | None:
@@ -138,21 +127,19 @@ def stage_due(period: HandlingPeriod, kind: str) -> datetime | None:
 
 
 def overdue_stages(period: HandlingPeriod, now: datetime) -> list[str]:
-    """Which stages of a period are late at `now`, earliest deadline first: assign due without
-    an assignment, respond due without a first response, resolve due (the sweep acts on each)."""
-    kinds = []
-    if period.assigned_at is None and period.assign_due <= now:
-        kinds.append(DeadlineKind.ASSIGN)
-    if period.responded_at is None and period.respond_due and period.respond_due <= now:
-        kinds.append(DeadlineKind.RESPOND)
-    if period.resolve_due <= now:
-        kinds.append(DeadlineKind.RESOLVE)
-    return sorted(kinds, key=lambda kind: stage_due(period, kind))
+    """Which stages of a period are late at `now`, earliest deadline first (the sweep acts on
+    each): the period's items of the one rule."""
+    return [item.kind for item in overdue.period_late_items(period, now)]
 
 
-def overdue_case_ids(now: datetime):
-    """Ids of the overdue cases, as a subquery (as many rows as are overdue)."""
-    return overdue_periods(now).order_by().values_list("case_id", flat=True)
+def attach_late(rows, now: datetime) -> list:
+    """Set `row.late` (the late items, earliest first) on each case of a page in hand: one
+    query per overdue source for the whole page."""
+    rows = list(rows)
+    found = overdue.late_items([row.pk for row in rows], now)
+    for row in rows:
+        row.late = found.get(row.pk, [])
+    return rows
 
 
 def filter_overdue(queryset, now: datetime | None = None):
@@ -161,33 +148,38 @@ def filter_overdue(queryset, now: datetime | None = None):
 
 
 def filter_overdue_or_supervised(queryset, now: datetime | None = None):
-    """Overdue cases and supervised ones (督办): one small set of ids from the deadline index
+    """Overdue cases and supervised ones (督办): one small set of ids from the deadline indexes
     and the supervised index, so the cost follows what is overdue, not how many are open."""
     supervised = Case.objects.filter(supervised=True).order_by().values_list("id", flat=True)
     return queryset.filter(pk__in=overdue_case_ids(now or timezone.now()).union(supervised))
 
 
 def overdue_under(area: Area, *, now: datetime, limit: int) -> list[int]:
-    """Ids of the open cases under `area` that are overdue, most overdue first, then the
-    supervised ones that are not (an extended deadline), at most `limit`. The overdue periods
-    are walked in deadline order through their index and the walk stops at `limit` cases of
-    the area, so the cost is the same with ten overdue cases or ten thousand."""
+    """Ids of the open cases under `area` that are overdue, the oldest late deadline first,
+    then the supervised ones that are not, at most `limit`. Each overdue source answers with
+    its `limit` oldest, so the cost is the same with ten overdue cases or ten thousand."""
     column = f"{area.level}_id"
-    ids = list(
-        overdue_periods(now)
-        .filter(**{f"case__{column}": area.id}, case__status__in=OPEN_STATUSES)
-        .order_by("next_deadline", "-case_id")
-        .values_list("case_id", flat=True)[:limit]
-    )
+    ids = overdue.most_late_under(column, area.id, now, limit)
     if len(ids) < limit:
         ids += (
             Case.objects.filter(**{column: area.id}, status__in=OPEN_STATUSES, supervised=True)
             .exclude(pk__in=ids)
-            .annotate(due_at=open_period_value("next_deadline"))
-            .order_by(F("due_at").asc(nulls_last=True), "-id")
+            .order_by("reported_at", "id")
             .values_list("pk", flat=True)[: limit - len(ids)]
         )
     return ids
+
+
+def overdue_counts_by_level(queryset, now: datetime) -> dict[str, int]:
+    """How many cases of `queryset` are overdue or supervised, by current level (the overdue
+    page's tabs): one GROUP BY over the overdue set."""
+    rows = (
+        filter_overdue_or_supervised(queryset, now)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("pk"))
+    )
+    return {row["level"]: row["n"] for row in rows}
 
 
 def filter_search(queryset, text: str):

@@ -1,8 +1,9 @@
 """The SLA sweep (DESIGN.md §7): finds what is overdue through indexed deadline columns and acts
 on each breach exactly once.
 
-Handling periods: open periods whose `next_deadline` has come (`cases.selectors.overdue_periods`,
-the partial index), taken in batches with `SELECT … FOR UPDATE OF period, case SKIP LOCKED`, so
+Handling periods: open periods whose `next_deadline` has come (`cursor_periods`, the partial
+index): the sweep's own cursor, what it has still to act on, never read as "overdue" (that is
+`cases.overdue`, which also says which stages the sweep acts on). They are taken in batches with `SELECT … FOR UPDATE OF period, case SKIP LOCKED`, so
 two sweeps at once share the work and never wait on each other or on a user's action (which
 locks the case first). Each breach is recorded in the ledger (`cases.breaches`, unique per
 subject and kind) in the same transaction as what the sweep does about it, so a breach is acted
@@ -39,18 +40,16 @@ from .breaches import period_subject, record_breach, resolve_acted_on
 from .choices import DeadlineKind, EventKind, Level
 from .events import case_event
 from .models import Case, HandlingPeriod
-from .selectors import overdue_periods, overdue_stages, stage_due
+from .overdue import STAGE_LABELS
+from .selectors import overdue_stages, stage_due
 
 logger = logging.getLogger(__name__)
 
 ESCALATE_REASON = "办结超期，系统自动上报"
 MAX_BATCHES = 10_000
 
-DEADLINE_LABELS = {
-    DeadlineKind.ASSIGN: "分派",
-    DeadlineKind.RESPOND: "首次响应",
-    DeadlineKind.RESOLVE: "办结",
-}
+# The stage names of the one overdue rule (the queue, the case page and the notices agree).
+DEADLINE_LABELS = {DeadlineKind(kind): label for kind, label in STAGE_LABELS.items()}
 
 
 # ---------------------------------------------------------------- deadline sources
@@ -245,10 +244,18 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
 # ---------------------------------------------------------------- handling periods
 
 
+def cursor_periods(now):
+    """Open handling periods whose cursor has come (`next_deadline <= now`): what the sweep has
+    still to act on, through the partial index `period_next_deadline_open`."""
+    return HandlingPeriod.objects.filter(
+        ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lte=now
+    )
+
+
 def _due_periods(now):
-    """The overdue periods (the one rule), except those parked on a resolve deadline already
-    acted on (a supervised county case stays overdue)."""
-    return overdue_periods(now).exclude(
+    """The periods the sweep has still to act on, except those parked on a resolve deadline
+    already acted on (a supervised county case)."""
+    return cursor_periods(now).exclude(
         Q(next_deadline_kind=DeadlineKind.RESOLVE) & Q(resolve_acted_on())
     )
 

@@ -25,6 +25,7 @@ from grids.models import Area
 from . import forms, queue_panels, selectors
 from .choices import OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case
+from .overdue import first_late_due
 from .policy import access_case
 
 LIST_RELATED = ("origin", "village", "town", "holder", "assignee")
@@ -55,18 +56,24 @@ def queue(request):
         condition |= Q(status=Status.PENDING, holder=role.area)
     if _roles(user, "grid_worker"):
         condition |= Q(reported_by=user, status__in=OPEN_STATUSES)
+    now = timezone.now()
     queryset = (
         selectors.with_clock(visible_cases(user).filter(condition))
-        .annotate(due_sort=Coalesce(F("due_at"), Value(timezone.now() + timedelta(days=3650))))
+        .annotate(
+            due_sort=Coalesce(
+                selectors.open_period_value(first_late_due()), Value(now + timedelta(days=3650))
+            )
+        )
         .order_by("due_sort", "-reported_at", "-id")
     )
     page = page_of(request, queryset)
+    selectors.attach_late(page.rows, now)
     return render(
         request,
         "cases/queue.html",
         {
             "page": page,
-            "now": timezone.now(),
+            "now": now,
             "nav_active": "queue",
             "panels": queue_panels.panels_for(request),
         },
@@ -111,20 +118,27 @@ def inbox(request):
         "pending_first", "escalated", F("arrived_at").desc(nulls_last=True), "-id"
     )
     page = page_of(request, queryset)
+    now = timezone.now()
+    selectors.attach_late(page.rows, now)
     return render(
         request,
         "cases/inbox.html",
-        {"page": page, "tab": tab, "areas": areas, "now": timezone.now(), "nav_active": "inbox"},
+        {"page": page, "tab": tab, "areas": areas, "now": now, "nav_active": "inbox"},
     )
 
 
 @login_required
 def overdue(request):
-    """Overdue and supervised (督办) cases in the user's scope; a town officer sees their
-    villages' overdue cases first (tab `village`)."""
+    """超期督办: overdue and supervised (督办) cases in the user's scope, by the level that holds
+    them now (tabs `village`, `town`, `county`, each with its count: a town officer sees their
+    villages' overdue cases under 村级超期), most late first."""
     now = timezone.now()
     tab = request.GET.get("tab", "all")
-    queryset = selectors.with_clock(visible_cases(request.user).filter(status__in=OPEN_STATUSES))
+    scoped = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
+    area = _area_param(request)
+    if area is not None:
+        scoped = selectors.filter_area(scoped, area)
+    queryset = selectors.with_clock(scoped)
     if tab == "supervised":
         queryset = queryset.filter(supervised=True)
     else:
@@ -133,15 +147,24 @@ def overdue(request):
             queryset = queryset.filter(level=tab)
         else:
             tab = "all"
-    area = _area_param(request)
-    if area is not None:
-        queryset = selectors.filter_area(queryset, area)
-    queryset = queryset.order_by(F("due_at").asc(nulls_last=True), "-id")
+    queryset = queryset.annotate(late_sort=selectors.open_period_value(first_late_due())).order_by(
+        F("late_sort").asc(nulls_last=True), "-id"
+    )
     page = page_of(request, queryset)
+    selectors.attach_late(page.rows, now)
+    counts = selectors.overdue_counts_by_level(scoped, now)
     return render(
         request,
         "cases/overdue.html",
-        {"page": page, "tab": tab, "area": area, "now": now, "nav_active": "overdue"},
+        {
+            "page": page,
+            "tab": tab,
+            "area": area,
+            "now": now,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "nav_active": "overdue",
+        },
     )
 
 
@@ -185,6 +208,7 @@ def case_list(request):
     if search:
         queryset = selectors.filter_search(queryset, search)
     page = page_of(request, queryset.order_by("-reported_at", "-id"))
+    selectors.attach_late(page.rows, now)
     export_query = request.GET.copy()
     export_query.pop("page", None)
     return render(

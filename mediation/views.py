@@ -113,7 +113,7 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
             "parties": list(case.parties.all()),
             "attachments": list(case.attachments.all()),
             "period": period,
-            "overdue": case_selectors.period_overdue(period, now),
+            "late": case_selectors.attach_late([case], now)[0].late,
             "events": events,
             "sessions": sessions,
             "consultations": consultations,

@@ -2,8 +2,6 @@
 
 from django import template
 
-from cases.selectors import deadline_passed
-
 register = template.Library()
 
 KIND_LABEL = {"assign": "分派", "respond": "响应", "resolve": "办结", "follow_up": "回访"}
@@ -20,18 +18,15 @@ def _span(seconds: float) -> str:
 
 @register.simple_tag
 def due_label(due_at, kind, now):
-    """'分派 剩余5小时' or '办结 已超期3天'."""
-    if not due_at:
+    """'分派剩余5小时': the next deadline still ahead ('' once it has passed: what is late is
+    `late_label`'s, from the one overdue rule)."""
+    if not due_at or due_at <= now:
         return ""
     label = KIND_LABEL.get(kind or "", "期限")
-    seconds = (due_at - now).total_seconds()
-    if deadline_passed(due_at, now):
-        return f"{label}已超期{_span(-seconds)}"
-    return f"{label}剩余{_span(seconds)}"
+    return f"{label}剩余{_span((due_at - now).total_seconds())}"
 
 
-@register.filter
-def overdue_at(due_at, now) -> bool:
-    """`{% if c.due_at|overdue_at:now %}`: the case row's open period is overdue
-    (`cases.selectors`, the one rule)."""
-    return deadline_passed(due_at, now)
+@register.simple_tag
+def late_label(item, now):
+    """'分派超期11天': a late item of `cases.overdue` (which stage, by how long)."""
+    return f"{item.label}超期{_span(item.late_by(now).total_seconds())}"

@@ -1,75 +1,219 @@
-"""One definition of overdue (`cases.selectors`, DESIGN.md §14): the filter, the overdue
-page, the dashboard's panel, the bulletin, the API's `overdue` field and the red badge of a
-case row all read it, and it stays a walk of the partial deadline index."""
+"""One definition of overdue (`cases.overdue`, DESIGN.md §14): every stage deadline of the open
+handling period and of the mediation records. The filter, the overdue page and its counts, the
+dashboard's panel, the bulletin, the API's `overdue` and `late` fields, the queue's rows and the
+case page all read it; the sweep's cursor (`next_deadline`) is never read as "overdue"."""
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
 
-from cases import selectors
+from cases import overdue, selectors
 from cases.models import Case, HandlingPeriod
-from cases.templatetags.cases_web import overdue_at
-from tests.builders import report
+from cases.sweep import sweep_run
+from tests.builders import ask_consultation, drive, report, two_parties
 
 
-def _case_due(cast, due, title, area=None, reporter=None):
-    case = report(reporter or cast.grid_worker_a, area or cast.areas.grid_a1, title=title)
-    HandlingPeriod.objects.filter(case=case, ended_at__isnull=True).update(next_deadline=due)
-    return case
+def _late_text(item, now):
+    days = (now - item.due).days
+    return f"{item.label}超期{days}天"
+
+
+def _reported(cast, ago, title, *, area=None, reporter=None, serial=1):
+    return report(
+        reporter or cast.grid_worker_a,
+        area or cast.areas.grid_a1,
+        title=title,
+        parties=two_parties(2 * serial),
+        at=timezone.now() - ago,
+    )
+
+
+def _period(case):
+    return HandlingPeriod.objects.get(case=case, ended_at__isnull=True)
+
+
+def test_a_case_past_its_assign_and_respond_deadlines_is_red_after_the_sweep_reminded_it(
+    cast, client, api
+):
+    """The finding: 11 days past its assign and first-response deadlines, the case showed a grey
+    "办结剩余9天" (the sweep had moved its cursor to the resolve deadline once it reminded)."""
+    case = _reported(cast, timedelta(days=12), "十二天前登记未分派")
+    now = timezone.now()
+    period = _period(case)
+    assert period.assign_due < period.respond_due < now < period.resolve_due
+    sweep_run(now=now)
+    period.refresh_from_db()
+    # The sweep reminded both stages and moved its cursor on: not what "overdue" reads.
+    assert period.next_deadline == period.resolve_due > now
+
+    assert [item.kind for item in overdue.late_items([case.pk], now)[case.pk]] == [
+        "assign",
+        "respond",
+    ]
+    assert list(selectors.filter_overdue(Case.objects.all(), now)) == [case]
+    expected = f"分派超期{(now - period.assign_due).days}天"
+
+    client.force_login(cast.village_officer_a)
+    queue = client.get("/queue/").content.decode()
+    assert re.search(rf'class="late" data-testid="case-late" data-kind="assign">{expected}<', queue)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert re.search(rf'class="badge red late" data-testid="case-late"[^>]*>{expected}', page)
+    assert 'data-testid="case-deadline">办结剩余' in page  # the next deadline ahead, grey
+
+    row = api(cast.village_officer_a).get(f"/api/v1/cases/{case.pk}/").json()
+    assert row["overdue"] is True
+    assert [(i["kind"], i["label"]) for i in row["late"]] == [
+        ("assign", "分派"),
+        ("respond", "响应"),
+    ]
 
 
 def test_every_reader_of_overdue_gives_the_same_answer(cast, api):
-    now = timezone.now()
-    late = _case_due(cast, now - timedelta(days=2), "逾期两天")
-    just = _case_due(cast, now - timedelta(seconds=30), "刚刚逾期")
-    not_yet = _case_due(cast, now + timedelta(hours=3), "三小时后到期")
-    other_town = _case_due(
-        cast, now - timedelta(days=1), "五里镇逾期", cast.areas.grid_b1, cast.grid_worker_b
+    unassigned = _reported(cast, timedelta(days=5), "未分派", serial=1)
+    unanswered = _reported(cast, timedelta(days=12), "未响应", serial=2)
+    drive(unanswered, to="assigned", at=timezone.now() - timedelta(days=12))
+    fresh = _reported(cast, timedelta(minutes=5), "刚登记", serial=3)
+    other_town = _reported(
+        cast,
+        timedelta(days=3),
+        "五里镇未分派",
+        area=cast.areas.grid_b1,
+        reporter=cast.grid_worker_b,
+        serial=4,
     )
-    cases = [late, just, not_yet, other_town]
-    expected = {late.pk, just.pk, other_town.pk}
+    now = timezone.now()
+    expected = {unassigned.pk, unanswered.pk, other_town.pk}
 
-    # The query form and the per-period form.
-    assert set(selectors.filter_overdue(Case.objects.all(), now)) == {
-        c for c in Case.objects.filter(pk__in=expected)
-    }
+    assert set(selectors.filter_overdue(Case.objects.all(), now).values_list("pk", flat=True)) == (
+        expected
+    )
     periods = {p.case_id: p for p in selectors.open_periods()}
     assert {pk for pk, p in periods.items() if selectors.period_overdue(p, now)} == expected
-    # The red badge of a case row (annotated with its open period's next deadline).
-    rows = selectors.with_clock(Case.objects.filter(pk__in=[c.pk for c in cases]))
-    assert {c.pk for c in rows if overdue_at(c.due_at, now)} == expected
-    # The dashboard's panel and the bulletin: the area's overdue cases, most overdue first.
-    assert selectors.overdue_under(cast.areas.town_a, now=now, limit=10) == [late.pk, just.pk]
-    assert selectors.overdue_under(cast.areas.county, now=now, limit=2) == [late.pk, other_town.pk]
+    rows = selectors.attach_late(Case.objects.all(), now)
+    # Each case's oldest late stage (a case late on assign is late on respond too soon after).
+    assert {c.pk: c.late[0].kind for c in rows if c.late} == {
+        unassigned.pk: "assign",
+        unanswered.pk: "respond",
+        other_town.pk: "assign",
+    }
+    assert not next(c for c in rows if c.pk == fresh.pk).late
+    # The dashboard's panel and the bulletin: the oldest late deadline first.
+    assert selectors.overdue_under(cast.areas.town_a, now=now, limit=10) == [
+        unanswered.pk,
+        unassigned.pk,
+    ]
+    assert selectors.overdue_under(cast.areas.county, now=now, limit=2) == [
+        unanswered.pk,
+        unassigned.pk,
+    ]
 
-    # The API's filter and its `overdue` field, at the real clock a moment later.
     client = api(cast.county_officer)
-    rows = client.get("/api/v1/cases/").json()["results"]
-    assert {row["id"] for row in rows if row["overdue"]} == expected
+    listed = client.get("/api/v1/cases/").json()["results"]
+    assert {row["id"] for row in listed if row["overdue"]} == expected
+    assert {row["id"]: row["late"][0]["kind"] for row in listed if row["late"]} == {
+        unassigned.pk: "assign",
+        unanswered.pk: "respond",
+        other_town.pk: "assign",
+    }
     filtered = client.get("/api/v1/cases/?overdue=true").json()["results"]
     assert {row["id"] for row in filtered} == expected
-    assert client.get(f"/api/v1/cases/{late.pk}/").json()["overdue"] is True
 
 
 def test_a_deadline_is_overdue_from_its_own_moment(cast):
-    """The sweep acts at the deadline's moment; the pages call it overdue from then too."""
+    case = _reported(cast, timedelta(days=1), "到期")
+    period = _period(case)
+    due = period.assign_due
+    assert selectors.period_overdue(period, due)
+    assert not selectors.period_overdue(period, due - timedelta(microseconds=1))
+    assert list(selectors.filter_overdue(Case.objects.all(), due)) == [case]
+    assert not selectors.filter_overdue(Case.objects.all(), due - timedelta(microseconds=1))
+
+
+def test_an_unanswered_consultation_and_a_follow_up_not_done_are_overdue(cast):
+    from mediation.models import Consultation
+
+    asked = _reported(cast, timedelta(days=2), "咨询未答复", serial=1)
+    asked_at = timezone.now() - timedelta(days=2)
+    drive(asked, to="in_progress", at=asked_at)
+    consultation = ask_consultation(
+        asked,
+        cast.village_mediator_a,
+        consultant_kind="lawyer",
+        consultant_name="王律师",
+        question="宅基地证明效力？",
+        due_at=asked_at + timedelta(days=1),
+        at=asked_at,
+    )
+    resolved_at = timezone.now() - timedelta(days=30)
+    resolved = _reported(cast, timedelta(days=31), "调解成功未回访", serial=2)
+    drive(resolved, to="resolved", at=resolved_at)
     now = timezone.now()
-    case = _case_due(cast, now, "此刻到期")
-    period = HandlingPeriod.objects.get(case=case, ended_at__isnull=True)
-    assert selectors.period_overdue(period, now)
-    assert not selectors.period_overdue(period, now - timedelta(microseconds=1))
-    assert list(selectors.filter_overdue(Case.objects.all(), now)) == [case]
-    assert not selectors.filter_overdue(Case.objects.all(), now - timedelta(microseconds=1))
+
+    late = overdue.late_items([asked.pk, resolved.pk], now)
+    assert [(i.kind, i.label) for i in late[asked.pk]] == [("consultation", "咨询答复")]
+    assert [(i.kind, i.label) for i in late[resolved.pk]] == [("follow_up", "回访")]
+    assert set(selectors.filter_overdue(Case.objects.all(), now)) == {asked, resolved}
+    assert set(selectors.overdue_under(cast.areas.village_a1, now=now, limit=5)) == {
+        asked.pk,
+        resolved.pk,
+    }
+
+    Consultation.objects.filter(pk=consultation.pk).update(answered_at=now, answer="有效")
+    from tests.builders import follow_up
+
+    follow_up(resolved, cast.village_mediator_a)
+    assert not selectors.filter_overdue(Case.objects.all(), now).exists()
+    assert overdue.late_items([asked.pk, resolved.pk], now) == {}
 
 
-def test_the_overdue_rule_walks_the_partial_deadline_index(cast, on_postgres):
+def test_the_overdue_page_counts_each_level_and_shows_a_town_officer_their_villages(cast, client):
+    village = _reported(cast, timedelta(days=5), "村级超期", serial=1)
+    town = _reported(cast, timedelta(days=5), "镇级超期", serial=2)
+    drive(town, to="pending", level="town", at=timezone.now() - timedelta(days=5))
+    _reported(cast, timedelta(minutes=1), "未到期", serial=3)
+    client.force_login(cast.town_officer_a)
+    html = client.get("/overdue/?tab=village").content.decode()
+    assert 'data-tab="village">村级超期 <span class="count">1<' in html
+    assert 'data-tab="town">镇级超期 <span class="count">1<' in html
+    assert 'data-tab="all">全部 <span class="count">2<' in html
+    assert village.number in html and town.number not in html
+    assert 'data-kind="assign">分派超期' in html
+
+
+def test_list_pages_read_what_is_late_in_a_constant_number_of_queries(
+    cast, client, api, django_assert_max_num_queries
+):
+    for serial in range(1, 9):
+        case = _reported(cast, timedelta(days=9), f"超期{serial}", serial=serial)
+        if serial % 2:
+            drive(case, to="assigned", at=timezone.now() - timedelta(days=9))
+    client.force_login(cast.county_officer)
+    client.get("/cases/")  # warm the session and the caches
+    with django_assert_max_num_queries(14) as few:
+        small = client.get("/cases/?overdue=true&page=1").content.decode()
+    assert small.count(' overdue" href=') == 8
+    for path in ("/overdue/", "/cases/?overdue=true"):
+        with django_assert_max_num_queries(len(few.captured_queries) + 2):
+            assert client.get(path).status_code == 200
+    rest = api(cast.county_officer)
+    rest.get("/api/v1/cases/")
+    with django_assert_max_num_queries(12):
+        rows = rest.get("/api/v1/cases/?overdue=true").json()["results"]
+    assert len(rows) == 8 and all(row["late"] for row in rows)
+
+
+def test_the_overdue_rule_walks_the_partial_indexes(cast, on_postgres):
     from django.db import connection
 
-    _case_due(cast, timezone.now() - timedelta(days=1), "逾期")
+    _reported(cast, timedelta(days=3), "逾期")
     with connection.cursor() as cursor:
-        # With a handful of rows the planner would rather scan; the point is that it can use it.
+        # With a handful of rows the planner would rather scan; the point is that it can use them.
         cursor.execute("SET LOCAL enable_seqscan = off")
-    now = timezone.now()
-    # The walk in deadline order (the dashboard's panel, the bulletin, the sweep's batches).
-    walk = selectors.overdue_periods(now).order_by("next_deadline", "id")[:10]
-    assert "period_next_deadline_open" in walk.explain()
+    plan = Case.objects.filter(pk__in=overdue.overdue_case_ids(timezone.now())).explain()
+    # Every part of the union is an index scan (on a few rows the planner may pick any of the
+    # period indexes for the three stages; at scale each takes its own: see bench/RESULTS.md).
+    assert "Seq Scan" not in plan, plan
+    assert "period_resolve_late" in plan or "period_assign_late" in plan, plan
+    for index in ("consultation_open_due", "case_resolved_open"):
+        assert index in plan, plan
