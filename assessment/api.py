@@ -33,6 +33,8 @@ COUNT_FIELDS = [
     "escalations_measured",
     "escalations_met",
     "concluded_on_time",
+    "resolve_overdue_open",
+    "closure_measured",
     "resolved_for_follow_up",
     "followed_up",
     "follow_ups",

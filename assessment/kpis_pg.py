@@ -115,6 +115,14 @@ FROM p
 GROUP BY {grouping}
 """
 
+CLOSURE_LATE_SQL = """
+SELECT {area} AS area_id, COUNT(*) AS resolve_overdue_open
+FROM cases_handlingperiod p JOIN cases_case c ON c.id = p.case_id
+WHERE p.resolve_due >= %(s)s AND p.resolve_due < %(e)s AND p.resolve_due <= %(as_of)s
+  AND (p.ended_at IS NULL OR p.ended_at > %(as_of)s){root}
+GROUP BY {grouping}
+"""
+
 FOLLOW_UPS_SQL = """
 SELECT {area} AS area_id,
        COUNT(*) AS follow_ups,
@@ -180,6 +188,7 @@ def _all_rows(levels, root, params, rows, *, mediation):
         )
     rows += _run(cases_sql, "c", levels, root, params)
     rows += _run(PERIODS_SQL, "p", levels, root, params)
+    rows += _run(CLOSURE_LATE_SQL, "c", levels, root, params)
     if mediation:
         rows += _run(FOLLOW_UPS_SQL, "c", levels, root, params)
         rows += _run(INSPECTIONS_SQL, "c", levels, root, params)

@@ -18,6 +18,8 @@ class KpiSnapshot(models.Model):
     safety_index = models.FloatField("平安指数", null=True, blank=True)
     grade = models.CharField("创建等级", max_length=8, choices=Grade.choices, blank=True)
     computed_at = models.DateTimeField("计算时间")
+    # Set when the period is closed (assessment/closing.py): recomputing no longer replaces it.
+    final = models.BooleanField("已定稿", default=False)
 
     class Meta:
         verbose_name = "考核快照"

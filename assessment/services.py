@@ -81,11 +81,21 @@ def grade_for(index: float | None, thresholds) -> str:
     return ""
 
 
+def period_is_final(period: Period) -> bool:
+    """The period was closed (its snapshots marked final)."""
+    return KpiSnapshot.objects.filter(period_key=period.key, final=True).exists()
+
+
 @transaction.atomic
-def snapshot_period(period: Period, *, root: Area | None = None, now=None) -> int:
+def snapshot_period(
+    period: Period, *, root: Area | None = None, now=None, final: bool = False, force=False
+) -> int:
     """Compute and store the KPI snapshots of a period for `root`'s subtree (or every area),
-    replacing what was stored; returns how many snapshots were written."""
+    replacing what was stored; returns how many snapshots were written. A closed (final)
+    period is left as it is unless `force`; `final` closes it with these figures."""
     now = now or timezone.now()
+    if not force and period_is_final(period):
+        return 0
     results = compute_period(period, root=root, now=now)
     yearly = period.kind == PeriodKind.YEAR
     weights = index_weights()
@@ -118,39 +128,53 @@ def snapshot_period(period: Period, *, root: Area | None = None, now=None) -> in
             }
         )
     if connection.vendor == "postgresql":
-        _upsert_pg(rows, period, now)
+        _upsert_pg(rows, period, now, final=final)
     else:
         KpiSnapshot.objects.bulk_create(
             [
-                KpiSnapshot(period_kind=period.kind, period_key=period.key, computed_at=now, **row)
+                KpiSnapshot(
+                    period_kind=period.kind,
+                    period_key=period.key,
+                    computed_at=now,
+                    final=final,
+                    **row,
+                )
                 for row in rows
             ],
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["area", "period_key"],
-            update_fields=["period_kind", "metrics", "safety_index", "grade", "computed_at"],
+            update_fields=[
+                "period_kind",
+                "metrics",
+                "safety_index",
+                "grade",
+                "computed_at",
+                "final",
+            ],
         )
     return len(rows)
 
 
 UPSERT_SQL = """
-INSERT INTO {table} (area_id, period_kind, period_key, metrics, safety_index, grade, computed_at)
-SELECT r.area_id, %(kind)s, %(key)s, r.metrics, r.safety_index, r.grade, %(at)s
+INSERT INTO {table}
+    (area_id, period_kind, period_key, metrics, safety_index, grade, computed_at, final)
+SELECT r.area_id, %(kind)s, %(key)s, r.metrics, r.safety_index, r.grade, %(at)s, %(final)s
 FROM jsonb_to_recordset(%(rows)s::jsonb)
      AS r(area_id bigint, metrics jsonb, safety_index double precision, grade text)
 ON CONFLICT (area_id, period_key) DO UPDATE
 SET period_kind = EXCLUDED.period_kind, metrics = EXCLUDED.metrics,
     safety_index = EXCLUDED.safety_index, grade = EXCLUDED.grade,
-    computed_at = EXCLUDED.computed_at
+    computed_at = EXCLUDED.computed_at, final = EXCLUDED.final
 """
 
 
-def _upsert_pg(rows, period: Period, now) -> None:
+def _upsert_pg(rows, period: Period, now, *, final: bool = False) -> None:
     """Every snapshot of the period in one statement: the rows travel as one JSON document
     (a per-row array of JSON texts costs more to encode than the aggregates cost to compute)."""
     document = json.dumps(rows)
     with connection.cursor() as cursor:
         cursor.execute(
             UPSERT_SQL.format(table=connection.ops.quote_name(KpiSnapshot._meta.db_table)),
-            {"kind": period.kind, "key": period.key, "at": now, "rows": document},
+            {"kind": period.kind, "key": period.key, "at": now, "rows": document, "final": final},
         )

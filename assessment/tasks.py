@@ -13,10 +13,24 @@ from .services import snapshot_period
     name="assessment.tasks.recompute_recent", soft_time_limit=1800, time_limit=2000, **DB_RETRY
 )
 def recompute_recent() -> dict:
-    """Nightly: the current and previous month, and the current quarter and year."""
+    """Nightly: the current and previous month, and the current quarter and year (a period
+    already closed is left as it is: `snapshot_period`)."""
     now = timezone.now()
     periods = [month_of(now), month_of(now, offset=-1), quarter_of(now), year_of(now)]
     return {period.key: snapshot_period(period, now=now) for period in periods}
+
+
+@shared_task(
+    name="assessment.tasks.close_periods", soft_time_limit=3600, time_limit=3700, **DB_RETRY
+)
+def close_periods(now: str | None = None) -> dict:
+    """Just after midnight: close (mark final) the month, quarter and year that ended, with the
+    year's grade, and recompute the open periods (assessment/closing.py). `now` (ISO 8601) is
+    for catching up at a given moment."""
+    from .closing import close_periods as close
+    from .closing import parse_moment
+
+    return {key: list(value) for key, value in close(parse_moment(now)).items()}
 
 
 @shared_task(

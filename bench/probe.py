@@ -206,8 +206,17 @@ WHERE r.period >= %(sd)s AND r.period < %(ed)s
 GROUP BY r.{col}
 """
 
+BARE_CLOSURE_LATE_SQL = """
+SELECT c.{col} AS area_id, COUNT(*) AS resolve_overdue_open
+FROM cases_handlingperiod p JOIN cases_case c ON c.id = p.case_id
+WHERE p.resolve_due >= %(s)s AND p.resolve_due < %(e)s AND p.resolve_due <= %(as_of)s
+  AND (p.ended_at IS NULL OR p.ended_at > %(as_of)s)
+GROUP BY c.{col}
+"""
+
 LEVEL_COLUMNS = ("county_id", "town_id", "village_id")
 CHECKED = (
+    "resolve_overdue_open",
     "intake",
     "concluded",
     "resolved",
@@ -238,6 +247,7 @@ def bare_sql(period, as_of):
             for template in (
                 BARE_CASES_SQL,
                 BARE_PERIODS_SQL,
+                BARE_CLOSURE_LATE_SQL,
                 BARE_FOLLOW_UPS_SQL,
                 BARE_INSPECTIONS_SQL,
             ):

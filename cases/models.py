@@ -293,6 +293,8 @@ class HandlingPeriod(models.Model):
                 name="period_resolve_late",
                 condition=Q(ended_at__isnull=True),
             ),
+            # The closure KPI: resolve deadlines that fell in a period (still open then = late).
+            models.Index(fields=["resolve_due"], name="period_resolve_due"),
             models.Index(fields=["arrived_at"], name="period_arrived"),
         ]
         constraints = [

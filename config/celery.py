@@ -73,6 +73,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=23),
         "options": {"expires": 3000},
     },
+    # Just after midnight: the month (quarter, year) that ended is closed, the open ones
+    # recomputed; before the 02:17 recompute so that one finds the closed periods final.
+    "kpi-close-periods": {
+        "task": "assessment.tasks.close_periods",
+        "schedule": crontab(hour=0, minute=5),
+        "options": {"expires": 6 * 3600},
+    },
     "kpi-recompute-recent-months": {
         "task": "assessment.tasks.recompute_recent",
         "schedule": crontab(hour=2, minute=17),

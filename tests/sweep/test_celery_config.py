@@ -27,6 +27,7 @@ def test_every_periodic_task_expires_before_its_next_run():
         "cases.tasks.follow_up_reminders",
         "notifications.tasks.relay_outbox",
         "assessment.tasks.recompute_recent",
+        "assessment.tasks.close_periods",
         "community.tasks.reminders",
     }
     for name, entry in schedule.items():
@@ -45,6 +46,7 @@ def test_periodic_tasks_retry_only_transient_database_errors():
         "cases.tasks.follow_up_reminders",
         "notifications.tasks.relay_outbox",
         "assessment.tasks.recompute_recent",
+        "assessment.tasks.close_periods",
     ):
         task = app.tasks[name]
         assert set(task.autoretry_for) == {OperationalError, InterfaceError}, name
