@@ -196,10 +196,12 @@ def _period_aggregates(level: str, period: Period, root: Area | None, as_of: dat
 def _closure_late_aggregates(level: str, period: Period, root: Area | None, as_of: datetime):
     """Cases still open past a resolve deadline that fell in the period, per area: handling
     periods whose resolve deadline is in [start, end) and passed by `as_of`, not ended by then
-    (the index `period_resolve_due` serves the range)."""
+    (the partial indexes on resolve_due serve the range)."""
+    fell = Q(resolve_due__gte=period.start, resolve_due__lt=period.end, resolve_due__lte=as_of)
+    # Two arms, one per partial index (`period_resolve_late`, `period_resolve_due_ended`).
     queryset = HandlingPeriod.objects.filter(
-        resolve_due__gte=period.start, resolve_due__lt=period.end, resolve_due__lte=as_of
-    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=as_of))
+        (Q(ended_at__isnull=True) & fell) | (Q(ended_at__gt=as_of) & fell)
+    )
     if root is not None:
         queryset = queryset.filter(**{f"case__{root.level}_id": root.id})
     group = f"case__{level}_id"

@@ -209,8 +209,10 @@ GROUP BY r.{col}
 BARE_CLOSURE_LATE_SQL = """
 SELECT c.{col} AS area_id, COUNT(*) AS resolve_overdue_open
 FROM cases_handlingperiod p JOIN cases_case c ON c.id = p.case_id
-WHERE p.resolve_due >= %(s)s AND p.resolve_due < %(e)s AND p.resolve_due <= %(as_of)s
-  AND (p.ended_at IS NULL OR p.ended_at > %(as_of)s)
+WHERE ((p.ended_at IS NULL
+         AND p.resolve_due >= %(s)s AND p.resolve_due < %(e)s AND p.resolve_due <= %(as_of)s)
+    OR (p.ended_at > %(as_of)s
+         AND p.resolve_due >= %(s)s AND p.resolve_due < %(e)s AND p.resolve_due <= %(as_of)s))
 GROUP BY c.{col}
 """
 

@@ -293,8 +293,14 @@ class HandlingPeriod(models.Model):
                 name="period_resolve_late",
                 condition=Q(ended_at__isnull=True),
             ),
-            # The closure KPI: resolve deadlines that fell in a period (still open then = late).
-            models.Index(fields=["resolve_due"], name="period_resolve_due"),
+            # The closure KPI: resolve deadlines that fell in a period, of periods that ended
+            # (after it: late); the open ones are on `period_resolve_late`. Partial, so a walk of
+            # the open periods in deadline order never takes it.
+            models.Index(
+                fields=["resolve_due"],
+                name="period_resolve_due_ended",
+                condition=Q(ended_at__isnull=False),
+            ),
             models.Index(fields=["arrived_at"], name="period_arrived"),
         ]
         constraints = [

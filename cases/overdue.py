@@ -183,17 +183,25 @@ def first_late_due():
 
 
 def _period_ranked(column: str, area_id: int, now: datetime, limit: int):
+    """Per stage, the `limit` earliest late deadlines of the area, each a walk of its partial
+    index in deadline order (a case late on several stages is met again later, with a later
+    deadline: `most_late_under` keeps its earliest)."""
     from .choices import OPEN_STATUSES
     from .models import HandlingPeriod
 
-    return list(
-        HandlingPeriod.objects.filter(
-            late_period_q(now), **{f"case__{column}": area_id}, case__status__in=OPEN_STATUSES
-        )
-        .annotate(first_late=first_late_due())
-        .order_by("first_late", "-case_id")
-        .values_list("first_late", "case_id")[:limit]
+    periods = HandlingPeriod.objects.filter(
+        ended_at__isnull=True, **{f"case__{column}": area_id}, case__status__in=OPEN_STATUSES
     )
+    found = []
+    for stage, due in (
+        ({"assigned_at__isnull": True, "assign_due__lte": now}, "assign_due"),
+        ({"responded_at__isnull": True, "respond_due__lte": now}, "respond_due"),
+        ({"resolve_due__lte": now}, "resolve_due"),
+    ):
+        found += (
+            periods.filter(**stage).order_by(due, "-case_id").values_list(due, "case_id")[:limit]
+        )
+    return found
 
 
 register(OverdueSource("period", _period_case_ids, _period_late_items, _period_ranked))
