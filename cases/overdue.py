@@ -52,10 +52,10 @@ class OverdueSource:
     """A kind of deadline as the overdue rule reads it.
 
     `case_ids(now)` is a flat `values_list` of the ids of the cases with an item of this kind
-    past due at `now`, or a tuple of them (used as a subquery, a union; keep each on an index); `late_items(case_ids, now)`
-    answers, in one query, the late items of the given cases; `ranked(column, area_id, now,
-    limit)` answers the `limit` open cases of an area (`column` = `town_id`, …) with the oldest
-    late item of this kind, as (due, case id) pairs, oldest first."""
+    past due at `now`, or a tuple of them (used as a subquery, a union; keep each on an index);
+    `late_items(case_ids, now)` answers, in one query, the late items of the given cases;
+    `ranked(column, area_id, now, limit)` answers the `limit` open cases of an area (`column` =
+    `town_id`, …) with the oldest late items of this kind, as (due, case id) pairs."""
 
     name: str
     case_ids: Callable[[datetime], QuerySet]
@@ -116,12 +116,6 @@ def most_late_under(column: str, area_id: int, now: datetime, limit: int) -> lis
 # ------------------------------------------------------------ the handling period's stages
 
 STAGE_LABELS = {"assign": "分派", "respond": "响应", "resolve": "办结"}
-# What the queue and the pages call each kind of late item: every stage and record kind.
-KIND_LABELS = dict(STAGE_LABELS)
-
-
-def label_of(kind: str) -> str:
-    return KIND_LABELS.get(kind, "期限")
 
 
 def late_period_q(now: datetime, prefix: str = "") -> Q:
@@ -173,8 +167,9 @@ def _period_late_items(case_ids: list[int], now: datetime) -> dict[int, list[Lat
 
 
 def first_late_due():
-    """The earliest deadline an overdue open period has missed (its stages fall due in order:
-    an unassigned period missed its assign deadline first, and so on)."""
+    """The earliest deadline an open period still owes, as an expression (its stages fall due
+    in order: an unassigned period owes its assign deadline first, and so on); for an overdue
+    period, the one it missed first. The queue and the overdue page sort by it."""
     return Choose(
         When(assigned_at__isnull=True, then=F("assign_due")),
         When(responded_at__isnull=True, respond_due__isnull=False, then=F("respond_due")),

@@ -212,7 +212,7 @@ def test_the_overdue_rule_walks_the_partial_indexes(cast, on_postgres):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = Case.objects.filter(pk__in=overdue.overdue_case_ids(timezone.now())).explain()
     # Every part of the union is an index scan (on a few rows the planner may pick any of the
-    # period indexes for the three stages; at scale each takes its own: see bench/RESULTS.md).
+    # period indexes for the three stages; at scale each takes its own: see docs/scale.md).
     assert "Seq Scan" not in plan, plan
     assert "period_resolve_late" in plan or "period_assign_late" in plan, plan
     for index in ("consultation_open_due", "case_resolved_open"):

@@ -84,6 +84,9 @@ def test_a_case_that_misses_its_assign_deadline_is_red_everywhere_with_the_same_
     assert 'data-tab="village">村级超期 <span class="count">1<' in tab
     assert case.number in tab and late.search(tab)
     dashboard = client.get(f"/dashboard/?area={a.town_a.pk}").content.decode()
+    # The dashboard says what each KPI counts (指标说明), the late cases included.
+    definitions = dashboard[dashboard.index('data-testid="kpi-definitions"') :]
+    assert "<dt>按期办结率</dt>" in definitions and "不算“按期”" in definitions
     panel = dashboard[dashboard.index('data-testid="dashboard-overdue"') :]
     assert case.number in panel and late.search(panel)
     # The same span of lateness on every page read at this minute.
