@@ -187,16 +187,16 @@ def _period_ranked(column: str, area_id: int, now: datetime, limit: int):
     periods = HandlingPeriod.objects.filter(
         ended_at__isnull=True, **{f"case__{column}": area_id}, case__status__in=OPEN_STATUSES
     )
-    found = []
-    for stage, due in (
-        ({"assigned_at__isnull": True, "assign_due__lte": now}, "assign_due"),
-        ({"responded_at__isnull": True, "respond_due__lte": now}, "respond_due"),
-        ({"resolve_due__lte": now}, "resolve_due"),
-    ):
-        found += (
-            periods.filter(**stage).order_by(due, "-case_id").values_list(due, "case_id")[:limit]
+    first, *rest = [
+        periods.filter(**stage).order_by(due, "-case_id").values_list(due, "case_id")[:limit]
+        for stage, due in (
+            ({"assigned_at__isnull": True, "assign_due__lte": now}, "assign_due"),
+            ({"responded_at__isnull": True, "respond_due__lte": now}, "respond_due"),
+            ({"resolve_due__lte": now}, "resolve_due"),
         )
-    return found
+    ]
+    # One statement: (SELECT … ORDER BY … LIMIT n) UNION ALL (…) UNION ALL (…).
+    return list(first.union(*rest, all=True))
 
 
 register(OverdueSource("period", _period_case_ids, _period_late_items, _period_ranked))

@@ -141,7 +141,9 @@ def test_dashboard_query_count_does_not_grow_with_cases(
     client.force_login(cast.county_officer)
     report(cast.grid_worker_a, cast.areas.grid_a1)
     client.get("/dashboard/")  # snapshots computed once, then read
-    with django_assert_max_num_queries(20) as few:
+    # The overdue panel asks each overdue source (handling periods, consultations, follow-ups)
+    # once for the area's oldest late items and once for the rows' late items.
+    with django_assert_max_num_queries(24) as few:
         client.get("/dashboard/")
     baseline = len(few.captured_queries)  # read now: the next request clears the log
     for index in range(6):
@@ -157,27 +159,26 @@ def test_dashboard_query_count_does_not_grow_with_cases(
 
 
 def test_overdue_panel_lists_the_most_overdue_first_then_supervised_cases(client, cast):
-    """Overdue cases of the area, most overdue first; a supervised case whose deadline was
-    extended still shows (after them); on-time cases and other towns' cases do not."""
+    """Overdue cases of the area (cases.overdue: a stage deadline passed without its event),
+    the oldest missed deadline first; a supervised case whose deadline was extended still shows
+    (after them); on-time cases and other towns' cases do not."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from cases.models import Case, HandlingPeriod
+    from cases.models import Case
 
     now = timezone.now()
 
-    def case_due(area, reporter, title, due):
-        case = report(reporter, area, title=title)
-        HandlingPeriod.objects.filter(case=case, ended_at__isnull=True).update(next_deadline=due)
-        return case
+    def case_reported(area, reporter, title, ago, serial):
+        return report(reporter, area, title=title, parties=two_parties(2 * serial), at=now - ago)
 
     a, b = cast.areas.grid_a1, cast.areas.grid_b1
-    case_due(a, cast.grid_worker_a, "逾期一天", now - timedelta(days=1))
-    case_due(a, cast.grid_worker_a, "逾期五天", now - timedelta(days=5))
-    case_due(a, cast.grid_worker_a, "未到期", now + timedelta(days=3))
-    case_due(b, cast.grid_worker_b, "五里镇逾期", now - timedelta(days=9))
-    extended = case_due(a, cast.grid_worker_a, "督办已延期", now + timedelta(days=2))
+    case_reported(a, cast.grid_worker_a, "逾期一天", timedelta(days=4), 1)
+    case_reported(a, cast.grid_worker_a, "逾期五天", timedelta(days=9), 2)
+    case_reported(a, cast.grid_worker_a, "未到期", timedelta(minutes=5), 3)
+    case_reported(b, cast.grid_worker_b, "五里镇逾期", timedelta(days=12), 4)
+    extended = case_reported(a, cast.grid_worker_a, "督办已延期", timedelta(minutes=1), 5)
     Case.objects.filter(pk=extended.pk).update(supervised=True)
 
     client.force_login(cast.county_officer)
