@@ -21,9 +21,9 @@
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      if (navigator.serviceWorker.controller || !registration.active) return;
-      // First visit: this page was not fetched through the worker; ask it to keep the page
-      // (if it is one that works offline) and the assets the page loaded.
+      if (!registration.active) return;
+      // The page (if it is one that works offline) and the assets it loaded: the worker
+      // fetches what it does not keep yet (a first visit was not fetched through it).
       var urls = [location.pathname];
       document.querySelectorAll("script[src], link[rel=stylesheet][href], link[rel=manifest][href]")
         .forEach(function (el) { urls.push(el.src || el.href); });

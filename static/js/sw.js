@@ -27,8 +27,8 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-/* A page asks for what it needs offline (its own address and its assets) on a first visit,
-   before this worker controlled it. */
+/* A page asks for what it needs offline (its own address and its assets): what is not kept
+   yet is fetched (a first visit came before this worker controlled the page). */
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type !== "cache" || !Array.isArray(data.urls)) return;
@@ -42,6 +42,12 @@ self.addEventListener("message", function (event) {
 });
 
 function keep(cacheName, request) {
+  return caches.match(request, { cacheName: cacheName }).then(function (hit) {
+    return hit ? null : fetchAndKeep(cacheName, request);
+  });
+}
+
+function fetchAndKeep(cacheName, request) {
   return fetch(request, { credentials: "same-origin" }).then(function (response) {
     if (response.ok && !response.redirected && response.type === "basic") {
       return caches.open(cacheName).then(function (cache) { return cache.put(request, response); });
