@@ -239,7 +239,11 @@
       .then(function () { sending = false; return render(); });
   }
 
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () {
+    var box = document.querySelector("[data-offline-notice]");
+    if (box) box.remove();  // the outbox below says what became of each report
+    flush();
+  });
   setInterval(function () {
     if (document.querySelector("[data-outbox]:not([hidden])")) flush();
   }, 20000);

@@ -178,3 +178,28 @@ def test_a_wrong_id_number_keeps_every_value_and_both_photos(sign_in, tmp_path):
     assert case.people_involved == 3 and case.category == "land_forest"
     assert not HeldPhoto.objects.exists()
     page.screenshot(path=str(out / "intake-corrected-case-360.png"))
+
+
+def test_the_county_officer_picks_a_town_then_a_village(sign_in, tmp_path):
+    from grids.models import Area
+
+    out = _shots(tmp_path)
+    page = sign_in("county_officer", PHONE)
+    page.goto("/cases/new/")
+    town_select = page.locator("#id_origin_town")
+    expect(town_select).to_be_visible()
+    all_places = page.locator("#id_origin option").count()
+    town_name = page.locator("#id_origin_town option").nth(2).text_content()
+    town_select.select_option(label=town_name)
+    places = page.locator("#id_origin option")
+    assert 1 < places.count() < all_places
+    assert page.locator("#id_origin optgroup").count() == 1
+    village_label = places.nth(1).text_content()
+    page.select_option("#id_origin", label=village_label)
+    page.screenshot(path=str(out / "intake-town-picker-360.png"))
+    _fill(page, title="跨组纠纷", id_value=id_number(43))
+    page.get_by_test_id("submit-intake").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/"))
+    case = Case.objects.get()
+    assert case.town == Area.objects.get(name=town_name, level="town")
+    assert case.origin.name == village_label.split(" · ")[-1]
