@@ -265,13 +265,8 @@ def intake(request):
             else:
                 intake_once.drop_held(held)
                 return _reported(request, case, new, wants_json)
-        intake_once.drop_held([p for p in held if str(p.pk) in dropped])
-        room = max(0, 9 - len(kept))
-        intake_once.hold_photos(
-            actor=request.user, token=token, files=request.FILES.getlist("photos")[:room]
-        )
-        held = intake_once.held_photos(actor=request.user, token=token)
         if wants_json:
+            # The phone still has the photos (its outbox, or the form it falls back to).
             return JsonResponse(
                 {
                     "detail": "登记信息有误，请修改后重新提交。",
@@ -279,6 +274,12 @@ def intake(request):
                 },
                 status=400,
             )
+        intake_once.drop_held([p for p in held if str(p.pk) in dropped])
+        room = max(0, 9 - len(kept))
+        intake_once.hold_photos(
+            actor=request.user, token=token, files=request.FILES.getlist("photos")[:room]
+        )
+        held = intake_once.held_photos(actor=request.user, token=token)
     else:
         intake_once.drop_expired(request.user)
         token = intake_once.new_token()
@@ -314,6 +315,8 @@ def _form_token(request) -> str:
 
 def _reported(request, case, new, wants_json):
     if wants_json:
+        if new:
+            messages.success(request, f"已登记：{case.number}")
         return JsonResponse(
             {
                 "id": case.pk,

@@ -1,8 +1,9 @@
 /* Offline-first intake on the phone (loaded on every page; acts where its elements are):
    - registers the service worker (/sw.js) that keeps the intake form and the queue;
    - the intake form: a fresh token per form (its idempotency key), the submit button
-     disabled while sending, and without signal the report kept in IndexedDB (photos as
-     Blobs) and shown as 待发送 in the outbox of the intake page and the queue;
+     disabled while sending, and without signal (or when a send gets no answer) the report
+     kept in IndexedDB (photos as Blobs) and shown as 待发送 in the outbox of the intake page
+     and the queue;
    - the outbox sends what is kept when the signal returns (the online event, every 20 s
      while something waits, each page load), as the same multipart form post with the
      report's key in the Idempotency-Key header: a resend never makes a second case.
@@ -13,6 +14,7 @@
   var DB_NAME = "mediation-outbox";
   var STORE = "intake";
   var SENT_KEPT_MS = 24 * 3600 * 1000;
+  var SEND_TIMEOUT_MS = 30000;
   var sending = false;
 
   /* ------------------------------------------------------------ the service worker */
@@ -334,8 +336,43 @@
         }).then(function () { setBusy(form, false); });
         return;
       }
+      // With signal: sent by fetch with the form's key, so that one bar of signal that drops
+      // mid-send keeps the report in the outbox instead of an error page. Anything but a new
+      // case falls back to the plain form post, which shows the errors with the work kept.
+      event.preventDefault();
       form.setAttribute("data-sending", "1");
       setBusy(form, true);
+      var plain = function () { HTMLFormElement.prototype.submit.call(form); };
+      var controller = window.AbortController ? new AbortController() : null;
+      var timer = controller && setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+      fetch(form.getAttribute("action").split("#")[0] || location.pathname, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        signal: controller ? controller.signal : undefined,
+        headers: {
+          "Accept": "application/json",
+          "Idempotency-Key": form.querySelector("[data-form-token]").value,
+          "X-CSRFToken": csrfToken()
+        }
+      }).then(function (response) {
+        clearTimeout(timer);
+        var type = response.headers.get("Content-Type") || "";
+        if (response.status !== 201 || type.indexOf("application/json") < 0) return plain();
+        return response.json().then(function (body) { location.assign(body.url); });
+      }, function () {
+        // No answer (the signal dropped, or too slow): kept on the phone and sent later
+        // under the same key, so a case the server did make is not made twice.
+        clearTimeout(timer);
+        return saveOffline(form).then(function () {
+          freshForm(form);
+          notice(form, "信号不佳，未能确认提交：登记已保存在本机（待发送），恢复信号后自动发送，不会重复登记。");
+          window.scrollTo(0, 0);
+          form.removeAttribute("data-sending");
+          setBusy(form, false);
+          return render();
+        }, plain);
+      });
     });
     // Back to a page kept by the browser: its button works again (the token stays, so the
     // same report sent again still makes no second case).
