@@ -30,10 +30,11 @@ def origin_choices(user):
             town, label = area.parent, area.name
         else:
             town, label = area.parent.parent, f"{area.parent.name} · {area.name}"
-        groups.setdefault(town.name if town else "", []).append((str(area.pk), label))
+        group = groups.setdefault(town.pk if town else None, (town.name if town else "", []))
+        group[1].append((str(area.pk), label))
     if len(groups) == 1:
-        return next(iter(groups.values()))
-    return list(groups.items())
+        return next(iter(groups.values()))[1]
+    return list(groups.values())
 
 
 def flat_choices(choices):

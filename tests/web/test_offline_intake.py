@@ -198,7 +198,16 @@ def test_the_county_officer_picks_a_town_then_a_village(sign_in, tmp_path):
     page.select_option("#id_origin", label=village_label)
     page.screenshot(path=str(out / "intake-town-picker-360.png"))
     _fill(page, title="跨组纠纷", id_value=id_number(43))
-    page.get_by_test_id("submit-intake").click()
+    # Two taps: the second is ignored and the button is disabled while the first is sent.
+    disabled = page.evaluate(
+        """() => {
+          const form = document.querySelector("[data-intake-form]");
+          form.requestSubmit();
+          form.requestSubmit();
+          return document.querySelector("[data-testid=submit-intake]").disabled;
+        }"""
+    )
+    assert disabled is True
     page.wait_for_url(re.compile(r"/cases/\d+/"))
     case = Case.objects.get()
     assert case.town == Area.objects.get(name=town_name, level="town")
