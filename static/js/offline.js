@@ -198,11 +198,13 @@
       if (type.indexOf("application/json") < 0) {
         // Signed out (the sign-in page) or refused by the CSRF check: kept for later.
         record.note = "请重新登录，登录后自动发送";
+        record.retryAt = Date.now() + 120000;  // not the photos again every 20 s
         return putRecord(record);
       }
       return response.json().then(function (body) {
         if (response.status === 201) {
           record.status = "sent";
+          record.note = "";
           record.number = body.number;
           record.url = body.url;
           record.sentAt = Date.now();
@@ -222,7 +224,8 @@
     });
   }
 
-  function flush() {
+  /* `pageLoad`: a page just loaded (perhaps right after signing in again): try everything. */
+  function flush(pageLoad) {
     if (sending || navigator.onLine === false || !window.indexedDB) return Promise.resolve();
     sending = true;
     var user = currentUser();
@@ -232,7 +235,7 @@
       rows.forEach(function (r) {
         if (r.status === "sent" && now - (r.sentAt || 0) > SENT_KEPT_MS) {
           chain = chain.then(function () { return deleteRecord(r.key); });
-        } else if (r.status === "pending" && r.user === user && user) {
+        } else if (r.status === "pending" && r.user === user && user && (pageLoad === true || !(r.retryAt > now))) {
           chain = chain.then(function () { return sendOne(r); });
         }
       });
@@ -244,10 +247,10 @@
   window.addEventListener("online", function () {
     var box = document.querySelector("[data-offline-notice]");
     if (box) box.remove();  // the outbox below says what became of each report
-    flush();
+    flush(false);
   });
   setInterval(function () {
-    if (document.querySelector("[data-outbox]:not([hidden])")) flush();
+    if (document.querySelector("[data-outbox]:not([hidden])")) flush(false);
   }, 20000);
 
   /* ------------------------------------------------------------ the intake form */
@@ -418,5 +421,5 @@
     townSelect.closest("[data-town-picker]").hidden = false;
   }
 
-  render().then(flush);
+  render().then(function () { return flush(true); });
 })();
