@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -499,7 +500,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         request=CaseCreateSerializer,
-        responses={201: CaseDetailSerializer},
+        responses={
+            201: CaseDetailSerializer,
+            422: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="幂等键已用于内容不同的另一次登记（`code`: idempotency_key_reused，"
+                "`number`: 那次登记的案件编号）；未登记。",
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 intake.HEADER,

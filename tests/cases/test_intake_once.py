@@ -100,6 +100,7 @@ def test_the_schema_documents_the_header(api, cast):
     headers = [p for p in create["parameters"] if p["in"] == "header"]
     assert [h["name"] for h in headers] == ["Idempotency-Key"]
     assert "相同编号" in headers[0]["description"]
+    assert "idempotency_key_reused" in create["responses"]["422"]["description"]
 
 
 @pytest.mark.django_db(transaction=True)
