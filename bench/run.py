@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -237,16 +238,29 @@ def measure_http(env, port, quick):
 
     headers = {"Authorization": f"Token {users['village_mediator']}"}
     body = intake_body(env, "village_mediator")
+    # Every intake carries its idempotency key, as the phones send it (one per report).
+    run_id = uuid.uuid4().hex[:12]
+
+    def keyed(i):
+        return {**headers, "Idempotency-Key": f"bench-{run_id}-{i}"}
+
     result = client.run(
         "intake",
         HOST,
         port,
-        lambda i: ("POST", "/api/v1/cases/", body(i), headers),
+        lambda i: ("POST", "/api/v1/cases/", body(i), keyed(i)),
         requests=n,
         concurrency=2,
     )
     results["intake"] = result.summary()
     log(f"intake: {results['intake']}")
+    # A replay of the first intake must name the first case, not make another.
+    first = client.request_json(HOST, port, "POST", "/api/v1/cases/", body(0), headers=keyed(0))
+    again = client.request_json(HOST, port, "POST", "/api/v1/cases/", body(0), headers=keyed(0))
+    results["intake_replay_same_case"] = (
+        first[0] == again[0] == 201 and first[1]["number"] == again[1]["number"]
+    )
+    log(f"intake replay names the same case: {results['intake_replay_same_case']}")
 
     cookie = session_cookie(env, "county_officer")
     page_headers = {"Cookie": f"sessionid={cookie}"}

@@ -11,6 +11,8 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -27,7 +29,7 @@ from config.filters import IdFilter, SaneDateTimeFilter
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
-from . import selectors, services
+from . import intake, selectors, services
 from .choices import (
     Category,
     Level,
@@ -455,7 +457,9 @@ class CaseFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         choices=[("me", "我承办的")], method="filter_assignee", label="承办人"
     )
-    q = django_filters.CharFilter(method="filter_q", max_length=100, label="编号/名称/当事人")
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=100, label="编号/名称/当事人姓名，或完整的身份证号/电话"
+    )
 
     class Meta:
         model = Case
@@ -535,11 +539,46 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             status=status_code,
         )
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            422: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="幂等键已用于内容不同的另一次登记（`code`: idempotency_key_reused，"
+                "`number`: 那次登记的案件编号）；未登记。",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                intake.HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="幂等键（建议每次登记生成一个 UUID）：同一用户以同一键重复提交（重试、"
+                "断网后重发、连点），返回第一次登记的案件（相同编号，201，响应头 "
+                "`Idempotent-Replayed: true`），不会生成第二个案件；同一键用于内容不同的登记"
+                "返回422。8至64位字母、数字或 _.:- 字符。",
+            )
+        ],
+    )
     def create(self, request):
         data = self._input(CaseCreateSerializer)
-        case = services.case_report(actor=request.user, **data)
-        return self._done(case.id, status.HTTP_201_CREATED)
+        key = request.headers.get(intake.HEADER)
+        if key is None:
+            case = services.case_report(actor=request.user, **data)
+            return self._done(case.id, status.HTTP_201_CREATED)
+        case, new = intake.report_once(
+            actor=request.user,
+            key=key,
+            digest=intake.fingerprint(data),
+            report=lambda: services.case_report(actor=request.user, **data),
+        )
+        if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+            raise Http404
+        response = self._done(case.id, status.HTTP_201_CREATED)
+        if not new:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     @extend_schema(request=AssignInputSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

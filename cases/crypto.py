@@ -64,6 +64,15 @@ def id_number_hash(id_number: str) -> str:
     return hmac.new(_hash_key(_key()), normalised, hashlib.sha256).hexdigest()
 
 
+def phone_hash(phone: str) -> str:
+    """Keyed hash of a normalised phone number (mobile, or landline without its hyphen), hex;
+    a different message from the ID number's, so the two hashes never meet."""
+    normalised = normalise_phone(phone).replace("-", "")
+    return hmac.new(
+        _hash_key(_key()), b"phone:" + normalised.encode("ascii"), hashlib.sha256
+    ).hexdigest()
+
+
 # ---------------------------------------------------------------- validation
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

@@ -13,8 +13,9 @@ from .choices import Category, Level, Outcome, PartyRole, Risk, Source
 
 
 def origin_choices(user):
-    """Where a dispute may be reported from: the grids and villages under the user's roles
-    (a grid worker: their grid)."""
+    """Where a dispute may be reported from: the villages and grids under the user's roles (a
+    grid worker: their grid), grouped by town, so the page picks a town and then a village or
+    grid in it (a flat list when they all lie in one town)."""
     scope = scope_for(user)
     if user.is_superuser:
         areas = Area.objects.filter(level__in=["village", "grid"])
@@ -22,12 +23,29 @@ def origin_choices(user):
         areas = scope.areas_queryset("grid_worker", "mediator", "officer").filter(
             level__in=["village", "grid"]
         )
-    areas = areas.select_related("parent").order_by("code")[:1000]
-    choices = []
+    areas = areas.select_related("parent", "parent__parent").order_by("code")[:1000]
+    groups = {}
     for area in areas:
-        label = area.name if area.level == "village" else f"{area.parent.name} · {area.name}"
-        choices.append((str(area.pk), label))
-    return choices
+        if area.level == "village":
+            town, label = area.parent, area.name
+        else:
+            town, label = area.parent.parent, f"{area.parent.name} · {area.name}"
+        group = groups.setdefault(town.pk if town else None, (town.name if town else "", []))
+        group[1].append((str(area.pk), label))
+    if len(groups) == 1:
+        return next(iter(groups.values()))[1]
+    return list(groups.values())
+
+
+def flat_choices(choices):
+    """The (value, label) pairs of possibly grouped choices."""
+    flat = []
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            flat.extend(label)
+        else:
+            flat.append((value, label))
+    return flat
 
 
 class RadioRow(forms.RadioSelect):
@@ -42,8 +60,9 @@ class IntakeForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "如：张某与李某宅基地界址纠纷"}),
     )
-    category = forms.ChoiceField(label="纠纷类型", choices=Category.choices)
-    source = forms.ChoiceField(label="案件来源", choices=Source.choices, initial="grid_inspection")
+    # No answer chosen in advance: a default would be counted as the answer (statistics).
+    category = forms.ChoiceField(label="纠纷类型", choices=[("", "请选择"), *Category.choices])
+    source = forms.ChoiceField(label="案件来源", choices=[("", "请选择"), *Source.choices])
     risk = forms.ChoiceField(
         label="风险等级", choices=Risk.choices, initial="green", widget=RadioRow
     )
@@ -61,9 +80,18 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "时间、地点、起因、诉求"}),
     )
 
-    def __init__(self, *args, origins=(), **kwargs):
+    def __init__(self, *args, origins=(), held=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["origin"].choices = [("", "请选择")] + list(origins)
+        self.held = held  # photos already held for this form (sent back once)
+
+    def origin_towns(self):
+        """The towns of a grouped origin list (the page's first picker), else empty."""
+        return [
+            label
+            for label, options in self.fields["origin"].choices
+            if isinstance(options, (list, tuple))
+        ]
 
     def clean_occurred_on(self):
         day = self.cleaned_data.get("occurred_on")
@@ -78,7 +106,7 @@ class IntakeForm(forms.Form):
     def clean(self):
         data = super().clean()
         photos = self.files.getlist("photos") if self.files else []
-        if len(photos) > 9:
+        if len(photos) + self.held > 9:
             self.add_error(None, "最多上传9张照片。")
         for photo in photos:
             photo.seek(0)

@@ -159,8 +159,8 @@ class Case(models.Model):
 
 
 class Party(models.Model):
-    """A party to the case (当事人). ID number and phone are encrypted at rest; a keyed hash
-    of the ID number finds the same person in other cases of the county."""
+    """A party to the case (当事人). ID number and phone are encrypted at rest; keyed hashes
+    of both find the same person in other cases (and the search by a full number)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     name = models.CharField("姓名/名称", max_length=100)
@@ -170,6 +170,7 @@ class Party(models.Model):
     id_number_masked = models.CharField("身份证号（脱敏）", max_length=32, blank=True)
     phone_encrypted = models.BinaryField("电话（密文）", null=True, blank=True)
     phone_masked = models.CharField("电话（脱敏）", max_length=32, blank=True)
+    phone_hash = models.CharField("电话索引", max_length=64, blank=True, db_index=True)
     address = models.CharField("住址", max_length=200, blank=True)
     area = models.ForeignKey(
         "grids.Area",
@@ -400,3 +401,45 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+class IntakeKey(models.Model):
+    """An intake's idempotency key (one per user and key) and the case it made: a repeated,
+    replayed or double-tapped submission answers with the first case instead of a second."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("幂等键", max_length=64)
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    # Empty only inside the transaction that claims the key and makes the case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "登记幂等键"
+        verbose_name_plural = "登记幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="intake_key_once_per_user")
+        ]
+
+
+def held_photo_path(instance, filename):
+    return f"held/{instance.user_id}/{filename}"
+
+
+class HeldPhoto(models.Model):
+    """A photo chosen on an intake form that was sent back for a correction: held under the
+    form's token until the corrected form is submitted, so the user never chooses it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField("表单令牌", max_length=64)
+    file = models.FileField("文件", upload_to=held_photo_path)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "暂存照片"
+        verbose_name_plural = "暂存照片"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "token"], name="held_photo_form")]

@@ -59,6 +59,7 @@ def case_anonymise(*, case_id: int, at: datetime) -> bool:
         party.id_number_masked = ""
         party.phone_encrypted = None
         party.phone_masked = ""
+        party.phone_hash = ""
         party.address = ""
         party.save()
     case.title = f"{Category(case.category).label}纠纷{REDACTED}"

@@ -343,6 +343,7 @@ def case_report(
                 id_number_masked=crypto.mask_id_number(p.id_number) if p.id_number else "",
                 phone_encrypted=crypto.encrypt(p.phone, field="party.phone") if p.phone else None,
                 phone_masked=crypto.mask_phone(p.phone) if p.phone else "",
+                phone_hash=crypto.phone_hash(p.phone) if p.phone else "",
                 address=p.address,
                 area=p.area,
             )

@@ -8,12 +8,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import scope_for
@@ -23,6 +25,7 @@ from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
 from . import forms, queue_panels, selectors
+from . import intake as intake_once
 from .choices import OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case
 from .overdue import first_late_due
@@ -247,41 +250,154 @@ def area_crumbs(user, area):
 
 @login_required
 def intake(request):
-    """The two-minute intake form (登记): the dispute, its parties and photos."""
+    """The two-minute intake form (登记): the dispute, its parties and photos. The form's token
+    is its idempotency key (a double tap or a replay from the phone's outbox gives the first
+    case); a form sent back for a correction keeps every value, holds its photos and lists
+    its errors at the top. A request asking for JSON (the outbox's replay) gets JSON."""
     scope = scope_for(request.user)
     if not request.user.is_superuser and not scope.roles_of("grid_worker", "mediator", "officer"):
         raise PermissionDenied("只有网格员、调解员和工作人员可以登记纠纷。")
     origins = forms.origin_choices(request.user)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    held = []
     if request.method == "POST":
-        form = forms.IntakeForm(request.POST, request.FILES, origins=origins)
+        token = _form_token(request)
+        held = intake_once.held_photos(actor=request.user, token=token)
+        dropped = set(request.POST.getlist("drop_photo"))
+        kept = [p for p in held if str(p.pk) not in dropped]
+        form = forms.IntakeForm(request.POST, request.FILES, origins=origins, held=len(kept))
         parties = forms.PartyFormSet(request.POST, prefix="parties")
         if form.is_valid() and parties.is_valid():
             try:
-                case = _report(request, form, parties)
+                case, new = intake_once.report_once(
+                    actor=request.user,
+                    key=token,
+                    digest=intake_once.fingerprint(
+                        {**form.cleaned_data, "parties": parties.cleaned_parties()}
+                    ),
+                    report=lambda: _report(request, form, parties, kept),
+                )
+            except intake_once.KeyReused as error:
+                return _already_reported(request, error, wants_json)
             except InvalidInput as error:
                 _party_errors(parties, error)
                 form_errors_from(form, _without_party_fields(error))
             except DomainError as error:
+                if wants_json:
+                    return JsonResponse(error.as_data(), status=error.status_code)
                 flash_domain_error(request, error)
             else:
-                messages.success(request, f"已登记：{case.number}")
-                return redirect("web:case-detail", pk=case.pk)
+                intake_once.drop_held(held)
+                return _reported(request, case, new, wants_json)
+        if wants_json:
+            # The phone still has the photos (its outbox, or the form it falls back to).
+            return JsonResponse(
+                {
+                    "detail": "登记信息有误，请修改后重新提交。",
+                    "errors": _error_summary(form, parties),
+                },
+                status=400,
+            )
+        intake_once.drop_held([p for p in held if str(p.pk) in dropped])
+        room = max(0, 9 - len(kept))
+        intake_once.hold_photos(
+            actor=request.user, token=token, files=request.FILES.getlist("photos")[:room]
+        )
+        held = intake_once.held_photos(actor=request.user, token=token)
     else:
+        intake_once.drop_expired(request.user)
+        token = intake_once.new_token()
         initial = {}
-        if len(origins) == 1:
-            initial["origin"] = origins[0][0]
+        flat = forms.flat_choices(origins)
+        if len(flat) == 1:
+            initial["origin"] = flat[0][0]
         form = forms.IntakeForm(initial=initial, origins=origins)
         parties = forms.PartyFormSet(prefix="parties")
     return render(
         request,
         "cases/intake.html",
-        {"form": form, "parties": parties, "nav_active": "intake"},
+        {
+            "form": form,
+            "parties": parties,
+            "form_token": token,
+            "held": held,
+            "summary": _error_summary(form, parties) if form.is_bound else [],
+            "nav_active": "intake",
+        },
     )
 
 
+def _form_token(request) -> str:
+    """The intake's key: the outbox's header, else the form's hidden token; a post without
+    one (an old page) gets a fresh key, so it is taken once, as before."""
+    token = request.headers.get(intake_once.HEADER) or request.POST.get("form_token", "")
+    try:
+        return intake_once.check_key(token)
+    except InvalidInput:
+        return intake_once.new_token()
+
+
+def _reported(request, case, new, wants_json):
+    if wants_json:
+        if new:
+            messages.success(request, f"已登记：{case.number}")
+        return JsonResponse(
+            {
+                "id": case.pk,
+                "number": case.number,
+                "url": reverse("web:case-detail", args=[case.pk]),
+                "replayed": not new,
+            },
+            status=201,
+        )
+    if new:
+        messages.success(request, f"已登记：{case.number}")
+    else:
+        messages.info(request, f"此登记已提交过，未重复登记：{case.number}")
+    return redirect("web:case-detail", pk=case.pk)
+
+
+def _already_reported(request, error, wants_json):
+    if wants_json:
+        return JsonResponse(error.as_data(), status=error.status_code)
+    messages.warning(
+        request,
+        f"此登记表已提交过（{error.extra['number']}），本次修改未保存；"
+        "如需登记另一起纠纷，请重新打开登记页。",
+    )
+    return redirect("web:case-detail", pk=error.extra["case"])
+
+
+def _error_summary(form, parties):
+    """Every error of the form, each with the id of its field (the summary's links)."""
+    rows = [{"id": "", "label": "", "message": str(e)} for e in form.non_field_errors()]
+    for field in form:
+        rows += [
+            {"id": field.auto_id, "label": field.label, "message": str(e)} for e in field.errors
+        ]
+    rows += [
+        {"id": "parties-forms", "label": "当事人", "message": str(e)}
+        for e in parties.non_form_errors()
+    ]
+    for number, party in enumerate(parties.forms, start=1):
+        if not party.is_bound:
+            continue
+        rows += [
+            {"id": f"party-{number}", "label": f"当事人{number}", "message": str(e)}
+            for e in party.non_field_errors()
+        ]
+        for field in party:
+            rows += [
+                {"id": field.auto_id, "label": f"当事人{number} {field.label}", "message": str(e)}
+                for e in field.errors
+            ]
+    return rows
+
+
 @transaction.atomic
-def _report(request, form, parties):
-    """The case and its photos in one transaction: a refused photo leaves no case behind."""
+def _report(request, form, parties, held=()):
+    """The case and its photos (held ones and new ones) in one transaction: a refused photo
+    leaves no case behind."""
     from . import services
 
     data = form.cleaned_data
@@ -298,6 +414,11 @@ def _report(request, form, parties):
         people_involved=data.get("people_involved") or 2,
         parties=[p for p in parties.cleaned_parties()],
     )
+    for photo in held:
+        with photo.file.open("rb") as handle:
+            services.case_attach(
+                actor=request.user, case_id=case.pk, file=File(handle, name=photo.name)
+            )
     for upload in request.FILES.getlist("photos"):
         services.case_attach(actor=request.user, case_id=case.pk, file=upload)
     return case

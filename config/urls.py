@@ -6,6 +6,7 @@ from rest_framework.routers import APIRootView
 
 from config.docs import RedocView, SwaggerView
 from config.health import healthz
+from config.offline import service_worker
 from config.throttling import login_throttled
 
 # The API root lists the collections of every app (each app's urls.py holds its API routes,
@@ -60,6 +61,7 @@ api_redoc = csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view(ur
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("sw.js", service_worker, name="service-worker"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -371,7 +371,7 @@ class Writer:
         ),
         "cases_party": (
             "id, case_id, name, role, id_number_encrypted, id_number_hash, id_number_masked, "
-            "phone_encrypted, phone_masked, address, area_id"
+            "phone_encrypted, phone_masked, phone_hash, address, area_id"
         ),
         "cases_handlingperiod": (
             "case_id, level, area_id, entered_by, red, arrived_at, assign_due, assigned_at, "
@@ -500,6 +500,7 @@ class Generator:
                     crypto.mask_id_number(number),
                     "\\\\x" + crypto.encrypt(phone, field="party.phone").hex(),
                     crypto.mask_phone(phone),
+                    crypto.phone_hash(phone),
                 )
             )
         return pool
@@ -743,12 +744,12 @@ class Generator:
         party = w.buffers["cases_party"]
         for n, (name, role) in enumerate(((a, "applicant"), (b, "respondent"))):
             if rnd() < WITH_ID_SHARE:
-                enc, digest, masked, phone, phone_masked = _pick(rnd, pool)
+                enc, digest, masked, phone, phone_masked, phone_digest = _pick(rnd, pool)
             else:
-                enc, digest, masked, phone, phone_masked = NULL, "", "", NULL, ""
+                enc, digest, masked, phone, phone_masked, phone_digest = NULL, "", "", NULL, "", ""
             party.append(
                 f"{party_id + n}\t{cs}\t{name}\t{role}\t{enc}\t{digest}\t{masked}\t{phone}\t"
-                f"{phone_masked}\t{village_name}\t{village_id}\n"
+                f"{phone_masked}\t{phone_digest}\t{village_name}\t{village_id}\n"
             )
         # Handling periods: next_deadline only on the open one.
         rows = w.buffers["cases_handlingperiod"]

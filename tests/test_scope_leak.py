@@ -26,6 +26,7 @@ from tests.community.scope_routes import COMMUNITY_ROUTES
 # Routes that hold no object of anyone's (documentation, sign-in, the root, health).
 PUBLIC = {
     "healthz",
+    "service-worker",
     "auth-token",
     "api-root",
     "schema",
