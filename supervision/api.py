@@ -173,13 +173,19 @@ class ReturnInputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(label="新的反馈期限")
 
 
-class PeriodField(serializers.CharField):
+class PeriodField(serializers.Field):
+    """A period key (2026-10, 2026-Q3, 2026) as a `Period`."""
+
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
+        if not isinstance(data, str) or len(data) > 16:
+            raise serializers.ValidationError("周期格式应为 2026-10、2026-Q3 或 2026。")
         try:
-            return parse_period(value)
+            return parse_period(data)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc))
+
+    def to_representation(self, value):
+        return value.key
 
 
 class AreaQuerySerializer(serializers.Serializer):
@@ -193,12 +199,12 @@ class LetterQuerySerializer(serializers.Serializer):
 
 class ReminderInputSerializer(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="单位")
-    period = PeriodField(required=False, max_length=16, label="考核周期")
+    period = PeriodField(required=False, label="考核周期")
 
 
 class BulletinInputSerializer(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="县（区）")
-    period = PeriodField(required=False, max_length=16, label="月份")
+    period = PeriodField(required=False, label="月份")
 
 
 def _valid(serializer_class, data):
@@ -429,8 +435,8 @@ class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path="file.pdf", url_name="file")
     def file(self, request, pk=None):
+        """`GET /api/v1/letters/<id>/file.pdf`: the PDF as issued (routed in urls.py)."""
         return _pdf(self.get_object())
 
     @extend_schema(

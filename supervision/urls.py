@@ -10,4 +10,11 @@ router.include_root_view = False
 router.register("supervisions", api.SupervisionViewSet, basename="supervision")
 router.register("letters", api.LetterViewSet, basename="letter")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path(
+        "letters/<int:pk>/file.pdf",
+        api.LetterViewSet.as_view({"get": "file"}),
+        name="letter-file",
+    ),
+    path("", include(router.urls)),
+]

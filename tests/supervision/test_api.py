@@ -26,7 +26,9 @@ def _due(days=3):
 def test_a_town_officer_supervises_a_village_case_and_the_village_feedback_closes_it(cast, api):
     case = village_case(cast)
     response = api(cast.town_officer_a).post(
-        URL, {"case": case.pk, "reason": "群众反映强烈，请三日内调处", "due_at": _due()}, format="json"
+        URL,
+        {"case": case.pk, "reason": "群众反映强烈，请三日内调处", "due_at": _due()},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -42,20 +44,28 @@ def test_a_town_officer_supervises_a_village_case_and_the_village_feedback_close
     pk = body["id"]
     scan = SimpleUploadedFile("情况说明.pdf", b"%PDF-1.4 feedback", "application/pdf")
     answered = api(cast.village_mediator_a).post(
-        f"{URL}{pk}/feedback/", {"text": "已组织双方调解，达成一致", "file": scan}, format="multipart"
+        f"{URL}{pk}/feedback/",
+        {"text": "已组织双方调解，达成一致", "file": scan},
+        format="multipart",
     )
     assert answered.status_code == 200, answered.json()
     result = answered.json()
     assert result["status"] == "closed" and result["on_time"] is True
-    assert result["feedbacks"][0]["file_url"].endswith(f"/feedbacks/{result['feedbacks'][0]['id']}/file/")
+    assert result["feedbacks"][0]["file_url"].endswith(
+        f"/feedbacks/{result['feedbacks'][0]['id']}/file/"
+    )
     case.refresh_from_db()
     assert case.supervised is False
-    assert Notification.objects.filter(user=cast.town_officer_a, title__startswith="督办已反馈").exists()
+    assert Notification.objects.filter(
+        user=cast.town_officer_a, title__startswith="督办已反馈"
+    ).exists()
     download = api(cast.town_officer_a).get(result["feedbacks"][0]["file_url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 feedback"
     # Answered once: a second answer is a 409 and changes nothing.
-    again = api(cast.village_officer_a).post(f"{URL}{pk}/feedback/", {"text": "再次反馈"}, format="json")
+    again = api(cast.village_officer_a).post(
+        f"{URL}{pk}/feedback/", {"text": "再次反馈"}, format="json"
+    )
     assert again.status_code == 409
     assert Feedback.objects.filter(supervision_id=pk).count() == 1
 
@@ -67,7 +77,9 @@ def test_the_opener_returns_a_weak_answer_with_a_new_deadline_and_the_village_an
     supervision = open_on_case(cast, case)
     api(cast.village_mediator_a).post(f"{URL}{supervision.pk}/feedback/", {"text": "已处理"})
     returned = api(cast.town_officer_a).post(
-        f"{URL}{supervision.pk}/return/", {"reason": "未说明调解结果", "due_at": _due(2)}, format="json"
+        f"{URL}{supervision.pk}/return/",
+        {"reason": "未说明调解结果", "due_at": _due(2)},
+        format="json",
     )
     assert returned.status_code == 200, returned.json()
     assert returned.json()["status"] == "open"
@@ -75,12 +87,18 @@ def test_the_opener_returns_a_weak_answer_with_a_new_deadline_and_the_village_an
     case.refresh_from_db()
     assert case.supervised is True
     # The village may not return its own answer; the unit answers again and it closes.
-    assert api(cast.village_officer_a).post(
-        f"{URL}{supervision.pk}/feedback/", {"text": "双方已签订书面协议"}
-    ).json()["status"] == "closed"
-    assert api(cast.village_officer_a).post(
-        f"{URL}{supervision.pk}/return/", {"reason": "x", "due_at": _due()}, format="json"
-    ).status_code == 403
+    assert (
+        api(cast.village_officer_a)
+        .post(f"{URL}{supervision.pk}/feedback/", {"text": "双方已签订书面协议"})
+        .json()["status"]
+        == "closed"
+    )
+    assert (
+        api(cast.village_officer_a)
+        .post(f"{URL}{supervision.pk}/return/", {"reason": "x", "due_at": _due()}, format="json")
+        .status_code
+        == 403
+    )
     assert Feedback.objects.filter(supervision=supervision).count() == 2
 
 
@@ -99,30 +117,50 @@ def test_who_may_open_a_supervision_on_a_case(cast, api):
 
 def test_who_may_open_a_supervision_on_a_unit_and_who_answers_it(cast, api):
     a = cast.areas
-    assert api(cast.town_officer_a).post(
-        URL, {"unit": a.village_a1.pk, "reason": "排查滞后", "due_at": _due()}, format="json"
-    ).status_code == 201
+    assert (
+        api(cast.town_officer_a)
+        .post(URL, {"unit": a.village_a1.pk, "reason": "排查滞后", "due_at": _due()}, format="json")
+        .status_code
+        == 201
+    )
     # The same level, or a unit out of scope.
-    assert api(cast.town_officer_a).post(
-        URL, {"unit": a.town_a.pk, "reason": "x", "due_at": _due()}, format="json"
-    ).status_code == 403
-    assert api(cast.town_officer_a).post(
-        URL, {"unit": a.village_b1.pk, "reason": "x", "due_at": _due()}, format="json"
-    ).status_code == 404
-    on_town = api(cast.county_officer).post(
-        URL, {"unit": a.town_a.pk, "reason": "月度排查未完成", "due_at": _due()}, format="json"
-    ).json()
+    assert (
+        api(cast.town_officer_a)
+        .post(URL, {"unit": a.town_a.pk, "reason": "x", "due_at": _due()}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api(cast.town_officer_a)
+        .post(URL, {"unit": a.village_b1.pk, "reason": "x", "due_at": _due()}, format="json")
+        .status_code
+        == 404
+    )
+    on_town = (
+        api(cast.county_officer)
+        .post(
+            URL, {"unit": a.town_a.pk, "reason": "月度排查未完成", "due_at": _due()}, format="json"
+        )
+        .json()
+    )
     # The town's people answer; a village of the town sees nothing of it; the other town 404.
-    assert api(cast.village_officer_a).post(
-        f"{URL}{on_town['id']}/feedback/", {"text": "x"}
-    ).status_code == 404
+    assert (
+        api(cast.village_officer_a)
+        .post(f"{URL}{on_town['id']}/feedback/", {"text": "x"})
+        .status_code
+        == 404
+    )
     assert api(cast.town_officer_b).get(f"{URL}{on_town['id']}/").status_code == 404
-    assert api(cast.county_viewer).post(
-        f"{URL}{on_town['id']}/feedback/", {"text": "x"}
-    ).status_code == 403
-    assert api(cast.town_mediator_a).post(
-        f"{URL}{on_town['id']}/feedback/", {"text": "已完成补报"}
-    ).json()["status"] == "closed"
+    assert (
+        api(cast.county_viewer).post(f"{URL}{on_town['id']}/feedback/", {"text": "x"}).status_code
+        == 403
+    )
+    assert (
+        api(cast.town_mediator_a)
+        .post(f"{URL}{on_town['id']}/feedback/", {"text": "已完成补报"})
+        .json()["status"]
+        == "closed"
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,7 +202,9 @@ def test_feedback_without_text_or_with_a_wrong_file_is_a_400(cast, api):
     url = f"{URL}{supervision.pk}/feedback/"
     assert "text" in api(cast.village_mediator_a).post(url, {"text": ""}).json()
     exe = SimpleUploadedFile("a.exe", b"MZ", "application/x-msdownload")
-    response = api(cast.village_mediator_a).post(url, {"text": "好", "file": exe}, format="multipart")
+    response = api(cast.village_mediator_a).post(
+        url, {"text": "好", "file": exe}, format="multipart"
+    )
     assert response.status_code == 400 and "file" in response.json()
     assert Supervision.objects.get(pk=supervision.pk).status == "open"
 

@@ -46,9 +46,12 @@ def test_an_unanswered_supervision_past_its_deadline_is_overdue_and_reminded_onc
         cast.village_mediator_a.pk,
         cast.village_officer_a.pk,
     }
-    assert Notification.objects.filter(
-        user=cast.town_officer_a, title__startswith="督办超期未反馈"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            user=cast.town_officer_a, title__startswith="督办超期未反馈"
+        ).count()
+        == 1
+    )
     assert Breach.objects.filter(case=case, kind="supervision").count() == 1
     assert CaseEvent.objects.filter(case=case, kind="remind", note__startswith="督办").count() == 1
     # Over the API and on the counts: overdue; once answered (late), no longer.
@@ -56,9 +59,12 @@ def test_an_unanswered_supervision_past_its_deadline_is_overdue_and_reminded_onc
     row = client.get(f"/api/v1/supervisions/{late.pk}/").json()
     assert row["overdue"] is True
     client_v = api(cast.village_mediator_a)
-    assert client_v.post(f"/api/v1/supervisions/{late.pk}/feedback/", {"text": "已办"}).json()[
-        "on_time"
-    ] is False
+    assert (
+        client_v.post(f"/api/v1/supervisions/{late.pk}/feedback/", {"text": "已办"}).json()[
+            "on_time"
+        ]
+        is False
+    )
     assert case.pk not in set(overdue.overdue_case_ids(timezone.now()))
     counts = client.get("/api/v1/supervisions/counts/", {"area": cast.areas.town_a.pk}).json()
     assert counts["totals"]["late"] == 1 and counts["totals"]["overdue"] == 0
