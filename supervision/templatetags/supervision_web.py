@@ -19,7 +19,7 @@ def case_supervisions(context, case):
     rows = list(
         selectors.supervisions_visible_to(user)
         .filter(case_id=case.pk)
-        .select_related("unit")
+        .select_related("unit", "case")
         .order_by("-opened_at", "-id")
     )
     return {
