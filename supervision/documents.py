@@ -154,10 +154,17 @@ def _styles():
         ),
         "number": ParagraphStyle("number", **base, fontSize=11, leading=16, alignment=TA_CENTER),
         "heading": ParagraphStyle(
-            "heading", **base, fontSize=12.5, leading=19, spaceBefore=3 * mm, spaceAfter=1.5 * mm
+            "heading",
+            **base,
+            fontSize=12.5,
+            leading=19,
+            spaceBefore=3 * mm,
+            spaceAfter=1.5 * mm,
+            keepWithNext=1,
         ),
         "body": ParagraphStyle("body", **base, fontSize=11, leading=18, firstLineIndent=22),
         "plain": ParagraphStyle("plain", **base, fontSize=11, leading=18),
+        "lead": ParagraphStyle("lead", **base, fontSize=11, leading=18, keepWithNext=1),
         "cell": ParagraphStyle("cell", **base, fontSize=9, leading=12),
         "right": ParagraphStyle("right", **base, fontSize=11, leading=18, alignment=TA_RIGHT),
         "small": ParagraphStyle("small", **base, fontSize=8.5, leading=12, textColor=colors.grey),
@@ -242,7 +249,7 @@ def reminder_pdf(data, *, number, title, issued_at, issued_by) -> bytes:
                     row["days"],
                 ]
             )
-        story.append(_table(rows, [w * width for w in (0.2, 0.28, 0.14, 0.14, 0.14, 0.1)], styles))
+        story.append(_table(rows, [w * width for w in (0.24, 0.26, 0.12, 0.14, 0.14, 0.1)], styles))
         if data["cases_total"] > len(data["cases"]):
             story.append(
                 Paragraph(
@@ -295,7 +302,12 @@ def _unit_row(snapshot) -> list:
 def bulletin_data(county, period, now) -> dict:
     snapshot = kpi.area_snapshot(county, period)
     towns = kpi.children_snapshots(county, period)
-    villages = [s for s in kpi.ranking(county, "village", period) if s.safety_index is not None]
+    # Villages with work to measure: one with no case and no report is not "best" or "worst".
+    villages = [
+        s
+        for s in kpi.ranking(county, "village", period)
+        if s.safety_index is not None and (s.metrics.get("intake") or s.metrics.get("concluded"))
+    ]
     year = year_of(period.start)
     year_towns = kpi.ranking(county, "town", year)
     cases, total = _late_cases(county, now)
@@ -409,12 +421,12 @@ def bulletin_pdf(data, *, number, title, issued_at, issued_by) -> bytes:
         story.append(Paragraph("无。", styles["plain"]))
     story.append(Paragraph("三、先进与后进村（社区）", styles["heading"]))
     if data["best"]:
-        story.append(Paragraph("平安指数前五名：", styles["plain"]))
+        story.append(Paragraph("平安指数前五名：", styles["lead"]))
         story.append(
             _table([unit_header, *[_unit_row(s) for s in data["best"]]], unit_widths, styles)
         )
     if data["worst"]:
-        story.append(Paragraph("平安指数后五名：", styles["plain"]))
+        story.append(Paragraph("平安指数后五名：", styles["lead"]))
         story.append(
             _table([unit_header, *[_unit_row(s) for s in data["worst"]]], unit_widths, styles)
         )
@@ -448,7 +460,7 @@ def bulletin_pdf(data, *, number, title, issued_at, issued_by) -> bytes:
     else:
         story.append(Paragraph("无超期案件。", styles["plain"]))
     if data["supervised"]:
-        story.append(Paragraph("列入督办的案件：", styles["plain"]))
+        story.append(Paragraph("列入督办的案件：", styles["lead"]))
         rows = [["案件编号", "案件名称", "承办单位", "当前层级"]]
         for case in data["supervised"]:
             rows.append([case.number, case.title[:40], case.holder.name, Level(case.level).label])
