@@ -6,7 +6,12 @@ services (400 naming the field, 403 in scope but not allowed, 409 a repeated ste
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -173,6 +178,7 @@ class ReturnInputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(label="新的反馈期限")
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PeriodField(serializers.Field):
     """A period key (2026-10, 2026-Q3, 2026) as a `Period`."""
 
