@@ -191,6 +191,17 @@ class CasePolicy:
         ]
         return min(levels, key=lambda level: LEVEL_RANK[Level(level)]) if levels else None
 
+    def supervisor_above(self) -> bool:
+        """An officer of any level above the case's holder, over it (a city's too), or a
+        superuser: who may open a 督办 on the case."""
+        holder = self.case.holder
+        return self.superuser or any(
+            role.kind == RoleKind.OFFICER
+            and role.area.rank < holder.rank
+            and holder.is_under(role.area)
+            for role in self._scope_roles()
+        )
+
     def escalation_level(self) -> str:
         """Where `escalate` sends the case for this user: the next level for a handler (and
         the system), the user's own level for an officer above who pulls it up."""
@@ -246,8 +257,7 @@ class CasePolicy:
         if action == "delegate":
             return None if self.officer_here else ROLE_MESSAGES["delegate"]
         if action == "supervise":
-            ok = self.superuser or self.pull_up_level() is not None
-            return None if ok else ROLE_MESSAGES["supervise"]
+            return None if self.supervisor_above() else ROLE_MESSAGES["supervise"]
         if action == "attach":
             reporter = self.case.reported_by_id == self.user.pk
             return None if reporter or self.handler else ROLE_MESSAGES["attach"]
