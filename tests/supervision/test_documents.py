@@ -184,3 +184,18 @@ def test_the_monthly_bulletin_says_what_the_county_dashboard_says(cast, api, cli
         ).status_code
         == 400
     )
+
+
+def test_the_letter_list_reads_a_constant_number_of_queries(
+    cast, api, django_assert_max_num_queries
+):
+    a = cast.areas
+    officer = api(cast.town_officer_a)
+    for village in (a.village_a1, a.village_a2, a.village_a1):
+        assert officer.post("/api/v1/letters/reminders/", {"area": village.pk}).status_code == 201
+    with django_assert_max_num_queries(6):
+        rows = officer.get("/api/v1/letters/", {"kind": "reminder"}).json()["results"]
+    assert [row["number"][-3:] for row in rows] == ["第3号", "第2号", "第1号"]
+    assert {row["area"]["name"] for row in rows} == {"彭村", "后村"}
+    village_rows = api(cast.village_mediator_a2).get("/api/v1/letters/").json()["results"]
+    assert [row["area"]["name"] for row in village_rows] == ["后村"]
