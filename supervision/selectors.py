@@ -89,9 +89,18 @@ def officer_rank_over(user, area: Area) -> int | None:
 def may_supervise(user, unit: Area) -> bool:
     """An officer of a higher level over the unit (or a superuser) may open a 督办 on it, return
     its feedback and issue it a 提醒函."""
-    if user is not None and user.is_superuser:
-        return True
-    return unit.level in UNIT_LEVELS and officer_rank_over(user, unit) is not None
+    if unit.level not in UNIT_LEVELS:
+        return False
+    return bool(user.is_superuser) or officer_rank_over(user, unit) is not None
+
+
+def may_return(user, supervision: Supervision) -> bool:
+    """The opener, any officer above the unit over it, or a superuser may return an answer."""
+    return (
+        bool(user.is_superuser)
+        or supervision.opened_by_id == user.pk
+        or officer_rank_over(user, supervision.unit) is not None
+    )
 
 
 def may_answer(user, supervision: Supervision) -> bool:

@@ -232,7 +232,7 @@ def supervision_return(
     supervision = _locked(actor, supervision_id)
     if supervision.status != SupervisionStatus.CLOSED:
         raise Conflict("该督办尚未反馈，不能退回。", code="not_answered")
-    if not selectors.may_supervise(actor, supervision.unit):
+    if not selectors.may_return(actor, supervision):
         raise NotAllowed("只有上级工作人员可以退回反馈。")
     reason = _text(reason, "reason", "退回理由", REASON_MAX)
     due_at = _deadline(due_at, now)

@@ -218,7 +218,7 @@ def _detail(request, supervision, *, errors=None, values=None, status=200):
             "may_answer": supervision.status == SupervisionStatus.OPEN
             and selectors.may_answer(request.user, supervision),
             "may_return": supervision.status == SupervisionStatus.CLOSED
-            and selectors.may_supervise(request.user, supervision.unit),
+            and selectors.may_return(request.user, supervision),
             "errors": errors or {},
             "values": values or {},
             "now": now,

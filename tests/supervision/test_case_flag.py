@@ -10,7 +10,9 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case
 from cases.sweep import sweep_run
+from config.errors import NotAllowed
 from supervision import services
+from supervision.models import Supervision
 from tests.factories import RoleFactory, UserFactory
 
 from .conftest import village_case
@@ -60,3 +62,21 @@ def test_an_answered_supervision_leaves_the_sweeps_county_supervision_in_place(c
         actor=cast.county_officer, supervision_id=supervision.pk, text="已办"
     )
     assert Case.objects.get(pk=case.pk).supervised is True
+    # The city office may return the county's answer; the county may not return its own.
+    again = period.resolve_due + timedelta(days=3)
+    with pytest.raises(NotAllowed):
+        services.supervision_return(
+            actor=cast.county_officer,
+            supervision_id=supervision.pk,
+            reason="x",
+            due_at=again + timedelta(days=1),
+            now=again,
+        )
+    services.supervision_return(
+        actor=city_officer,
+        supervision_id=supervision.pk,
+        reason="未附证据",
+        due_at=again + timedelta(days=1),
+        now=again,
+    )
+    assert Supervision.objects.get(pk=supervision.pk).status == "open"
