@@ -13,6 +13,8 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.selectors import scope_for
 from cases.choices import EventKind
 from cases.events import case_event
 from cases.models import Breach, Case
@@ -64,8 +66,6 @@ def _deadline(value, now: datetime, field: str = "due_at") -> datetime:
 
 def unit_people(unit_id: int) -> list[int]:
     """The unit's officers and mediators: who is told of a 督办 and answers it."""
-    from accounts.models import Role
-
     return sorted(
         set(
             Role.objects.filter(
@@ -344,7 +344,7 @@ def bulletin_issue(*, actor, area_id: int, period, now: datetime | None = None) 
 
     now = now or timezone.now()
     county = Area.objects.filter(pk=area_id).first()
-    if county is None or not _covers(actor, county):
+    if county is None or not scope_for(actor).covers(county):
         raise Http404("区划不存在。")
     if county.level != AreaLevel.COUNTY:
         raise _invalid("area", "工作通报由县级印发，请选择县（区）。")
@@ -363,9 +363,3 @@ def bulletin_issue(*, actor, area_id: int, period, now: datetime | None = None) 
         figures=documents.bulletin_figures(data),
         now=now,
     )
-
-
-def _covers(user, area: Area) -> bool:
-    from accounts.selectors import scope_for
-
-    return scope_for(user).covers(area)

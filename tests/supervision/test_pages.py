@@ -98,8 +98,12 @@ def test_the_unit_page_and_the_dashboard_count_the_units_supervision(
     a = cast.areas
     for serial in range(4):
         open_on_case(cast, village_case(cast, serial=serial + 1))
-    open_on_unit(cast, a.village_a1, actor=cast.town_officer_a, days_ago=5, due_in_days=1)
+    late = open_on_unit(cast, a.village_a1, actor=cast.town_officer_a, days_ago=5, due_in_days=1)
     client.force_login(cast.town_officer_a)
+    detail = client.get(f"/supervision/{late.pk}/").content.decode()
+    assert (
+        ">超期未反馈<" in detail and 'class="overdue-text" data-testid="supervision-due"' in detail
+    )
     with django_assert_max_num_queries(25):
         page = client.get(f"/supervision/units/{a.village_a1.pk}/")
     body = page.content.decode()
