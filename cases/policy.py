@@ -49,6 +49,7 @@ CASE_ACTIONS = (
     "close",
     "reveal",
     "attach",
+    "supervise",  # open a 督办 on the case (supervision app): an officer above its holder
 )
 RECORD_ACTIONS = (
     "session",  # a mediation session and its minutes
@@ -77,6 +78,7 @@ TRANSITIONS = {
     "close": NOT_CLOSED,
     "reveal": EVERY_STATUS,
     "attach": NOT_CLOSED,
+    "supervise": NOT_CLOSED,
     "session": NOT_CLOSED,
     "consultation": NOT_CLOSED,
     "answer": EVERY_STATUS,
@@ -106,6 +108,7 @@ ROLE_MESSAGES = {
     "reveal": "只有承办人和本级工作人员可以查看完整个人信息。",
     "attach": "只有登记人、承办人和本级工作人员可以上传附件。",
     "reward": "只有承办人和本级工作人员可以申报以奖代补。",
+    "supervise": "只有上级工作人员可以督办。",
 }
 
 
@@ -188,6 +191,17 @@ class CasePolicy:
         ]
         return min(levels, key=lambda level: LEVEL_RANK[Level(level)]) if levels else None
 
+    def supervisor_above(self) -> bool:
+        """An officer of any level above the case's holder, over it (a city's too), or a
+        superuser: who may open a 督办 on the case."""
+        holder = self.case.holder
+        return self.superuser or any(
+            role.kind == RoleKind.OFFICER
+            and role.area.rank < holder.rank
+            and holder.is_under(role.area)
+            for role in self._scope_roles()
+        )
+
     def escalation_level(self) -> str:
         """Where `escalate` sends the case for this user: the next level for a handler (and
         the system), the user's own level for an officer above who pulls it up."""
@@ -242,6 +256,8 @@ class CasePolicy:
             return None if ok else ROLE_MESSAGES["pull_up"]
         if action == "delegate":
             return None if self.officer_here else ROLE_MESSAGES["delegate"]
+        if action == "supervise":
+            return None if self.supervisor_above() else ROLE_MESSAGES["supervise"]
         if action == "attach":
             reporter = self.case.reported_by_id == self.user.pk
             return None if reporter or self.handler else ROLE_MESSAGES["attach"]

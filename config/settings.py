@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "mediation",
     "community",
     "assessment",
+    "supervision",
     "notifications",
     "seeds",
 ]

@@ -24,6 +24,8 @@ api_root = APIRootView.as_view(
         "volunteers": "volunteer-list",
         "duty-shifts": "duty-shift-list",
         "campaigns": "campaign-list",
+        "supervisions": "supervision-list",
+        "letters": "letter-list",
     }
 )
 
@@ -31,6 +33,7 @@ api_v1 = [
     path("", api_root, name="api-root"),
     path("", include("accounts.urls")),
     path("", include("assessment.urls")),
+    path("", include("supervision.urls")),
     # The mediation records' per-case routes come before the case actions, never shadowed.
     path("", include("mediation.urls")),
     path("", include("community.urls")),
@@ -47,6 +50,7 @@ web_pages = [
     path("", include("mediation.pages")),
     path("", include("community.pages")),
     path("", include("assessment.pages")),
+    path("", include("supervision.pages")),
 ]
 
 admin.site.site_header = "矛盾纠纷调解案件管理系统"

@@ -22,6 +22,7 @@ from notifications.services import notify
 from tests import builders
 from tests.builders import ORAL
 from tests.community.scope_routes import COMMUNITY_ROUTES
+from tests.supervision.scope_routes import SUPERVISION_ROUTES
 
 # Routes that hold no object of anyone's (documentation, sign-in, the root, health).
 PUBLIC = {
@@ -218,6 +219,8 @@ REGISTERED = (
 )
 # Village self-governance routes: checked in tests/community/test_scope_leak.py.
 REGISTERED |= COMMUNITY_ROUTES
+# 督查督办 routes: checked in tests/supervision/test_scope_leak.py.
+REGISTERED |= SUPERVISION_ROUTES
 
 ROLES_OF_TOWN = {
     side: [

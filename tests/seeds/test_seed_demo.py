@@ -172,6 +172,12 @@ def test_seed_demo_builds_a_year_with_realistic_kpis_and_a_second_run_changes_no
     assert Case.objects.filter(peak_level="town").exists()
     # The cases stalled at the county are supervised by the sweep that ends the seed.
     assert Case.objects.filter(supervised=True, level="county").count() >= 2
+    # 督查督办: 督办 opened and answered, a 提醒函 and last month's 工作通报 issued and kept.
+    from supervision.models import Letter, Supervision
+
+    assert Supervision.objects.filter(status="open").exists()
+    assert Supervision.objects.filter(status="closed").exists()
+    assert {"reminder", "bulletin"} == set(Letter.objects.values_list("kind", flat=True))
     _assert_case_shapes()
     _assert_numbers_consecutive()
 

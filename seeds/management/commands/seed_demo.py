@@ -129,6 +129,7 @@ class Command(BaseCommand):
         )
 
     def year(self, staff, months):
+        from seeds.supervision import load_supervision
         from seeds.year import Year, snapshot_year, status_counts
 
         if Case.objects.filter(county=staff.county).exists():
@@ -160,6 +161,7 @@ class Command(BaseCommand):
             + ", ".join(f"{k} {v}" for k, v in sorted(status_counts(staff.county).items()))
         )
         self.summary(staff.county, year.start, now)
+        self.stdout.write(f"督查督办: {load_supervision(staff, now=timezone.now())}")
 
     def summary(self, county, start, now):
         from assessment.models import KpiSnapshot
