@@ -61,12 +61,6 @@ def as_of(snapshots) -> datetime | None:
     return min(moments) if moments else None
 
 
-def live_bound(period: Period, moment: datetime) -> datetime:
-    """The latest report time a live read may count to agree with a snapshot taken at
-    `moment` (cases reported after it are not in the snapshot)."""
-    return min(period.end, moment)
-
-
 def previous_period(period: Period) -> Period:
     """The month, quarter or year before."""
     if period.kind == PeriodKind.MONTH:

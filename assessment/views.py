@@ -327,13 +327,12 @@ def dashboard(request):
         (f"{today.year}-Q{(today.month - 1) // 3 + 1}", "本季度"),
         (str(today.year), "本年度"),
     ]
-    bound = figures.live_bound(period, moment)
     export_cases = urlencode(
         {
             "area": area.pk,
             "reported_after": period.start.isoformat(),
             "reported_before": period.end.isoformat(),
-            "as_of": bound.isoformat(),
+            "as_of": moment.isoformat(),
         }
     )
     return render(
