@@ -227,6 +227,11 @@ def _change(value, other, name, is_rate):
     """{"dir": up|down|flat, "abs": size} of the change against `other`, or None."""
     from assessment.figures import change
 
+    from assessment.figures import RANKED, standing
+
+    if name == "safety_index" and other is not None and standing(other) != RANKED:
+        # An index without case work measures inspection reports alone: no comparison.
+        return None
     diff = change(value, _metric(other, name), rate=is_rate)
     if diff is None:
         return None
