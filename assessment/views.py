@@ -225,9 +225,7 @@ def _metric(snapshot, name):
 
 def _change(value, other, name, is_rate):
     """{"dir": up|down|flat, "abs": size} of the change against `other`, or None."""
-    from assessment.figures import change
-
-    from assessment.figures import RANKED, standing
+    from assessment.figures import RANKED, change, standing
 
     if name == "safety_index" and other is not None and standing(other) != RANKED:
         # An index without case work measures inspection reports alone: no comparison.
