@@ -692,9 +692,12 @@ def _export_title(request) -> ExportTitle:
     now = timezone.now()
     form = CaseFilter(data=request.query_params, queryset=Case.objects.none(), request=request).form
     data = form.cleaned_data if form.is_valid() else {}
+    scope = scope_for(request.user)
     area = _export_area(request)
+    if area is not None and not scope.covers(area):
+        area = None  # an area out of scope is named nowhere, not even in a title
     if area is None:
-        areas = sorted(scope_for(request.user).areas(), key=lambda a: (a.rank, a.code))
+        areas = sorted(scope.areas(), key=lambda a: (a.rank, a.code))
         area = areas[0] if areas else None
     as_of = data.get("as_of")
     return ExportTitle(

@@ -191,7 +191,8 @@ def case_list(request):
     if before:
         queryset = queryset.filter(reported_at__lt=before)
     sort = list_page.sort_of(request)
-    page = page_of(request, list_page.ordered(queryset, sort))
+    queryset = list_page.ordered(queryset, sort)
+    page = page_of(request, queryset)
     export_query = request.GET.copy()
     for name in ("page", "sort", "from", "to"):
         export_query.pop(name, None)
