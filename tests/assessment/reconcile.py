@@ -341,3 +341,21 @@ def check_everything(client, api, period_key: str) -> dict:
         "case_book": case_book,
         "sql": sql,
     }
+
+
+def built_once(django_db_blocker, *commands):
+    """Run `call_command(*args)` for each of `commands` outside any test's transaction (data a
+    module reads many times, built once); afterwards empty the database and put back what was
+    there before (the rows the migrations wrote), as a serialized rollback would."""
+    import io
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        before = connection.creation.serialize_db_to_string()
+        for args in commands:
+            call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        connection.creation.deserialize_db_from_string(before)

@@ -2,13 +2,10 @@
 PostgreSQL), read for its busiest month through the dashboards, the KPI API and both
 workbooks, agree with each other and with bare SQL."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from .reconcile import check_everything
+from .reconcile import built_once, check_everything
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -18,12 +15,11 @@ def generated(django_db_setup, django_db_blocker):
     """The demo accounts, then 2,000 generated cases over three counties, built once."""
     if connection.vendor != "postgresql":
         pytest.skip("the bulk generator needs PostgreSQL")
-    with django_db_blocker.unblock():
-        call_command("seed_demo", "--no-cases", stdout=io.StringIO())
-        call_command("seed_demo", "--cases", "2000", "--counties", "3", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    yield from built_once(
+        django_db_blocker,
+        ("seed_demo", "--no-cases"),
+        ("seed_demo", "--cases", "2000", "--counties", "3"),
+    )
 
 
 def _busiest_month() -> str:

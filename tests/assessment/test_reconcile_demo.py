@@ -12,7 +12,7 @@ from assessment.periods import month_of, year_of
 from grids.models import Area
 from tests.builders import report, two_parties
 
-from .reconcile import Board, api_payload, case_workbook, check_everything, figures
+from .reconcile import Board, api_payload, built_once, case_workbook, check_everything, figures
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -20,11 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 @pytest.fixture(scope="module")
 def demo_year(django_db_setup, django_db_blocker):
     """`seed_demo` (three months of cases and their snapshots), built once for the module."""
-    with django_db_blocker.unblock():
-        call_command("seed_demo", "--months", "3", stdout=io.StringIO(), stderr=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    yield from built_once(django_db_blocker, ("seed_demo", "--months", "3"))
 
 
 @pytest.mark.parametrize("which", ["month", "year"])
