@@ -92,6 +92,9 @@ def snapshot_row(snapshot) -> dict:
         "safety_index": snapshot.safety_index,
         "grade": snapshot.grade,
     }
+    row["computed_at"] = snapshot.computed_at
+    if hasattr(snapshot, "standing"):
+        row["standing"] = snapshot.standing
     if hasattr(snapshot, "rank"):
         row["rank"] = snapshot.rank
     if hasattr(snapshot, "rank_in_parent"):
@@ -100,21 +103,48 @@ def snapshot_row(snapshot) -> dict:
 
 
 def kpi_payload(area, period, *, breakdown: bool) -> dict:
-    snapshot = selectors.area_snapshot(area, period)
+    """The area's KPIs, and with `breakdown` its children's, all of one moment (`as_of`)."""
+    if breakdown:
+        snapshot, children = selectors.area_and_children(area, period)
+    else:
+        snapshot, children = selectors.area_snapshot(area, period), []
     payload = {
         "area": AreaBriefSerializer(area).data,
         "period": period.key,
         "period_kind": period.kind,
         "period_label": period.label,
         "computed_at": snapshot.computed_at,
+        "as_of": snapshot.computed_at,
+        "period_start": period.start,
+        "period_end": period.end,
         "kpis": kpi_values(snapshot),
         "counts": {name: snapshot.metrics.get(name) for name in COUNT_FIELDS},
         "safety_index": snapshot.safety_index,
         "grade": snapshot.grade,
     }
     if breakdown:
-        payload["children"] = [snapshot_row(s) for s in selectors.children_snapshots(area, period)]
+        payload["children"] = [snapshot_row(s) for s in children]
     return payload
+
+
+def add_year_grades(payload: dict, area, period) -> None:
+    """Each row's grade of the year so far (`year_grade`, "" without case work in the year)."""
+    from .figures import RANKED, snapshots_of, standing, year_of_period
+
+    year = year_of_period(period)
+    ids = [area.pk] + [row["area"]["id"] for row in payload.get("children", [])]
+    found = snapshots_of([year], ids, area)[year.key]
+
+    def grade(area_id):
+        snapshot = found.get(area_id)
+        if snapshot is None or snapshot.safety_index is None or standing(snapshot) != RANKED:
+            return ""
+        return snapshot.grade or "none"
+
+    payload["year"] = year.label
+    payload["year_grade"] = grade(area.pk)
+    for row in payload.get("children", []):
+        row["year_grade"] = grade(row["area"]["id"])
 
 
 AREA_PARAM = OpenApiParameter(
@@ -161,6 +191,7 @@ class RankingView(APIView):
                 "area": AreaBriefSerializer(area).data,
                 "level": data["level"],
                 "period": period.key,
+                "as_of": rows[0].computed_at if rows else None,
                 "results": [snapshot_row(s) for s in rows],
             }
         )
@@ -176,6 +207,7 @@ class KpiExportView(APIView):
     def get(self, request):
         _, area, period = _resolve(request, KpiQuerySerializer)
         payload = kpi_payload(area, period, breakdown=True)
+        add_year_grades(payload, area, period)
         content = kpi_workbook(payload)
         audit_export(
             actor=request.user,

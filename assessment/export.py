@@ -1,6 +1,7 @@
 """The KPI workbook a county office hands to its leaders: the area's KPIs on the first sheet,
 its child areas ranked on the second; Chinese headers, rates as percentages."""
 
+from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -32,42 +33,101 @@ def _header(sheet, values):
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+def _local(moment):
+    """A naive local datetime for a cell (a spreadsheet has no time zones)."""
+    from django.utils import timezone
+
+    if isinstance(moment, str):
+        from django.utils.dateparse import parse_datetime
+
+        moment = parse_datetime(moment)
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def title_text(payload: dict, what: str) -> str:
+    """The title row: the area, the period and 数据截至."""
+    from django.utils import timezone
+
+    as_of = payload.get("as_of") or payload.get("computed_at")
+    stamp = timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M") if as_of else "—"
+    return safe_cell(
+        f"{payload['area']['name']} {payload['period_label']} {what}（数据截至 {stamp}）"
+    )
+
+
+def _meta(sheet, payload: dict):
+    """Label/value rows under the title: the area, the period (real dates) and 数据截至."""
+    end = payload.get("period_end")
+    sheet.append(["区划", safe_cell(payload["area"]["name"]), "区划代码", payload["area"]["code"]])
+    sheet.append(["统计周期", payload["period_label"], "周期代码", payload["period"]])
+    if payload.get("period_start"):
+        sheet.append(
+            [
+                "起始日期",
+                _local(payload["period_start"]).date(),
+                "截止日期（含）",
+                (_local(end) - timedelta(days=1)).date(),
+            ]
+        )
+        sheet.cell(row=sheet.max_row, column=2).number_format = "yyyy-mm-dd"
+        sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
+    sheet.append(["数据截至", _local(payload.get("as_of") or payload.get("computed_at"))])
+    sheet.cell(row=sheet.max_row, column=2).number_format = "yyyy-mm-dd hh:mm"
+
+
+def _grade_label(code: str) -> str:
+    if code == "none":
+        return "未达等级"
+    return GRADE_LABELS.get(code, "")
+
+
+STANDING_LABELS = {"ranked": "", "no_cases": "无案件", "no_data": "无数据"}
+
+
 def kpi_workbook(payload: dict) -> bytes:
-    """The workbook for a `kpi_payload(..., breakdown=True)`."""
-    area, label = payload["area"], payload["period_label"]
+    """The workbook for a `kpi_payload(..., breakdown=True)` (with `year_grade`s): the area's
+    KPIs, then its child areas ranked; each sheet opens with a title row saying the area, the
+    period and 数据截至, and the ranking has a frozen header with an autofilter."""
+    title = title_text(payload, "矛盾纠纷化解考核指标")
     book = Workbook()
     summary = book.active
     summary.title = "区域指标"
-    summary.append([f"{area['name']} {label} 矛盾纠纷化解考核指标"])
+    summary.append([title])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["区划代码", area["code"]])
-    summary.append(["统计周期", payload["period"]])
-    if payload.get("grade"):
-        summary.append(["平安创建等级", GRADE_LABELS.get(payload["grade"], payload["grade"])])
+    _meta(summary, payload)
+    if payload.get("year_grade"):
+        summary.append(
+            [f"{payload.get('year', '')}平安创建等级", _grade_label(payload["year_grade"])]
+        )
     _header(summary, ["指标", "数值"])
-    for name, title, _ in KPI_FIELDS:
-        summary.append([title, payload["kpis"].get(name)])
+    for name, title_, _ in KPI_FIELDS:
+        summary.append([title_, payload["kpis"].get(name)])
         summary.cell(row=summary.max_row, column=2).number_format = _cell_format(name)
-    summary.column_dimensions["A"].width = 30
-    summary.column_dimensions["B"].width = 18
+    _autowidth(summary, [30, 18, 14, 16])
 
     ranked = book.create_sheet("下级排名")
-    _header(ranked, ["排名", "区划代码", "名称", "平安创建等级"] + [t for _, t, _ in KPI_FIELDS])
+    ranked.append([title])
+    ranked["A1"].font = Font(bold=True, size=14)
+    headers = ["排名", "区划代码", "名称", "排名说明", "年度等级"] + [t for _, t, _ in KPI_FIELDS]
+    _header(ranked, headers)
+    first = len(headers) - len(KPI_FIELDS) + 1
     for row in payload.get("children", []):
         ranked.append(
             [
                 row["rank"],
                 row["area"]["code"],
                 safe_cell(row["area"]["name"]),
-                GRADE_LABELS.get(row["grade"], ""),
+                STANDING_LABELS.get(row.get("standing", ""), ""),
+                _grade_label(row.get("year_grade", "")),
             ]
             + [row["kpis"].get(name) for name, _, _ in KPI_FIELDS]
         )
-        for offset, (name, _, _) in enumerate(KPI_FIELDS, start=5):
+        for offset, (name, _, _) in enumerate(KPI_FIELDS, start=first):
             ranked.cell(row=ranked.max_row, column=offset).number_format = _cell_format(name)
-    ranked.freeze_panes = "D2"
-    for column in range(1, 5 + len(KPI_FIELDS)):
-        ranked.column_dimensions[get_column_letter(column)].width = 14 if column > 3 else 16
+    ranked.freeze_panes = "D3"
+    last = get_column_letter(len(headers))
+    ranked.auto_filter.ref = f"A2:{last}{ranked.max_row}"
+    _autowidth(ranked, [6, 15, 14, 9, 9] + [max(10, min(16, len(t) * 2)) for _, t, _ in KPI_FIELDS])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

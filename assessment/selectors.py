@@ -19,13 +19,15 @@ RANK_PARENT = {
 
 
 def _snapshots(period: Period, areas_qs, root: Area) -> list[KpiSnapshot]:
-    """Snapshots of these areas for the period; missing ones are computed for `root`'s subtree."""
+    """Snapshots of these areas for the period, all of one moment (one `computed_at`, so every
+    figure beside another agrees with it): missing ones, or a mix of moments, are computed for
+    `root`'s subtree."""
     areas = list(areas_qs.only("id", "code", "name", "level", "parent_id"))
     wanted = {a.id for a in areas}
     found = {
         s.area_id: s for s in KpiSnapshot.objects.filter(period_key=period.key, area_id__in=wanted)
     }
-    if len(found) < len(wanted):
+    if len(found) < len(wanted) or len({s.computed_at for s in found.values()}) > 1:
         # Computed and read back on the primary: a replica would not have them yet.
         with primary_reads():
             snapshot_period(period, root=root)
@@ -50,6 +52,19 @@ def children_snapshots(area: Area, period: Period) -> list[KpiSnapshot]:
     return rank(_snapshots(period, children, area))
 
 
+def area_and_children(area: Area, period: Period) -> tuple[KpiSnapshot, list[KpiSnapshot]]:
+    """The area's snapshot and its children's, ranked, read together so they are of one
+    moment (the children of a village: none)."""
+    from django.db.models import Q
+
+    areas = Area.objects.filter(Q(pk=area.pk) | Q(parent=area, level__in=SNAPSHOT_LEVELS)).order_by(
+        "code"
+    )
+    snapshots = _snapshots(period, areas, area)
+    own = next(s for s in snapshots if s.area_id == area.pk)
+    return own, rank([s for s in snapshots if s.area_id != area.pk])
+
+
 def ranking_key(snapshot: KpiSnapshot):
     """Higher safety index first, then higher resolution rate, then the division code; areas with
     nothing to measure come last."""
@@ -65,11 +80,24 @@ def ranking_key(snapshot: KpiSnapshot):
 
 
 def rank(snapshots: list[KpiSnapshot]) -> list[KpiSnapshot]:
-    """Order by `ranking_key` and number them 1…n (`snapshot.rank`)."""
-    ordered = sorted(snapshots, key=ranking_key)
-    for position, snapshot in enumerate(ordered, start=1):
+    """Units with case work in the period ordered by `ranking_key` and numbered 1…n
+    (`snapshot.rank`); then, ranked apart and unnumbered (rank None), units with inspection
+    reports only (无案件) and units with nothing (无数据), by code. `snapshot.standing` says
+    which."""
+    from .figures import NO_CASES, NO_DATA, RANKED, standing
+
+    for snapshot in snapshots:
+        snapshot.standing = standing(snapshot)
+    ranked = sorted((s for s in snapshots if s.standing == RANKED), key=ranking_key)
+    for position, snapshot in enumerate(ranked, start=1):
         snapshot.rank = position
-    return ordered
+    apart = []
+    for kind in (NO_CASES, NO_DATA):
+        group = sorted((s for s in snapshots if s.standing == kind), key=lambda s: s.area.code)
+        for snapshot in group:
+            snapshot.rank = None
+        apart += group
+    return ranked + apart
 
 
 def ranking(area: Area, level: str, period: Period) -> list[KpiSnapshot]:
@@ -82,6 +110,9 @@ def ranking(area: Area, level: str, period: Period) -> list[KpiSnapshot]:
     parent_level = RANK_PARENT.get(level)
     groups: dict[str, int] = {}
     for snapshot in ranked:
+        if snapshot.rank is None:
+            snapshot.rank_in_parent = None
+            continue
         key = _parent_code(snapshot.area, parent_level)
         groups[key] = groups.get(key, 0) + 1
         snapshot.rank_in_parent = groups[key]

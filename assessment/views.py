@@ -2,6 +2,8 @@
 child areas ranked (table and bar chart), a heat table of child areas × categories, the overdue
 and supervised cases, and the Excel exports. Drill-down: county → town → village → cases."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
@@ -31,13 +33,25 @@ TILES = [
     ("intake", "受理数", False),
     ("concluded", "化解结案数", False),
 ]
-RANK_COLUMNS = [
-    ("resolution_rate", "化解率"),
-    ("village_retention", "不出村"),
-    ("town_retention", "不出镇"),
-    ("closure_on_time_rate", "按期办结"),
-    ("intake", "受理"),
-]
+# Heat-table headers short enough for 16 columns at 1366 px (the full name is the title).
+SHORT_CATEGORY = {
+    "marriage_family": "婚姻",
+    "neighbour": "邻里",
+    "housing_homestead": "宅基地",
+    "contract": "合同",
+    "business": "经营",
+    "damages": "损害",
+    "land_forest": "山林",
+    "land_acquisition": "征拆",
+    "environment": "环境",
+    "labour": "劳动",
+    "medical": "医疗",
+    "property_management": "物业",
+    "traffic": "交通",
+    "consumer": "消费",
+    "village_affairs": "村务",
+    "other": "其他",
+}
 
 
 def _pct(value):
@@ -109,8 +123,9 @@ def _trend(area, period):
     return rows
 
 
-def _heat(request, area, period, children):
-    """Cases reported in the period, by child area and category: rows, columns, max."""
+def _heat(request, area, period, children, moment):
+    """Cases reported in the period up to the snapshot's moment (so each row's total is the
+    child's 受理 of the ranking), by child area and category: rows, columns, max."""
     child_level = CHILD_LEVEL.get(area.level)
     if child_level is None or not children:
         return None
@@ -119,6 +134,7 @@ def _heat(request, area, period, children):
         Case.objects.visible_to(request.user)
         .filter(**{f"{area.level}_id": area.id})
         .filter(reported_at__gte=period.start, reported_at__lt=period.end)
+        .filter(reported_at__lte=moment)
         .values(column, "category")
         .annotate(n=Count("id"))
         .order_by()
@@ -128,15 +144,19 @@ def _heat(request, area, period, children):
     for row in counts:
         table.setdefault(row[column], {})[row["category"]] = row["n"]
         used.add(row["category"])
-    categories = [(value, label) for value, label in Category.choices if value in used]
+    categories = [
+        (value, label, SHORT_CATEGORY.get(value, label))
+        for value, label in Category.choices
+        if value in used
+    ]
     peak = max((n for row in table.values() for n in row.values()), default=0)
     rows = []
     for child in children:
         cells = []
-        for value, _ in categories:
+        for value, _, _ in categories:
             n = table.get(child.id, {}).get(value, 0)
             level = 0 if not n or not peak else min(5, 1 + int(4 * n / peak))
-            cells.append({"n": n, "level": level})
+            cells.append({"n": n, "level": level, "category": value})
         rows.append({"area": child, "cells": cells, "total": sum(c["n"] for c in cells)})
     return {"categories": categories, "rows": rows}
 
@@ -175,46 +195,129 @@ def _self_governance(area, period):
     }
 
 
+def _tile_rows(snapshot, before, last_year):
+    """The tiles: value, and the change against the previous period and a year before."""
+    rows = []
+    for name, label, is_rate in TILES:
+        value = _metric(snapshot, name)
+        shown = _pct(value) if is_rate else (round(value, 1) if isinstance(value, float) else value)
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "value": shown,
+                "raw": value,
+                "rate": is_rate,
+                "mom": _change(value, before, name, is_rate),
+                "yoy": _change(value, last_year, name, is_rate),
+            }
+        )
+    return rows
+
+
+def _metric(snapshot, name):
+    if snapshot is None:
+        return None
+    if name == "safety_index":
+        return snapshot.safety_index
+    return snapshot.metrics.get(name)
+
+
+def _change(value, other, name, is_rate):
+    """{"dir": up|down|flat, "abs": size} of the change against `other`, or None."""
+    from assessment.figures import RANKED, change, standing
+
+    if name == "safety_index" and other is not None and standing(other) != RANKED:
+        # An index without case work measures inspection reports alone: no comparison.
+        return None
+    diff = change(value, _metric(other, name), rate=is_rate)
+    if diff is None:
+        return None
+    return {
+        "dir": "up" if diff > 0 else "down" if diff < 0 else "flat",
+        "abs": abs(diff),
+        "value": diff,
+    }
+
+
+def _year_grade(snapshot):
+    """The grade of the year so far (金鼎/银鼎/铜鼎), 未达等级 below bronze; blank for a unit
+    without case work in the year (its index measures inspection reports alone)."""
+    from assessment.figures import RANKED, standing
+
+    if snapshot is None or snapshot.safety_index is None or standing(snapshot) != RANKED:
+        return ""
+    return snapshot.get_grade_display() if snapshot.grade else "未达等级"
+
+
+def _ranking_rows(children, components, before, last_year, year):
+    from assessment.figures import RANKED, STANDING_LABELS
+
+    rows = []
+    for s in children:
+        ranked = s.standing == RANKED
+        index = s.safety_index if ranked else None
+        rows.append(
+            {
+                "area": s.area,
+                "rank": s.rank,
+                "standing": STANDING_LABELS[s.standing],
+                "safety_index": None if index is None else round(index, 1),
+                "raw_index": index,
+                "mom": _change(index, before.get(s.area_id), "safety_index", False),
+                "yoy": _change(index, last_year.get(s.area_id), "safety_index", False),
+                "grade": _year_grade(year.get(s.area_id)),
+                "components": [
+                    {"name": c["name"], "value": _pct(s.metrics.get(c["name"]))} for c in components
+                ],
+                "intake": s.metrics.get("intake"),
+                "concluded": s.metrics.get("concluded"),
+            }
+        )
+    return rows
+
+
 @login_required
 def dashboard(request):
-    """An area's dashboard (county by default for county leaders; town for town officers)."""
+    """An area's dashboard (county by default for county leaders; town for town officers).
+    Every figure of the tiles, the ranking and the heat table is of one moment (数据截至); the
+    overdue and self-governance panels are live and say so."""
+    from assessment import figures
     from assessment.choices import KPI_LABELS
-    from assessment.selectors import area_snapshot, children_snapshots
+    from assessment.selectors import area_and_children
 
     area = dashboard_area(request)
     period = _period(request)
-    snapshot = area_snapshot(area, period)
-    metrics = dict(snapshot.metrics)
-    metrics["safety_index"] = snapshot.safety_index
-    tiles = []
-    for name, label, is_rate in TILES:
-        value = metrics.get(name)
-        if is_rate:
-            value = _pct(value)
-        elif isinstance(value, float):
-            value = round(value, 1)
-        tiles.append({"name": name, "label": label, "value": value, "rate": is_rate})
-
-    children = children_snapshots(area, period) if area.level in CHILD_LEVEL else []
-    ranked = [
-        {
-            "area": s.area,
-            "rank": s.rank,
-            "safety_index": None if s.safety_index is None else round(s.safety_index, 1),
-            "grade": s.get_grade_display() if s.grade else "",
-            "cells": [
-                _pct(s.metrics.get(name)) if name != "intake" else s.metrics.get(name)
-                for name, _ in RANK_COLUMNS
-            ],
-        }
-        for s in children
-    ]
-    heat = _heat(request, area, period, [s.area for s in children])
+    snapshot, children = area_and_children(area, period)
+    moment = snapshot.computed_at
+    ids = [area.pk] + [s.area_id for s in children]
+    before_period = figures.previous_period(period)
+    last_year_period = figures.same_period_last_year(period)
+    year_period = figures.year_of_period(period)
+    wanted = [before_period, last_year_period]
+    if year_period.key != period.key:
+        wanted.append(year_period)
+    others = figures.snapshots_of(wanted, ids, area)
+    before = others[before_period.key]
+    last_year = others[last_year_period.key]
+    year = (
+        others[year_period.key]
+        if year_period.key != period.key
+        else {s.area_id: s for s in [snapshot, *children]}
+    )
+    tiles = _tile_rows(snapshot, before.get(area.pk), last_year.get(area.pk))
+    components = figures.component_columns(area)
+    ranked = _ranking_rows(children, components, before, last_year, year)
+    heat = _heat(request, area, period, [s.area for s in children], moment)
     trend = _trend(area, period)
     crumbs = [a for a in area.ancestors() if scope_for(request.user).covers(a)] + [area]
     chart_data = {
         "trend": trend,
-        "ranking": [{"name": r["area"].name, "value": r["safety_index"]} for r in reversed(ranked)],
+        "ranking": [
+            {"name": r["area"].name, "value": r["safety_index"]}
+            for r in reversed(ranked)
+            if r["rank"] is not None
+        ],
     }
     today = timezone.localdate()
     periods = []
@@ -227,6 +330,14 @@ def dashboard(request):
         (f"{today.year}-Q{(today.month - 1) // 3 + 1}", "本季度"),
         (str(today.year), "本年度"),
     ]
+    export_cases = urlencode(
+        {
+            "area": area.pk,
+            "reported_after": period.start.isoformat(),
+            "reported_before": period.end.isoformat(),
+            "as_of": moment.isoformat(),
+        }
+    )
     return render(
         request,
         "assessment/dashboard.html",
@@ -235,9 +346,15 @@ def dashboard(request):
             "period": period,
             "periods": periods,
             "snapshot": snapshot,
+            "as_of": figures.stamp(moment),
+            "as_of_iso": moment.isoformat(),
+            "year_period": year_period,
+            "year_grade": _year_grade(year.get(area.pk)),
+            "before_label": before_period.label,
+            "last_year_label": last_year_period.label,
             "tiles": tiles,
             "ranked": ranked,
-            "rank_columns": [label for _, label in RANK_COLUMNS],
+            "components": components,
             "child_level_label": {
                 "city": "市",
                 "county": "县（区）",
@@ -251,6 +368,8 @@ def dashboard(request):
             "crumbs": crumbs,
             "kpi_labels": KPI_LABELS,
             "now": timezone.now(),
+            "live_as_of": figures.stamp(timezone.now()),
+            "export_cases_query": export_cases,
             "nav_active": "dashboard",
         },
     )

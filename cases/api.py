@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.selectors import scope_for
 from accounts.services import audit_export
 from config.errors import InvalidInput
 from config.exports import XLSX_RESPONSES, xlsx_response
@@ -40,7 +41,7 @@ from .choices import (
     Source,
     Status,
 )
-from .export import export_workbook
+from .export import ExportTitle, export_workbook
 from .models import Attachment, Case, CaseEvent, HandlingPeriod, Party
 from .policy import access_case
 
@@ -451,6 +452,8 @@ class CaseFilter(django_filters.FilterSet):
     area = IdFilter(method="filter_area", label="区划（含下级）")
     reported_after = SaneDateTimeFilter(field_name="reported_at", lookup_expr="gte")
     reported_before = SaneDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    # The moment of a dashboard's snapshot: cases reported after it are not in its figures.
+    as_of = SaneDateTimeFilter(field_name="reported_at", lookup_expr="lte", label="数据截至")
     overdue = django_filters.ChoiceFilter(
         choices=[("true", "超期"), ("false", "不限")], method="filter_overdue", label="超期"
     )
@@ -741,7 +744,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 code="export_too_large",
                 limit=cap,
             )
-        content = export_workbook(rows)
+        content = export_workbook(rows, _export_title(request))
         audit_export(
             actor=request.user,
             what="案件清单",
@@ -762,6 +765,27 @@ def _export_area(request):
     if raw.isdigit():
         return Area.objects.filter(pk=int(raw)).first()
     return None
+
+
+def _export_title(request) -> ExportTitle:
+    """The title row's area, report-time window and 数据截至 (the `as_of` asked for, else now)."""
+    now = timezone.now()
+    form = CaseFilter(data=request.query_params, queryset=Case.objects.none(), request=request).form
+    data = form.cleaned_data if form.is_valid() else {}
+    scope = scope_for(request.user)
+    area = _export_area(request)
+    if area is not None and not scope.covers(area):
+        area = None  # an area out of scope is named nowhere, not even in a title
+    if area is None:
+        areas = sorted(scope.areas(), key=lambda a: (a.rank, a.code))
+        area = areas[0] if areas else None
+    as_of = data.get("as_of")
+    return ExportTitle(
+        area=area.name if area else "全部辖区",
+        after=data.get("reported_after"),
+        before=data.get("reported_before"),
+        as_of=min(as_of, now) if as_of else now,
+    )
 
 
 def export_max_rows() -> int:

@@ -24,7 +24,7 @@ from config.pages import flash_domain_error, form_errors_from, page_of
 from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
-from . import forms, queue_panels, selectors
+from . import forms, list_page, queue_panels, selectors
 from . import intake as intake_once
 from .choices import OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case
@@ -210,10 +210,23 @@ def case_list(request):
     search = request.GET.get("q", "").strip()[:100]
     if search:
         queryset = selectors.filter_search(queryset, search)
-    page = page_of(request, queryset.order_by("-reported_at", "-id"))
+    window = list_page.date_window(request)
+    after, before = window.bounds()
+    if after:
+        queryset = queryset.filter(reported_at__gte=after)
+    if before:
+        queryset = queryset.filter(reported_at__lt=before)
+    sort = list_page.sort_of(request)
+    queryset = list_page.ordered(queryset, sort)
+    page = page_of(request, queryset)
     selectors.attach_late(page.rows, now)
     export_query = request.GET.copy()
-    export_query.pop("page", None)
+    for name in ("page", "sort", "from", "to"):
+        export_query.pop(name, None)
+    if after:
+        export_query["reported_after"] = after.isoformat()
+    if before:
+        export_query["reported_before"] = before.isoformat()
     return render(
         request,
         "cases/case_list.html",
@@ -229,6 +242,12 @@ def case_list(request):
             "categories": Category.choices,
             "risks": Risk.choices,
             "export_query": export_query.urlencode(),
+            "window": window,
+            "towns": list_page.town_options(request.user, area),
+            "total": list_page.total(queryset),
+            "cap": list_page.COUNT_CAP,
+            "sort": sort,
+            "sort_links": list_page.sort_links(request, sort),
             "nav_active": "cases",
         },
     )

@@ -28,6 +28,14 @@
     ]
   });
 
+  function rankingMin(rows) {
+    var values = rows.map(function (r) { return r.value; }).filter(function (v) { return v !== null; });
+    if (!values.length) return 0;
+    var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+    var pad = Math.max(2, (high - low) * 0.25);
+    return Math.max(0, Math.floor((low - pad) / 5) * 5);
+  }
+
   if (data.ranking.length) {
     var el = document.getElementById("chart-ranking");
     if (el) el.style.height = Math.max(280, data.ranking.length * 26 + 60) + "px";
@@ -36,7 +44,8 @@
       color: ["#1f5fa8"],
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 36, top: 10, bottom: 20, containLabel: true },
-      xAxis: { type: "value", max: 100 },
+      // From a little below the lowest unit, not from 0: units at 90–100 must look different.
+      xAxis: { type: "value", max: 100, min: rankingMin(data.ranking), scale: true },
       yAxis: { type: "category", data: data.ranking.map(function (r) { return r.name; }) },
       series: [{ type: "bar", data: data.ranking.map(function (r) { return r.value; }),
         label: { show: true, position: "right" }, barMaxWidth: 18 }]

@@ -118,7 +118,7 @@ def _snap(area, index, resolution):
         area=area,
         period_kind="month",
         period_key="2026-10",
-        metrics={"resolution_rate": resolution, "safety_index": index},
+        metrics={"intake": 1, "resolution_rate": resolution, "safety_index": index},
         safety_index=index,
     )
     return snapshot
@@ -165,16 +165,17 @@ def test_export_opens_and_its_numbers_equal_the_api(snapshots, api):
         if is_rate:
             assert cell.number_format == "0.00%"
     ranked = book["下级排名"]
-    header = [c.value for c in ranked[1]]
+    header = [c.value for c in ranked[2]]
     assert header[:3] == ["排名", "区划代码", "名称"]
-    rows = list(ranked.iter_rows(min_row=2, values_only=True))
+    first = header.index(KPI_FIELDS[0][1])
+    rows = list(ranked.iter_rows(min_row=3, values_only=True))
     assert len(rows) == len(data["children"]) == 2
     for row, child in zip(rows, data["children"], strict=True):
         assert row[0] == child["rank"] and row[1] == child["area"]["code"]
         for offset, (name, label, _) in enumerate(KPI_FIELDS):
-            assert header[4 + offset] == label
-            assert row[4 + offset] == child["kpis"][name], (child["area"]["code"], name)
-    assert ranked.cell(row=2, column=header.index("化解率") + 1).number_format == "0.00%"
+            assert header[first + offset] == label
+            assert row[first + offset] == child["kpis"][name], (child["area"]["code"], name)
+    assert ranked.cell(row=3, column=header.index("化解率") + 1).number_format == "0.00%"
 
 
 def test_assess_command_recomputes_a_period(october, capsys):

@@ -111,7 +111,7 @@ def test_scope_sweep_neighbours_never_see_the_case(cast, api, town_a_case, who):
     export = client.get(f"/api/v1/cases/export.xlsx?q={case.number}")
     assert export.status_code == 200
     sheet = load_workbook(BytesIO(export.content)).active
-    assert sheet.max_row == 1  # headers only
+    assert sheet.max_row == 2  # the title and the headers only
     assert case.number not in export.content.decode("latin-1")
     assert CaseEvent.objects.filter(case=case).count() == 2  # report + attach, nothing else
 
@@ -352,13 +352,14 @@ def test_export_has_chinese_headers_masked_data_and_a_cap(cast, api, village_cas
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("案件编号", "案件名称", "纠纷类型")
-    assert rows[1][0] == village_case.number
-    assert id_number(1)[:6] + "********" in rows[1][-1]
+    assert "案件清单" in rows[0][0]
+    assert rows[1][:3] == ("案件编号", "案件名称", "纠纷类型")
+    assert rows[2][0] == village_case.number
+    assert id_number(1)[:6] + "********" in rows[2][rows[1].index("申请人身份证号")]
     assert id_number(1) not in str(rows)
-    assert len(rows) == 2
+    assert len(rows) == 3
     empty = client.get("/api/v1/cases/export.xlsx?status=closed")
-    assert len(list(load_workbook(BytesIO(empty.content)).active.iter_rows())) == 1
+    assert len(list(load_workbook(BytesIO(empty.content)).active.iter_rows())) == 2
     settings.CASE_EXPORT_MAX_ROWS = 1
     report(cast.village_officer_a, cast.areas.village_a1, parties=[party("丙", "applicant", 61)])
     capped = client.get("/api/v1/cases/export.xlsx")

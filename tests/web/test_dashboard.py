@@ -61,24 +61,28 @@ def _number(text):
 
 def _tiles(html):
     """{KPI name: the number its tile shows}."""
-    found = re.findall(
-        r'data-kpi="(\w+)">\s*<div class="label">[^<]*</div>\s*<div class="value">(.*?)</div>',
-        html,
-        re.S,
-    )
-    return {name: _number(value) for name, value in found}
+    return {k[len("tile:") :]: v for k, v in figures(html).items() if k.startswith("tile:")}
 
 
-def _ranking_rows(html):
-    """{area name: [the numbers of its ranking-table row]}."""
-    table = html[html.index('data-testid="ranking-table"') :]
-    table = table[: table.index("</table>")]
-    rows = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
-        name = re.search(r'data-testid="drill">(.*?)</a>', row).group(1)
-        cells = re.findall(r'<td class="num">(.*?)</td>', row, re.S)
-        rows[name] = [_number(cell) for cell in cells]
-    return rows
+def figures(html):
+    """{data-fig key: the number (or word) the page shows there}: every figure of the page."""
+    found = {}
+    for key, text in re.findall(
+        r'data-fig="([^"]+)"[^>]*>(.*?)</(?:td|strong|div|span)>', html, re.S
+    ):
+        text = re.sub(r"<[^>]+>|%", "", text).strip()
+        try:
+            found[key] = None if text in ("—", "") else float(text)
+        except ValueError:
+            found[key] = text
+    return found
+
+
+def _ranking_rows(html, columns):
+    """{area code: [the figures of its ranking-table row, in `columns` order]}."""
+    figs = figures(html)
+    codes = re.findall(r'<tr data-area="(\d+)"', html)
+    return {code: [figs[f"rank:{code}:{name}"] for name in columns] for code in codes}
 
 
 def test_county_dashboard_shows_the_ledgers_kpis_ranks_its_towns_and_draws_a_trend(client, cast):
@@ -92,7 +96,7 @@ def test_county_dashboard_shows_the_ledgers_kpis_ranks_its_towns_and_draws_a_tre
     expected = _expected("ab")
     tiles = _tiles(html)
     assert {name: tiles[name] for name in expected} == expected
-    # The ranking table: safety index, then RANK_COLUMNS (rates in %, intake a count).
+    # The ranking table: the index's components beside it (rates in %), intake a count.
     columns = [
         "resolution_rate",
         "village_retention",
@@ -100,11 +104,12 @@ def test_county_dashboard_shows_the_ledgers_kpis_ranks_its_towns_and_draws_a_tre
         "closure_on_time_rate",
         "intake",
     ]
-    rows = _ranking_rows(html)
-    assert set(rows) == {"彭镇", "五里镇"}
-    for name, sides in [("彭镇", "a"), ("五里镇", "b")]:
+    rows = _ranking_rows(html, columns)
+    a, b = cast.areas.town_a.code, cast.areas.town_b.code
+    assert set(rows) == {a, b}
+    for code, sides in [(a, "a"), (b, "b")]:
         town = _expected(sides)
-        assert rows[name][1:] == [town[column] for column in columns], name
+        assert rows[code] == [town[column] for column in columns], code
     data = _chart_data(html)
     assert len(data["trend"]) == 12
     assert {row["name"] for row in data["ranking"]} == {"彭镇", "五里镇"}
