@@ -121,9 +121,12 @@ def _check(rows):
 
 
 @transaction.atomic
-def agencies_import(*, text: str, password: str | None = None) -> AgencyImportResult:
+def agencies_import(
+    *, text: str, password: str | None = None, password_hash: str | None = None
+) -> AgencyImportResult:
     """Import agencies (and their liaison people and beats) from CSV text; all rows or none.
-    A new liaison gets `password` when given, else an unusable one (an admin sets it)."""
+    A new liaison gets `password` (or an already hashed `password_hash`) when given, else an
+    unusable one (an admin sets it)."""
     rows = list(_read(text))
     areas, errors = _check(rows)
     if errors:
@@ -163,6 +166,7 @@ def agencies_import(*, text: str, password: str | None = None) -> AgencyImportRe
             display_name=row["liaison_name"],
             phone=row["liaison_phone"],
             password=password,
+            password_hash=password_hash,
         )
         result.people += 1
         for code in filter(None, (v.strip() for v in row["villages"].split(";"))):
@@ -172,14 +176,22 @@ def agencies_import(*, text: str, password: str | None = None) -> AgencyImportRe
 
 
 def liaison_add(
-    *, agency: Agency, username: str, display_name: str = "", phone: str = "", password=None
+    *,
+    agency: Agency,
+    username: str,
+    display_name: str = "",
+    phone: str = "",
+    password=None,
+    password_hash=None,
 ) -> AgencyMember:
     """A person of the agency: the user (created when new), the liaison role at the agency's
     area, and the membership; safe to repeat."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, display_name=display_name, phone=phone)
-        if password:
+        if password_hash:
+            user.password = password_hash
+        elif password:
             user.set_password(password)
         else:
             user.set_unusable_password()

@@ -234,7 +234,34 @@ def referral_receive_dispute(
     fixed = _fixed_answer_due(answer_due, at)
     case_fields.setdefault("source", SOURCE_OF_KIND[kind])
     case = case_report(actor=actor, at=at, agency=agency, **case_fields)
-    due = receive_due(kind, at)
+    return _inbound(actor=actor, case=case, agency=agency, kind=kind, note=note, due=fixed, at=at)
+
+
+@transaction.atomic
+def referral_record_inbound(
+    *, actor, case_id: int, agency_id, kind: str, note: str = "", at: datetime | None = None
+) -> Referral:
+    """An agency's person records their referral of a dispute the committee already logged
+    (referred by telephone, say): the referral is attached to the case with its clocks."""
+    at = _now(at)
+    agency = _agency(agency_id, None)
+    scope = scope_for(actor)
+    if not scope.is_superuser and agency.pk not in scope.agency_ids:
+        raise _field_error("agency", "只能以本单位名义移交纠纷。")
+    if kind not in INBOUND_KINDS or agency.kind not in INBOUND_KINDS[kind]:
+        raise _field_error("kind", "移交类型无效。")
+    from .models import Case
+
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    if case is None or case.county_id != agency.county_id:
+        raise _field_error("case", "案件不存在或不在本县。")
+    return _inbound(actor=actor, case=case, agency=agency, kind=kind, note=note, due=None, at=at)
+
+
+def _inbound(*, actor, case, agency, kind, note, due, at) -> Referral:
+    if Referral.objects.filter(case=case, agency=agency, status__in=OPEN_REFERRAL).exists():
+        raise _field_error("agency", "该案件已移交此单位且尚未办结。")
+    receive = receive_due(kind, at)
     referral = _save_new(
         Referral(
             case=case,
@@ -246,9 +273,9 @@ def referral_receive_dispute(
             town_id=case.town_id,
             sent_at=at,
             sent_by=actor,
-            receive_due=due,
-            answer_due=fixed,
-            next_due=due,
+            receive_due=receive,
+            answer_due=due,
+            next_due=receive,
         )
     )
     case_event(
@@ -264,7 +291,7 @@ def referral_receive_dispute(
         kind=NotificationKind.INFO,
         title=f"{agency.name}移交纠纷：{case.number}",
         body=f"「{case.title}」（{ReferralKind(kind).label}），请于"
-        f"{timezone.localtime(due):%Y-%m-%d %H:%M}前签收受理。",
+        f"{timezone.localtime(receive):%Y-%m-%d %H:%M}前签收受理。",
         case=case,
         now=at,
     )
