@@ -39,6 +39,14 @@ COUNTY_AGENCIES = [
 ]  # fmt: skip
 
 
+def _short(name: str) -> str:
+    """宜阳街道 → 宜阳, 云梦乡 → 云梦; a one-character name keeps its suffix (彭镇)."""
+    for suffix in ("街道", "镇", "乡"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name.removesuffix(suffix)
+    return name
+
+
 def demo_agencies_csv(county: Area) -> str:
     """The demo county's agencies as the import reads them."""
     towns = list(Area.objects.filter(parent=county, level="town").order_by("code"))
@@ -47,7 +55,7 @@ def demo_agencies_csv(county: Area) -> str:
     writer.writerow(COLUMNS)
     for i, town in enumerate(towns):
         villages = Area.objects.filter(parent=town, level="village").order_by("code")
-        short = town.name.removesuffix("街道").removesuffix("镇")
+        short = _short(town.name)
         username = "police_liaison" if i == 0 else f"police_{town.code[:9]}"
         writer.writerow(
             [f"{town.code[:9]}-police", f"宜君县公安局{short}派出所", "police", "",
@@ -58,7 +66,7 @@ def demo_agencies_csv(county: Area) -> str:
         writer.writerow([code, name, kind, department, county.code, "", username, person, "", ""])
     if towns:
         tribunal = towns[min(1, len(towns) - 1)]
-        short = tribunal.name.removesuffix("街道").removesuffix("镇")
+        short = _short(tribunal.name)
         writer.writerow(
             [f"{tribunal.code[:9]}-tribunal", f"宜君县人民法院{short}人民法庭", "tribunal", "",
              tribunal.code, "", "tribunal_liaison", f"{short}人民法庭·庭长", "", ""]
