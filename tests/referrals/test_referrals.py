@@ -236,3 +236,40 @@ def test_the_village_police_officer_hears_of_a_red_risk_case(agencies, cast):
     builders.report(cast.town_officer_a, cast.areas.grid_a2, risk="red")  # no officer there
     assert Notification.objects.filter(user=agencies.police_a).count() == 1
     assert not Notification.objects.filter(user=agencies.police_b).exists()
+
+
+def test_a_consultation_picks_its_consultant_from_the_agencies_people(agencies, cast, api):
+    from accounts.agencies import AgencyMember
+
+    case = builders.report(cast.grid_worker_a, cast.areas.grid_a1)
+    builders.drive(case, to="in_progress")
+    mediator = api(cast.village_mediator_a)
+    url = f"/api/v1/cases/{case.id}/consultations/"
+    due = (timezone.now() + timedelta(days=3)).isoformat()
+    # A police consultation goes to the village's police officer by default.
+    body = {"consultant_kind": "police", "question": "是否涉嫌治安案件？", "due_at": due}
+    response = mediator.post(url, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["consultant"] == agencies.police_a.id
+    assert response.json()["consultant_org"] == "彭镇派出所"
+    # A judge is picked from the court's people.
+    court_member = AgencyMember.objects.get(user=agencies.court_liaison)
+    body = {"consultant_kind": "judge", "member": court_member.id, "question": "?", "due_at": due}
+    response = mediator.post(url, body, format="json")
+    assert response.status_code == 201 and response.json()["consultant_org"] == "宜君县人民法院"
+    # A person of the wrong kind of agency, or of another county: 400 on `member`.
+    for member in (court_member, AgencyMember.objects.get(user=agencies.far_liaison)):
+        body = {"consultant_kind": "lawyer", "member": member.id, "question": "?", "due_at": due}
+        response = mediator.post(url, body, format="json")
+        assert response.status_code == 400 and "member" in response.json()
+    # No one picked and no name: 400; a free-text name (as older rows have) is still read.
+    body = {"consultant_kind": "lawyer", "question": "?", "due_at": due}
+    assert "member" in mediator.post(url, body, format="json").json()
+    body["consultant_name"] = "王律师"
+    assert mediator.post(url, body, format="json").status_code == 201
+    # The police officer answers their consultation (they see the village's cases).
+    first = mediator.get(url).json()[0]
+    response = api(agencies.police_a).post(
+        f"{url}{first['id']}/answer/", {"answer": "属民间纠纷，可调解。"}, format="json"
+    )
+    assert response.status_code == 200, response.content
