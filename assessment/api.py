@@ -107,6 +107,7 @@ def kpi_payload(area, period, *, breakdown: bool) -> dict:
         "computed_at": snapshot.computed_at,
         "kpis": kpi_values(snapshot),
         "counts": {name: snapshot.metrics.get(name) for name in COUNT_FIELDS},
+        "referrals_by_kind": snapshot.metrics.get("referrals_by_kind", {}),
         "safety_index": snapshot.safety_index,
         "grade": snapshot.grade,
     }
