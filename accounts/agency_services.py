@@ -66,7 +66,7 @@ def _read(text: str):
     ):
         raise AgencyImportError([(1, {"header": f"表头应为 {','.join(CSV_COLUMNS)}"})])
     for line, raw in enumerate(reader, start=2):
-        if None in raw:
+        if None in raw or any(raw.get(k) is None for k in header):
             yield line, None
             continue
         yield line, {k: (raw.get(k) or "").strip() for k in CSV_COLUMNS}
