@@ -38,3 +38,30 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "area__level"]
     search_fields = ["user__username", "user__display_name", "area__name", "area__code"]
     raw_id_fields = ["user", "area"]
+
+
+from .agencies import Agency, AgencyMember, PoliceBeat  # noqa: E402
+
+
+class AgencyMemberInline(admin.TabularInline):
+    model = AgencyMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    """三调联动 agencies (imported with `import_agencies`; edited here when one changes)."""
+
+    list_display = ["name", "kind", "department", "area", "county", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name", "area__name"]
+    raw_id_fields = ["area", "county"]
+    inlines = [AgencyMemberInline]
+
+
+@admin.register(PoliceBeat)
+class PoliceBeatAdmin(admin.ModelAdmin):
+    list_display = ["village", "member"]
+    search_fields = ["village__name", "village__code", "member__user__display_name"]
+    raw_id_fields = ["village", "member"]

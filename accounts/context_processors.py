@@ -7,7 +7,7 @@ from accounts.selectors import scope_for
 from accounts.settings_views import may_edit_settings
 from grids.choices import LEVEL_RANK
 
-KIND_ORDER = ["officer", "viewer", "mediator", "grid_worker", "admin", "volunteer"]
+KIND_ORDER = ["officer", "viewer", "mediator", "grid_worker", "admin", "volunteer", "liaison"]
 
 
 def primary_role(user):
@@ -44,6 +44,8 @@ def nav_for(user):
         items.append(("overdue", "超期督办", reverse("web:overdue")))
     if ("officer", "town") in kinds_levels and "dashboard" not in {i[0] for i in items}:
         items.append(("dashboard", "考核", reverse("web:dashboard")))
+    if "liaison" in kinds or "officer" in kinds or user.is_superuser:
+        items.append(("referrals", "移交委派", reverse("web:referrals")))
     items.append(("cases", "案件", reverse("web:case-list")))
     if "grid_worker" in kinds:
         items.append(("inspection", "排查上报", reverse("web:inspections")))

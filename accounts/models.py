@@ -84,3 +84,6 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.what}"
         )
+
+
+from .agencies import Agency, AgencyMember, PoliceBeat  # noqa: E402, F401

@@ -22,6 +22,9 @@ class Scope:
 
     user: User
     roles: list = field(default_factory=list)
+    # A liaison's agencies and the villages they 包联 as a police officer (DESIGN.md §15).
+    agency_ids: list = field(default_factory=list)
+    beat_village_ids: list = field(default_factory=list)
 
     @property
     def is_superuser(self):
@@ -77,11 +80,30 @@ def scope_for(user) -> Scope:
     else:
         roles = list(Role.objects.filter(user=user).select_related("area").order_by("id"))
         scope = Scope(user=user, roles=roles)
+        if any(role.kind == RoleKind.LIAISON for role in roles):
+            scope.agency_ids, scope.beat_village_ids = liaison_reach(user)
     try:
         user._scope_cache = scope
     except AttributeError:
         pass
     return scope
+
+
+def liaison_reach(user) -> tuple[list, list]:
+    """The agencies a liaison belongs to (active ones) and the villages they 包联."""
+    from .agencies import AgencyMember, PoliceBeat
+
+    agencies = list(
+        AgencyMember.objects.filter(user=user, agency__active=True).values_list(
+            "agency_id", flat=True
+        )
+    )
+    villages = list(
+        PoliceBeat.objects.filter(member__user=user, member__agency__active=True).values_list(
+            "village_id", flat=True
+        )
+    )
+    return agencies, villages
 
 
 def scope_clear(user):

@@ -34,6 +34,8 @@ def home(request):
             return redirect("web:dashboard")
         return redirect("web:case-list")
     level = role.area.level
+    if role.kind == "liaison":
+        return redirect("web:referrals")
     if level in {"province", "city", "county"} and role.kind in {"officer", "viewer", "admin"}:
         return redirect("web:dashboard")
     if level == "town" and role.kind in {"officer", "admin", "viewer"}:

@@ -119,6 +119,7 @@ def kpi_payload(area, period, *, breakdown: bool) -> dict:
         "period_end": period.end,
         "kpis": kpi_values(snapshot),
         "counts": {name: snapshot.metrics.get(name) for name in COUNT_FIELDS},
+        "referrals_by_kind": snapshot.metrics.get("referrals_by_kind", {}),
         "safety_index": snapshot.safety_index,
         "grade": snapshot.grade,
     }

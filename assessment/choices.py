@@ -40,6 +40,11 @@ KPI_FIELDS = [
     ("follow_up_rate", "回访率", True),
     ("satisfaction_rate", "满意率", True),
     ("inspection_coverage", "排查报告覆盖率", True),
+    ("referrals_in", "移入纠纷数（三调联动）", False),
+    ("referrals_out", "移出纠纷数（三调联动）", False),
+    ("referrals_answered", "移交答复数", False),
+    ("referrals_mediated", "移交调解成功数", False),
+    ("referral_on_time_rate", "移交按期答复率", True),
     ("safety_index", "平安指数", False),
 ]
 KPI_LABELS = {name: label for name, label, _ in KPI_FIELDS}
@@ -57,5 +62,7 @@ INDEX_METRICS = [
     ("follow_up_rate", 5),
     ("satisfaction_rate", 5),
     ("inspection_coverage", 5),
+    # 三调联动: weight 0 until a county gives it one in its settings (the weights add up to 100).
+    ("referral_on_time_rate", 0),
 ]
 DEFAULT_GRADE_THRESHOLDS = [(Grade.GOLD, 95), (Grade.SILVER, 90), (Grade.BRONZE, 85)]

@@ -54,6 +54,7 @@ from cases.choices import Level, Outcome, PeriodEntry, Status
 from cases.models import Case, HandlingPeriod
 from grids.models import Area
 
+from . import referral_kpis
 from .calendar import ensure_calendar
 from .choices import SNAPSHOT_LEVELS
 from .models import WorkCalendarDay
@@ -331,6 +332,9 @@ def _finish(raw: dict) -> dict:
     metrics["follow_up_rate"] = _ratio(raw["followed_up"], raw["resolved_for_follow_up"])
     metrics["satisfaction_rate"] = _ratio(raw["satisfied"], raw["follow_ups"])
     metrics["inspection_coverage"] = _ratio(raw["grids_inspected"], raw["grids"])
+    metrics["referral_on_time_rate"] = _ratio(
+        raw.get("referral_answer_met", 0), raw.get("referral_answer_measured", 0)
+    )
     return metrics
 
 
@@ -384,6 +388,7 @@ def compute_period(period: Period, *, root: Area | None = None, now=None) -> dic
             area_id = row[f"{level}_id"]
             if area_id in results:
                 results[area_id]["grids_inspected"] = row["n"]
+    referral_kpis.add(results, grid_levels, period, root, as_of)  # both paths: one query/level
     return {area_id: _finish(raw) for area_id, raw in results.items()}
 
 

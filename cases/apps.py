@@ -15,3 +15,7 @@ class CasesConfig(AppConfig):
         _connect_signals()
         # The audit trail lists reveals of personal data, which are case events.
         register_reader("reveal", reveal_events)
+        # Referrals' deadlines (DESIGN.md §15): swept, reminded and counted overdue.
+        from . import referral_deadlines
+
+        referral_deadlines.register()

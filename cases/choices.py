@@ -93,6 +93,7 @@ class EventKind(models.TextChoices):
     REMIND = "remind", "超期提醒"
     SUPERVISE = "supervise", "督办"
     RECORD = "record", "记录"
+    REFERRAL = "referral", "移交委派"
 
 
 class PeriodEnd(models.TextChoices):

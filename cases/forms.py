@@ -340,7 +340,13 @@ class ConsultationForm(forms.Form):
         widget=RadioRow,
         initial="lawyer",
     )
-    consultant_name = forms.CharField(label="姓名", max_length=50)
+    member = forms.TypedChoiceField(
+        label="咨询对象（联动单位人员）", coerce=int, required=False, empty_value=None
+    )
+    consultant_name = forms.CharField(
+        label="其他咨询对象姓名", max_length=50, required=False,
+        help_text="警官默认为本村包联民警；名单中没有时填写姓名。",
+    )  # fmt: skip
     consultant_org = forms.CharField(label="单位", max_length=100, required=False)
     question = forms.CharField(
         label="咨询事项", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -350,6 +356,30 @@ class ConsultationForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is shown or checked, not for every case page that holds it.
+        self.fields["member"].choices = lambda: consultant_choices(case)
+
+
+def consultant_choices(case):
+    """The 三官一律 a case may consult: the people of its county's police stations, courts,
+    procuratorate and lawyers' offices."""
+    from accounts.agencies import AgencyMember
+
+    if case is None:
+        return [("", "—")]
+    people = (
+        AgencyMember.objects.filter(
+            agency__county_id=case.county_id,
+            agency__active=True,
+            agency__kind__in=["police", "court", "tribunal", "procuratorate", "law_firm"],
+        )
+        .select_related("agency", "user")
+        .order_by("agency__kind", "agency__code", "id")
+    )
+    return [("", "—")] + [(m.pk, f"{m.agency.name} · {m.user}") for m in people]
 
 
 class AnswerForm(forms.Form):

@@ -33,6 +33,15 @@ class CaseQuerySet(models.QuerySet):
         condition = scope.area_q()
         if scope.roles_of("grid_worker"):
             condition |= Q(reported_by=user)
+        if scope.agency_ids:
+            # A liaison: the cases referred to or by their agencies (DESIGN.md §15).
+            from .referral_models import Referral
+
+            referred = Referral.objects.filter(agency_id__in=scope.agency_ids)
+            condition |= Q(pk__in=referred.values("case_id"))
+        if scope.beat_village_ids:
+            # 一村一警: the police officer of a village reads its cases.
+            condition |= Q(village_id__in=scope.beat_village_ids)
         return self.filter(condition)
 
 
@@ -443,3 +452,6 @@ class HeldPhoto(models.Model):
         verbose_name_plural = "暂存照片"
         ordering = ["id"]
         indexes = [models.Index(fields=["user", "token"], name="held_photo_form")]
+
+
+from .referral_models import Referral  # noqa: E402, F401

@@ -3,7 +3,7 @@ mediation/pages.py, beside the records it shows)."""
 
 from django.urls import path
 
-from . import settings_views, views
+from . import referral_views, settings_views, views
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.intake, name="intake"),
+    path("cases/<int:pk>/refer/", referral_views.case_refer, name="case-refer"),
+    path("referrals/", referral_views.referral_list, name="referrals"),
+    path("referrals/new/", referral_views.referral_new, name="referral-new"),
+    path("referrals/<int:pk>/<str:action>/", referral_views.referral_step, name="referral-step"),
     path(
         "cases/<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_file,

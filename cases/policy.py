@@ -50,6 +50,7 @@ CASE_ACTIONS = (
     "reveal",
     "attach",
     "supervise",  # open a 督办 on the case (supervision app): an officer above its holder
+    "refer",  # refer the case to an agency (移交, DESIGN.md §15)
 )
 RECORD_ACTIONS = (
     "session",  # a mediation session and its minutes
@@ -79,6 +80,7 @@ TRANSITIONS = {
     "reveal": EVERY_STATUS,
     "attach": NOT_CLOSED,
     "supervise": NOT_CLOSED,
+    "refer": NOT_CLOSED,
     "session": NOT_CLOSED,
     "consultation": NOT_CLOSED,
     "answer": EVERY_STATUS,
@@ -109,6 +111,7 @@ ROLE_MESSAGES = {
     "attach": "只有登记人、承办人和本级工作人员可以上传附件。",
     "reward": "只有承办人和本级工作人员可以申报以奖代补。",
     "supervise": "只有上级工作人员可以督办。",
+    "refer": "只有承办人或本级工作人员可以移交联动单位。",
 }
 
 
@@ -298,3 +301,71 @@ class CasePolicy:
         if "pull_up" in allowed:
             allowed.discard("escalate")
         return allowed
+
+
+# ---------------------------------------------------------------- referrals (DESIGN.md §15)
+
+# Each step of a referral: the status it starts from and which side takes it. "agency" is a
+# person of the referral's agency (a liaison); "committee" the case's handlers (and, to
+# receive a referral in, the mediators of the case's level, who may claim it).
+REFERRAL_STEPS = {
+    # action: (from status, side for an outbound referral, side for an inbound one)
+    "receive": ("sent", "agency", "committee"),
+    "answer": ("received", "agency", "committee"),
+    "close": ("answered", "committee", "agency"),
+}
+REFERRAL_STATUS_LABELS = {"sent": "已移交", "received": "已签收", "answered": "已答复"}
+
+
+class ReferralPolicy:
+    """What `user` may do to a referral now: Conflict (409) when its status forbids the step,
+    NotAllowed (403) when the user is not on the side that takes it. Whether the user sees the
+    referral at all (404) is `Referral.objects.visible_to`."""
+
+    def __init__(self, user, referral):
+        self.user = user
+        self.referral = referral
+
+    def side(self, action: str) -> str:
+        _from, out_side, in_side = REFERRAL_STEPS[action]
+        return out_side if self.referral.direction == "out" else in_side
+
+    def on_agency_side(self) -> bool:
+        if self.user is None:
+            return False
+        scope = scope_for(self.user)
+        return scope.is_superuser or self.referral.agency_id in scope.agency_ids
+
+    def on_committee_side(self, action: str) -> bool:
+        case_policy = CasePolicy(self.user, self.referral.case)
+        if case_policy.handler:
+            return True
+        return action == "receive" and case_policy.mediator_here
+
+    def require(self, action: str) -> None:
+        from_status, _out, _in = REFERRAL_STEPS[action]
+        status = self.referral.status
+        if status != from_status:
+            raise Conflict(
+                f"移交当前状态为「{REFERRAL_STATUS_LABELS.get(status, '已办结')}」，不能执行该操作。",
+                code="illegal_transition",
+                status=status,
+            )
+        side = self.side(action)
+        ok = self.on_agency_side() if side == "agency" else self.on_committee_side(action)
+        if not ok:
+            raise NotAllowed(
+                "只有接收单位的联络人可以执行该操作。"
+                if side == "agency"
+                else "只有承办人或本级工作人员可以执行该操作。"
+            )
+
+    def allows(self, action: str) -> bool:
+        try:
+            self.require(action)
+        except (Conflict, NotAllowed):
+            return False
+        return True
+
+    def allowed_actions(self) -> set[str]:
+        return {action for action in REFERRAL_STEPS if self.allows(action)}

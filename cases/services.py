@@ -27,7 +27,7 @@ from grids.choices import AreaLevel
 from grids.models import Area
 from notifications.choices import NotificationKind
 
-from . import clocks, crypto
+from . import clocks, crypto, police
 from .choices import (
     LEVEL_RANK,
     OPEN_STATUSES,
@@ -239,12 +239,18 @@ def case_report(
     screening: str = "",
     screening_note: str = "",
     at: datetime | None = None,
+    agency=None,
 ) -> Case:
     """Log a new dispute (登记受理): screened, numbered, placed at its intake level, with the
-    first handling period opened; screened-out matters are closed `rejected` at once."""
+    first handling period opened; screened-out matters are closed `rejected` at once. With
+    `agency`, a person of that agency refers it in (DESIGN.md §15): the origin must lie in the
+    agency's county instead of the reporter's areas."""
     at = _now(at)
     scope = scope_for(actor)
-    if not scope.is_superuser and not scope.roles_of(*REPORTER_KINDS):
+    if agency is not None:
+        if not scope.is_superuser and agency.pk not in scope.agency_ids:
+            raise NotAllowed("只有本单位人员可以移交纠纷。")
+    elif not scope.is_superuser and not scope.roles_of(*REPORTER_KINDS):
         raise NotAllowed("只有网格员、调解员和工作人员可以登记纠纷。")
     _choice(category, Category, "category", "纠纷类型无效。")
     _choice(source, Source, "source", "案件来源无效。")
@@ -259,7 +265,11 @@ def case_report(
         raise InvalidInput(
             "发生地须为村（社区）或网格。", fields={"area": ["发生地须为村（社区）或网格。"]}
         )
-    if not scope.covers(area, *REPORTER_KINDS):
+    if agency is not None:
+        if not area.is_under(agency.county):
+            message = "发生地不在联动单位所在县。"
+            raise InvalidInput(message, fields={"area": [message]})
+    elif not scope.covers(area, *REPORTER_KINDS):
         raise InvalidInput("发生地不在您的辖区内。", fields={"area": ["发生地不在您的辖区内。"]})
     chain = {a.level: a for a in [*area.ancestors(), area]}  # one query
     ancestors = {level: a.id for level, a in chain.items()}
@@ -367,6 +377,8 @@ def case_report(
             **({"screening": screening} if rejected else {}),
         },
     )
+    if risk == Risk.RED and not rejected:
+        police.notify_red_risk(case, now=at)
     if repeat_names:
         case_event(
             case=case,

@@ -346,6 +346,11 @@ SPECTACULAR_SETTINGS = {
     # share one set.
     "ENUM_NAME_OVERRIDES": {
         "RoleKindEnum": "accounts.choices.RoleKind",
+        "AgencyKindEnum": "accounts.choices.AgencyKind",
+        "ReferralKindEnum": "cases.referral_models.ReferralKind",
+        "ReferralStatusEnum": "cases.referral_models.ReferralStatus",
+        "ReferralResultEnum": "cases.referral_models.ReferralResult",
+        "ReferralDirectionEnum": "cases.referral_models.Direction",
         "AreaLevelEnum": "grids.choices.AreaLevel",
         "CaseLevelEnum": "cases.choices.Level",
         "CaseStatusEnum": "cases.choices.Status",

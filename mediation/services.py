@@ -227,14 +227,19 @@ def consultation_ask(
     due_at: datetime,
     consultant_org: str = "",
     consultant: User | None = None,
+    member: int | None = None,
     at: datetime | None = None,
 ) -> Consultation:
     """Ask one of the village's 三官一律 (police officer, judge, prosecutor, lawyer) for an
-    opinion by `due_at`."""
+    opinion by `due_at`: a person of the county's agencies (`member`, DESIGN.md §15; a police
+    consultation defaults to the village's police officer); a free-text name is still read."""
     at = _now(at)
     case = _case_for(actor, case_id, "consultation")
     if due_at <= at:
         raise InvalidInput("答复期限须晚于现在。", fields={"due_at": ["答复期限须晚于现在。"]})
+    picked = consultant_pick(case, consultant_kind, member, named=bool(consultant_name.strip()))
+    if picked is not None:
+        consultant, consultant_name, consultant_org = picked
     consultation = Consultation.objects.create(
         case=case,
         consultant_kind=consultant_kind,
@@ -255,6 +260,54 @@ def consultation_ask(
         data={"record": "consultation", "id": consultation.id, "due_at": due_at.isoformat()},
     )
     return consultation
+
+
+# Which agencies' people answer for each of the 三官一律.
+CONSULTANT_AGENCIES = {
+    "police": ("police",),
+    "judge": ("court", "tribunal"),
+    "prosecutor": ("procuratorate",),
+    "lawyer": ("law_firm",),
+}
+
+
+def consultant_pick(case, kind: str, member_id, *, named: bool):
+    """(user, name, organisation) of the consultant: the agency person `member_id` of the
+    case's county whose agency fits `kind`; with none, the village's police officer for a
+    police consultation; None when a legacy free-text name is given instead. 400 otherwise."""
+    from accounts.agencies import AgencyMember, PoliceBeat
+
+    def invalid(message):
+        return InvalidInput(message, fields={"member": [message]})
+
+    if member_id not in (None, ""):
+        try:
+            member_id = int(member_id)
+        except (TypeError, ValueError):
+            raise invalid("咨询对象无效。")
+        member = (
+            AgencyMember.objects.select_related("agency", "user")
+            .filter(pk=member_id, agency__active=True, agency__county_id=case.county_id)
+            .first()
+            if 0 < member_id < 2**63
+            else None
+        )
+        if member is None:
+            raise invalid("咨询对象不存在或不在本县。")
+        if member.agency.kind not in CONSULTANT_AGENCIES.get(kind, ()):
+            raise invalid("咨询对象的单位与咨询类型不符。")
+        return member.user, str(member.user)[:50], member.agency.name[:100]
+    if kind == "police" and not named:
+        beat = (
+            PoliceBeat.objects.select_related("member__agency", "member__user")
+            .filter(village_id=case.village_id, member__agency__active=True)
+            .first()
+        )
+        if beat is not None:
+            return beat.member.user, str(beat.member.user)[:50], beat.member.agency.name[:100]
+    if not named:
+        raise invalid("请从联动单位人员中选择咨询对象。")
+    return None
 
 
 @transaction.atomic

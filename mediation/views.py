@@ -98,7 +98,7 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
         "reopen": forms.ReasonForm(),
         "close": forms.CloseForm(case=case),
         "session": forms.SessionForm(),
-        "consultation": forms.ConsultationForm(),
+        "consultation": forms.ConsultationForm(case=case),
         "follow_up": forms.FollowUpForm(),
     }
     context_forms.update(action_forms)
@@ -225,6 +225,8 @@ def _bound_form(action, request, case):
         return forms.DelegateForm(data, areas=_delegate_areas(case))
     if action == "close":
         return forms.CloseForm(data, case=case)
+    if action == "consultation":
+        return forms.ConsultationForm(data, case=case)
     form_class = {
         "respond": forms.NoteForm,
         "escalate": forms.EscalateForm,
@@ -293,8 +295,9 @@ def _run(action, request, case, data):
             actor=actor,
             case_id=case.pk,
             consultant_kind=data["consultant_kind"],
-            consultant_name=data["consultant_name"],
+            consultant_name=data.get("consultant_name") or "",
             consultant_org=data.get("consultant_org", ""),
+            member=data.get("member"),
             question=data["question"],
             due_at=data["due_at"],
         )

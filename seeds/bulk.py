@@ -56,6 +56,7 @@ from grids.services import areas_import
 from mediation.agreements import CONFIRMATION_REMIND_DAY, CONFIRMATION_WINDOW_DAYS
 from mediation.deadlines import FOLLOW_UP_WORKING_DAYS
 from mediation.models import InspectionReport
+from seeds.bulk_referrals import add_referrals
 
 from .people import (
     CATEGORIES,
@@ -1065,6 +1066,7 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
                 next_id = generator.county(county, share, next_id, sequences)
         finally:
             writer.close()
+        stats["referrals_in_out"] = add_referrals(cursor, staff, password)  # 三调联动
         loaded = time.perf_counter()
         for (county_id, year), last in sequences.items():
             if before.get((county_id, year)) != last:
@@ -1088,6 +1090,7 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
             cursor.execute(f"ANALYZE {table}")
     finished = time.perf_counter()
     stats = {
+        **stats,
         "created": generator.counts["cases"],
         "open": generator.counts["open"],
         "rows": writer.rows,

@@ -122,6 +122,15 @@ def late_items(case_ids: list[int], now: datetime) -> dict:
     return found
 
 
+def ranked(column: str, area_id: int, now: datetime, limit: int):
+    """The `limit` cases of an area with the oldest unanswered 督办, as (due, case id)."""
+    return list(
+        Supervision.objects.filter(_late_q(now), **{f"case__{column}": area_id})
+        .order_by("due_at", "-case_id")
+        .values_list("due_at", "case_id")[:limit]
+    )
+
+
 def register() -> None:
     """Hand the 督办 deadline to the sweep and to the overdue rule (from `ready()`)."""
     sweep.register(
@@ -132,4 +141,4 @@ def register() -> None:
             act=remind,
         )
     )
-    overdue.register(overdue.OverdueSource(KIND, case_ids, late_items))
+    overdue.register(overdue.OverdueSource(KIND, case_ids, late_items, ranked))

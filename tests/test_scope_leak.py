@@ -16,7 +16,10 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
+from accounts.agencies import Agency
+from accounts.agency_services import beat_assign, liaison_add
 from cases import services as case_services
+from cases.referrals import referral_send
 from mediation.models import Committee
 from notifications.services import notify
 from tests import builders
@@ -94,6 +97,13 @@ OBJECT_ROUTES = {
     "notification-detail": "notification",
     "notification-read": "notification",
     "web:notification-open": "notification",
+    "case-refer": "case",
+    "referral-detail": "referral",
+    "referral-receive": "referral",
+    "referral-answer": "referral",
+    "referral-close": "referral",
+    "web:case-refer": "case",
+    "web:referral-step": "referral",
 }
 # Every action slug of the case page's action route is tried.
 CASE_PAGE_ACTIONS = [
@@ -111,6 +121,9 @@ CASE_PAGE_ACTIONS = [
     "reopen",
     "extend",
     "reveal",
+    # the referral steps' route (web:referral-step) takes its action the same way
+    "receive",
+    "answer",
 ]
 
 # List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and
@@ -137,6 +150,7 @@ LIST_ROUTES = {
     "notification-unread-count",
     "me",
     "audit",
+    "referral-list",
 }
 
 # What each list route must show of a town's objects to some of that town's people (keys of
@@ -162,6 +176,7 @@ LIST_SHOWS = {
     "user-list": ["mediator", "officer"],
     "notification-list": ["notification"],
     "audit": ["case_number", "mediator"],
+    "referral-list": ["case_title", "case_number"],
     "web:case-list": CASES,
     "web:queue": CASES,
     "web:inbox": ["overdue_title"],
@@ -170,6 +185,7 @@ LIST_SHOWS = {
     "web:inspections": ["grid_name"],
     "web:intake": ["grid_name"],
     "web:notifications": ["notification"],
+    "web:referrals": ["case_title", "case_number"],
 }
 # Routes that show only the caller's own name, roles or counts.
 COUNTS = {"me", "notification-unread-count", "web:notifications-badge"}
@@ -188,9 +204,10 @@ PAGE_LISTS = {
     "web:inspections",
     "web:notifications",
     "web:notifications-badge",
+    "web:referrals",
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
-PAGE_FORMS = {"web:inspection-submit"}
+PAGE_FORMS = {"web:inspection-submit", "web:referral-new"}
 # Settings (the county's deadlines, weights, grades and rewards; the national calendar): no
 # role of town A may read or change them, so every method answers 403 (or 405); the
 # neighbouring county's admin gets 404 (tests/*/test_county_settings.py).
@@ -208,8 +225,12 @@ SETTINGS_ROUTES = {
     "web:settings-calendar",
     "web:settings-calendar-delete",
 }
+# The county's directory of agencies (三调联动): organisations, not anyone's cases; a
+# neighbouring county's are not listed (tests/referrals/test_referral_pages.py).
+DIRECTORY_ROUTES = {"agency-list"}
 REGISTERED = (
-    PUBLIC
+    DIRECTORY_ROUTES
+    | PUBLIC
     | set(OBJECT_ROUTES)
     | LIST_ROUTES
     | OWN_DATA_ROUTES
@@ -390,7 +411,16 @@ def _town_objects(cast, side):
     town_officer = getattr(cast, f"town_officer_{side}")
     notification = notify(users=[town_officer], kind="test", title=names["notification"], case=case)
     reward = builders.reward(case, mediator=mediator, committee=committee, claimed_by=officer)
+    # 三调联动: the town's police station, its officer 包联 the village; the case referred to it.
+    station = Agency.objects.create(
+        code=f"PS-{side}", name=f"{town.name}派出所", kind="police", area=town, county=town.parent
+    )
+    liaison = liaison_add(agency=station, username=f"liaison_{side}")
+    beat_assign(village=village, member=liaison)
+    setattr(cast, f"liaison_{side}", liaison.user)
+    referral = referral_send(actor=officer, case_id=case.id, agency_id=station.id, note="移交")
     return SimpleNamespace(
+        referral=referral.id,
         case=case.id,
         case_number=case.number,
         attachment=attachment.id,
@@ -518,6 +548,21 @@ def _object_leaks(user, world, api, client):
                     leaks.append(f"{user} {method} {url} ({name}) -> {response.status_code}")
     assert checked > 50
     return leaks
+
+
+@pytest.mark.slow
+def test_a_liaison_sees_nothing_of_the_neighbour_on_any_route(cast, world, api, client):
+    """The liaison role (DESIGN.md §4, §15): town A's police officer, whose station has town A's
+    case referred and who 包联 village A1, gets 404 for town B's objects on every object route
+    and sees none of them on any list, export or count."""
+    liaison = cast.liaison_a
+    leaks = _object_leaks(liaison, world, api, client)
+    leaks += _list_leaks(liaison, world.contrast, world, api, client, {}, full=True)
+    assert not leaks, "\n".join(leaks)
+    # The positive control: the liaison does see its own referral and case.
+    rest = api(liaison)
+    assert rest.get(f"/api/v1/referrals/{world.contrast.referral}/").status_code == 200
+    assert rest.get(f"/api/v1/cases/{world.contrast.case}/").status_code == 200
 
 
 def test_no_role_of_a_town_reads_or_changes_the_county_settings(cast, api, client):

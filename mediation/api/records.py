@@ -133,7 +133,12 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 class ConsultationInputSerializer(serializers.Serializer):
     consultant_kind = serializers.ChoiceField(label="咨询对象", choices=ConsultantKind.choices)
-    consultant_name = serializers.CharField(label="姓名", max_length=50)
+    member = serializers.IntegerField(
+        label="联动单位人员", required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    consultant_name = serializers.CharField(
+        label="姓名", max_length=50, required=False, allow_blank=True, default=""
+    )
     consultant_org = serializers.CharField(
         label="单位", max_length=100, required=False, allow_blank=True
     )

@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from cases.models import Case
 from grids.division import DivisionError
 from grids.models import Area
+from seeds.agencies import load_demo_agencies
 from seeds.areas import load_demo_areas
 from seeds.org import load_organisations
 
@@ -102,6 +103,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load_accounts()
             staff = load_organisations(self.password)
+            agencies = load_demo_agencies(staff.county, self.password)
+        self.stdout.write(f"agencies: {agencies.created} new, {agencies.people} liaisons")
         self.stdout.write(
             f"committees and mediators: {sum(len(m) for m in staff.village_mediators.values())} "
             f"village mediators, {sum(len(m) for m in staff.town_mediators.values())} town "
@@ -129,6 +132,7 @@ class Command(BaseCommand):
         )
 
     def year(self, staff, months):
+        from seeds.referrals import seed_referrals
         from seeds.supervision import load_supervision
         from seeds.year import Year, snapshot_year, status_counts
 
@@ -143,6 +147,7 @@ class Command(BaseCommand):
         year = Year(staff, months=months, now=now)
         with fast_seeding_connection():
             tally = year.run(progress=Progress(self.stdout, started))
+            self.stdout.write(f"referrals: {dict(seed_referrals(staff.county, now))}")
         seconds = time.perf_counter() - started
         snapshots = snapshot_year(year.start, now)
         self.stdout.write(
