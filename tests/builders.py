@@ -158,7 +158,13 @@ def ask_consultation(case, actor, **fields):
 def record_follow_up(case, actor, **fields):
     from mediation import services as mediation
 
-    fields = {"method": "visit", "performed": True, "satisfaction": "satisfied", **fields}
+    fields = {
+        "method": "visit",
+        "performed": True,
+        "satisfaction": "satisfied",
+        "performed_on": timezone.localdate(),
+        **fields,
+    }
     return mediation.follow_up_record(case_id=case.pk, actor=actor, **fields)
 
 
