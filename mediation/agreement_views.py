@@ -7,7 +7,7 @@ Each POST runs the same service as the API; a refusal comes back as a message on
 page. The panel is built by `agreement_panel`, which the case page calls once."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,6 +55,7 @@ class AgreementPanel:
     can_seal: bool = False
     can_print_parties: bool = False
     confirmation: JudicialConfirmation | None = None
+    confirmation_last_day: date | None = None
     can_confirm: bool = False
     parties: list = field(default_factory=list)
     can_route: bool = False
@@ -104,6 +105,9 @@ def agreement_panel(user, case, allowed: set) -> AgreementPanel | None:
         panel.can_print_parties = policy.allows("reveal")
     panel.confirmation = JudicialConfirmation.objects.filter(case=case).first()
     panel.can_confirm = panel.confirmation is not None and policy.allows("confirmation")
+    if panel.confirmation is not None:
+        due = timezone.localdate(panel.confirmation.due_at)
+        panel.confirmation_last_day = due - timedelta(days=1)
     last = FollowUp.objects.filter(case=case).order_by("-performed_on", "-id").first()
     panel.can_route = (
         "route" in allowed and case.status == Status.RESOLVED and last and not last.performed

@@ -72,9 +72,10 @@ def _styles():
 
 ARCHIVE, PARTIES = "archive", "parties"
 COPIES = {ARCHIVE: "存档本", PARTIES: "当事人签署本"}
-# A blank date wide enough to write in by hand (about 2 cm for the year, 1.3 cm each else).
-BLANK_DATE = "<u>　　　　　　</u>年<u>　　　　</u>月<u>　　　　</u>日"
-SIGN_LINE = "<u>　　　　　　　　　　　　</u>"
+# A blank date wide enough to write in by hand: at 13 pt, about 23 mm for the year and 14 mm
+# for the month and the day (full-width low lines: spaces would collapse in a paragraph).
+BLANK_DATE = "＿＿＿＿＿年＿＿＿月＿＿＿日"
+SIGN_LINE = "＿＿＿＿＿＿＿＿"
 
 
 def chinese_date(day) -> str:

@@ -354,13 +354,16 @@ def test_a_rejected_confirmation_may_route_the_parties_to_litigation(cast, api):
     assert "提起诉讼" in case.outcome_note
 
 
-def test_the_thirty_day_window_is_a_clock(cast):
+def test_the_thirty_day_window_is_a_clock(cast, client):
     case = _effective(cast)
     confirmation = JudicialConfirmation.objects.get(case=case)
     opened = timezone.localdate()
     assert confirmation.opened_on == opened
     assert timezone.localdate(confirmation.due_at) == opened + timedelta(days=31)
     assert timezone.localdate(confirmation.remind_at) == opened + timedelta(days=20)
+    client.force_login(cast.village_mediator_a)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"三十日内（至 {opened + timedelta(days=30):%Y-%m-%d}）" in page
 
 
 # ---------------------------------------------------------------- the two printed copies
@@ -401,8 +404,9 @@ def test_the_printed_agreement_leaves_room_to_sign_and_date_by_hand(cast, api):
 
     case = _resolved_written(cast)
     assert chinese_date(None) == BLANK_DATE
-    # Each blank is an underlined run of ideographic spaces: 6 for the year, 4 for the rest.
-    assert BLANK_DATE.count("　") >= 14
+    # Each blank is a run of full-width low lines: 5 for the year, 3 for the month and day.
+    assert BLANK_DATE == "＿＿＿＿＿年＿＿＿月＿＿＿日"
     response = api(cast.village_mediator_a).get(_url(case, "agreement.pdf"))
     text = _pdf_text(response)
     assert text.count("年") >= 3 and "人民调解员" in text and "（盖章）" in text
+    assert text.count("＿＿＿月＿＿＿日") >= 4  # two parties, the mediator, the seal
