@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import services as case_services
-from cases.choices import Status
 from cases.models import Party
 from cases.policy import CasePolicy, access_case
 from config.errors import DomainError, InvalidInput
@@ -27,7 +26,7 @@ from config.pages import flash_domain_error
 from . import services
 from .agreements import missing_marks
 from .choices import AgreementForm, PerformanceRoute, RejectionRoute
-from .models import Agreement, FollowUp, JudicialConfirmation
+from .models import Agreement, JudicialConfirmation
 from .signatures import data_url
 
 CONFIRMATION_STEPS = ("apply", "result", "decline")
@@ -108,10 +107,7 @@ def agreement_panel(user, case, allowed: set) -> AgreementPanel | None:
     if panel.confirmation is not None:
         due = timezone.localdate(panel.confirmation.due_at)
         panel.confirmation_last_day = due - timedelta(days=1)
-    last = FollowUp.objects.filter(case=case).order_by("-performed_on", "-id").first()
-    panel.can_route = (
-        "route" in allowed and case.status == Status.RESOLVED and last and not last.performed
-    )
+    panel.can_route = "route" in allowed  # the page offers it after "not performed"
     panel.routes = PerformanceRoute.choices
     panel.rejection_routes = RejectionRoute.choices
     return panel

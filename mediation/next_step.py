@@ -27,12 +27,15 @@ class NextStep:
     action: str | None = None
     due: date | None = None
     overdue: bool = False
+    # How the date reads: "前" (by then) or "起" (from then: a follow-up at the performance
+    # date may not be earlier).
+    when: str = "前"
 
     @property
     def text(self) -> str:
         if self.due is None:
             return self.label
-        return f"{self.label}（{self.due:%m-%d} 前）"
+        return f"{self.label}（{self.due:%m-%d} {self.when}）"
 
 
 @dataclass
@@ -55,9 +58,9 @@ def _day(value) -> date | None:
     return value
 
 
-def _step(label, action=None, due=None, today=None) -> NextStep:
+def _step(label, action=None, due=None, today=None, when="前") -> NextStep:
     due = _day(due)
-    return NextStep(label, action, due, bool(due and today and due < today))
+    return NextStep(label, action, due, bool(due and today and due < today), when)
 
 
 def closed(ctx: StepContext) -> NextStep | None:
@@ -112,7 +115,8 @@ def performance(ctx: StepContext) -> NextStep | None:
         due = _day(follow_up_due(ctx.case))
         if window_last_day is not None and (due is None or window_last_day < due):
             return _step("申请司法确认", "confirmation", window_last_day, ctx.today)
-        return _step("回访", "follow_up", due, ctx.today)
+        at_performance = ctx.agreement is not None and ctx.agreement.perform_by is not None
+        return _step("回访", "follow_up", due, ctx.today, "起" if at_performance else "前")
     if confirmation is not None and confirmation.status == ConfirmationStatus.APPLIED:
         return NextStep("待法院司法确认裁定", "confirmation")
     return NextStep("回访完成，可以结案", "close")

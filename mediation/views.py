@@ -72,11 +72,19 @@ def page_actions(user, case) -> set[str]:
     allowed = {a for a in allowed if a not in PAGE_STAGES or case.status in PAGE_STAGES[a]}
     if "follow_up" in allowed and not agreement_in_effect(case):
         allowed.discard("follow_up")
+    if "route" in allowed and not found_not_performed(case):
+        allowed.discard("route")
     return allowed
 
 
 def agreement_in_effect(case) -> bool:
     return Agreement.objects.filter(case=case, effective_on__isnull=False).exists()
+
+
+def found_not_performed(case) -> bool:
+    """The last follow-up found the agreement not performed (art. 31: reopen or route)."""
+    last = FollowUp.objects.filter(case=case).order_by("-performed_on", "-id").first()
+    return last is not None and not last.performed
 
 
 @login_required

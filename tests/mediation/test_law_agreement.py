@@ -233,7 +233,8 @@ def test_the_first_follow_up_is_the_next_step_at_the_performance_date(cast, clie
     assert (step.label, step.action, step.due) == ("回访", "follow_up", today + timedelta(days=10))
     client.force_login(cast.village_mediator_a)
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert f"回访（{today + timedelta(days=10):%m-%d} 前）" in page
+    # From the performance date on: a follow-up before it is refused.
+    assert f"回访（{today + timedelta(days=10):%m-%d} 起）" in page
 
 
 def test_follow_up_form_has_a_date_and_no_answer_chosen(cast, client):
@@ -410,3 +411,21 @@ def test_the_printed_agreement_leaves_room_to_sign_and_date_by_hand(cast, api):
     text = _pdf_text(response)
     assert text.count("年") >= 3 and "人民调解员" in text and "（盖章）" in text
     assert text.count("＿＿＿月＿＿＿日") >= 4  # two parties, the mediator, the seal
+
+
+def test_the_case_page_offers_reopen_or_route_once_not_performed(cast, client):
+    from tests.builders import record_follow_up
+
+    case = make_case(cast, status="resolved")
+    client.force_login(cast.village_mediator_a)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="do-route"' not in page
+    record_follow_up(case, cast.village_mediator_a, performed=False, satisfaction="dissatisfied")
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="do-route"' in page and 'data-testid="do-reopen"' in page
+    assert 'data-testid="do-close"' not in page
+    assert "协议未履行：重新调解，或引导诉讼、仲裁" in page
+    response = client.post(f"/cases/{case.pk}/follow-ups/route/", {"route": "court"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.outcome) == ("closed", "referred")
