@@ -250,27 +250,27 @@ class ResolveForm(forms.Form):
         max_length=20000,
         required=False,
         help_text=WRITTEN_ONLY,
-        widget=forms.Textarea(attrs={"rows": 2, "data-written-required": "1"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     responsibilities = forms.CharField(
         label="各方责任",
         max_length=20000,
         required=False,
         help_text=WRITTEN_ONLY,
-        widget=forms.Textarea(attrs={"rows": 2, "data-written-required": "1"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     performance_method = forms.CharField(
         label="履行方式",
         max_length=5000,
         required=False,
         help_text=WRITTEN_ONLY,
-        widget=forms.TextInput(attrs={"data-written-required": "1"}),
+        widget=forms.TextInput(),
     )
     perform_by = forms.DateField(
         label="履行期限",
         required=False,
         help_text=WRITTEN_ONLY + "；首次回访安排在履行期限",
-        widget=forms.DateInput(attrs={"type": "date", "data-written-required": "1"}),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     WRITTEN_FIELDS = ("facts", "responsibilities", "performance_method", "perform_by")
