@@ -256,7 +256,14 @@ class DelegateForm(forms.Form):
         self.fields["area"].label_from_instance = lambda a: a.name
 
 
+WRITTEN_ONLY = "书面协议必填"
+
+
 class ResolveForm(forms.Form):
+    """The agreement (art. 28–29): a written one must state the facts and points in dispute,
+    each side's responsibility, the agreed terms, and how and by when they are performed (the
+    parties' details come from the case); the facts start as the case's."""
+
     form = forms.ChoiceField(
         label="协议形式",
         choices=[("written", "书面协议"), ("oral", "口头协议")],
@@ -267,18 +274,47 @@ class ResolveForm(forms.Form):
         label="协议内容", max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
     )
     facts = forms.CharField(
-        label="纠纷事实及争议事项",
+        label="纠纷主要事实及争议事项",
         max_length=20000,
         required=False,
+        help_text=WRITTEN_ONLY,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     responsibilities = forms.CharField(
-        label="各方责任", max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="各方责任",
+        max_length=20000,
+        required=False,
+        help_text=WRITTEN_ONLY,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    performance_method = forms.CharField(label="履行方式", max_length=5000, required=False)
+    performance_method = forms.CharField(
+        label="履行方式",
+        max_length=5000,
+        required=False,
+        help_text=WRITTEN_ONLY,
+        widget=forms.TextInput(),
+    )
     perform_by = forms.DateField(
-        label="履行期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="履行期限",
+        required=False,
+        help_text=WRITTEN_ONLY + "；首次回访安排在履行期限",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    WRITTEN_FIELDS = ("facts", "responsibilities", "performance_method", "perform_by")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.WRITTEN_FIELDS:
+            self.fields[name].written_required = True  # the label shows the required mark
+
+    def clean(self):
+        data = super().clean()
+        if data.get("form") == "written":
+            for name in self.WRITTEN_FIELDS:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"书面协议须载明{self.fields[name].label}。")
+        return data
 
 
 class ExtendForm(forms.Form):
@@ -390,6 +426,9 @@ class AnswerForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
+    """A follow-up (回访, art. 31) as the user found it: dated, nothing pre-selected."""
+
+    performed_on = forms.DateField(label="回访日期", widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.ChoiceField(
         label="回访方式",
         choices=[
@@ -399,25 +438,21 @@ class FollowUpForm(forms.Form):
             ("meeting", "约见回访"),
         ],
         widget=RadioRow,
-        initial="phone",
     )
     performed = forms.ChoiceField(
         label="协议履行情况",
         choices=[("yes", "已履行"), ("no", "未履行")],
         widget=RadioRow,
-        initial="yes",
     )
     satisfaction = forms.ChoiceField(
         label="满意度",
         choices=[("satisfied", "满意"), ("basically", "基本满意"), ("dissatisfied", "不满意")],
         widget=RadioRow,
-        initial="satisfied",
     )
     remaining_risk = forms.ChoiceField(
         label="遗留风险",
         choices=[("none", "无风险"), ("low", "低"), ("medium", "中"), ("high", "高")],
         widget=RadioRow,
-        initial="none",
     )
     note = forms.CharField(
         label="回访情况", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -26,6 +26,7 @@ from config.errors import Conflict, NotAllowed
 
 from .choices import LEVEL_RANK, NEXT_LEVEL, OPEN_STATUSES, Level, Status
 from .models import Case
+from .records import records
 
 WORKING = {Status.ASSIGNED, Status.IN_PROGRESS}
 MOVABLE = {Status.PENDING, *WORKING}
@@ -60,6 +61,7 @@ RECORD_ACTIONS = (
     "sign",  # signature and seal dates of a written agreement
     "confirmation",  # judicial confirmation: applied, result, declined
     "follow_up",  # a follow-up visit
+    "route",  # the agreement not performed: the parties go to court or arbitration
     "document",  # a paper of the case file
     "reward",  # claim the 以奖代补 award
 )
@@ -88,6 +90,7 @@ TRANSITIONS = {
     "sign": EVERY_STATUS,
     "confirmation": EVERY_STATUS,
     "follow_up": EVERY_STATUS,
+    "route": {Status.RESOLVED},
     "document": EVERY_STATUS,
     "reward": EVERY_STATUS,
 }
@@ -235,6 +238,11 @@ class CasePolicy:
             raise self._conflict("村级案件不能再下派。")
         if action == "claim" and case.level != Level.VILLAGE:
             raise self._conflict("只有村级案件可以认领。")
+        if action == "close" and case.status == Status.RESOLVED:
+            # Art. 28–31: closing with the agreement needs it in effect and performed.
+            blocker = records().close_blocker and records().close_blocker(case)
+            if blocker:
+                raise self._conflict(blocker[1], code=blocker[0])
 
     def role_error(self, action: str, *, assignee=None, consultant_id=None) -> str | None:
         """Why the user may not do `action` (None: they may); the system always may."""

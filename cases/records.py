@@ -28,6 +28,9 @@ class CaseRecords:
     can_mediate: Callable
     # (case) -> None: blank the personal data in the case's records.
     anonymise: Callable
+    # (case) -> (code, reason) why a resolved case may not be closed with its agreement yet
+    # (not in effect, not followed up, not performed), or None.
+    close_blocker: Callable | None = None
 
 
 _registered: CaseRecords | None = None

@@ -376,6 +376,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpMethodEnum": "mediation.choices.FollowUpMethod",
         "SatisfactionEnum": "mediation.choices.Satisfaction",
         "RemainingRiskEnum": "mediation.choices.RemainingRisk",
+        "RejectionRouteEnum": "mediation.choices.RejectionRoute",
+        "PerformanceRouteEnum": "mediation.choices.PerformanceRoute",
         "DocumentKindEnum": "mediation.choices.DocumentKind",
         "DifficultyEnum": "mediation.choices.Difficulty",
     },

@@ -181,6 +181,45 @@ def sync_confirmation_clock(agreement: Agreement, *, at: datetime):
         existing.save()
 
 
+def missing_marks(agreement: Agreement) -> list[str]:
+    """What a written agreement still lacks to take effect (art. 29), in signing order:
+    each party's signature, the mediator's, the committee's seal; [] once it is in effect."""
+    if agreement.form != AgreementForm.WRITTEN or agreement.effective_on is not None:
+        return []
+    signed = set(agreement.signatures.values_list("party_id", flat=True))
+    parties = Party.objects.filter(case_id=agreement.case_id).order_by("role", "id")
+    missing = [f"{party.name}签字" for party in parties if party.pk not in signed]
+    if agreement.mediator_signed_on is None:
+        missing.append("调解员签字")
+    if agreement.sealed_on is None:
+        missing.append("调委会盖章")
+    return missing
+
+
+def close_blocker(case) -> tuple[str, str] | None:
+    """Why a resolved case may not be closed with its agreement yet (code, Chinese reason):
+    the agreement not in effect (art. 28–30), no follow-up, or the last follow-up found it
+    not performed (art. 31: reopen or route instead); None when it may."""
+    agreement = Agreement.objects.filter(case=case).first()
+    if agreement is None:
+        return "agreement_missing", "案件没有调解协议，不能以「达成协议」结案。"
+    if agreement.effective_on is None:
+        missing = "、".join(missing_marks(agreement))
+        return (
+            "agreement_not_effective",
+            f"调解协议尚未生效（待{missing}），不能以「达成协议」结案。",
+        )
+    last = FollowUp.objects.filter(case=case).order_by("-performed_on", "-id").first()
+    if last is None:
+        return "follow_up_required", "结案前须完成回访。"
+    if not last.performed:
+        return (
+            "agreement_not_performed",
+            "回访发现协议未履行：请重新调解，或引导当事人向人民法院起诉、申请仲裁。",
+        )
+    return None
+
+
 def has_follow_up(case) -> bool:
     """True when at least one follow-up (回访) was recorded for the case."""
     return FollowUp.objects.filter(case=case).exists()

@@ -40,6 +40,16 @@ class ConfirmationStatus(models.TextChoices):
     DECLINED = "declined", "当事人不申请"
 
 
+class RejectionRoute(models.TextChoices):
+    REOPEN = "reopen", "重新调解"
+    LITIGATION = "litigation", "引导向人民法院起诉"
+
+
+class PerformanceRoute(models.TextChoices):
+    COURT = "court", "引导向人民法院起诉"
+    ARBITRATION = "arbitration", "引导申请仲裁"
+
+
 class FollowUpMethod(models.TextChoices):
     VISIT = "visit", "上门回访"
     PHONE = "phone", "电话回访"

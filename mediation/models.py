@@ -20,6 +20,7 @@ from .choices import (
     DocumentKind,
     Employment,
     FollowUpMethod,
+    RejectionRoute,
     RemainingRisk,
     Satisfaction,
 )
@@ -202,6 +203,17 @@ class Agreement(models.Model):
     reached_on = models.DateField("达成日期")
     mediator_signed_on = models.DateField("调解员签名日期", null=True, blank=True)
     sealed_on = models.DateField("调委会盖章日期", null=True, blank=True)
+    # The mediator's signature drawn on the phone's screen (PNG), when signed that way.
+    mediator_signature = models.BinaryField("调解员签名图像", null=True, blank=True)
+    # The photographed sheet the parties, the mediator and the committee signed and sealed.
+    signed_sheet = models.ForeignKey(
+        "cases.Attachment",
+        verbose_name="签字盖章协议书照片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     effective_on = models.DateField("生效日期", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
@@ -224,6 +236,8 @@ class AgreementSignature(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
     party = models.ForeignKey("cases.Party", on_delete=models.CASCADE, related_name="+")
     signed_on = models.DateField("签名日期")
+    # The party's signature drawn on the phone's screen (PNG), when signed that way.
+    image = models.BinaryField("签名图像", null=True, blank=True)
 
     class Meta:
         verbose_name = "当事人签名"
@@ -253,9 +267,15 @@ class JudicialConfirmation(models.Model):
     remind_at = models.DateTimeField("提醒时间")
     due_at = models.DateTimeField("申请期限")
     court = models.CharField("受理法院", max_length=100, blank=True)
+    # The parties who applied (art. 33: both, jointly), as party ids.
+    applicants = models.JSONField("申请人", default=list, blank=True)
     applied_on = models.DateField("申请日期", null=True, blank=True)
     result_on = models.DateField("裁定日期", null=True, blank=True)
     ruling_number = models.CharField("裁定书文号", max_length=64, blank=True)
+    # After a rejection: mediation again (reopen) or the parties go to court (litigation).
+    route = models.CharField(
+        "驳回后的处理", max_length=16, choices=RejectionRoute.choices, blank=True
+    )
     note = models.TextField("备注", blank=True)
     updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
 

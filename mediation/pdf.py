@@ -1,5 +1,11 @@
 """The agreement printed as a 人民调解协议书 (A4, Chinese) with its font embedded, so it renders
-on a machine with no Chinese fonts installed."""
+on a machine with no Chinese fonts installed.
+
+Two forms: the archive copy (存档本) shows the parties' ID numbers and phones masked, as every
+page does; the parties' copy (当事人签署本) carries their full identities, because a signed legal
+document needs them. The parties' copy is printed only through `services.agreement_print`,
+which decrypts the identities for those the case policy allows to reveal them and records
+each print as a reveal in the audit trail. Both leave room to sign, seal and date by hand."""
 
 from io import BytesIO
 from pathlib import Path
@@ -14,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -56,32 +63,59 @@ def _styles():
             "body", **base, fontSize=11.5, leading=19, alignment=TA_JUSTIFY, firstLineIndent=23
         ),
         "party": ParagraphStyle("party", **base, fontSize=11.5, leading=19, alignment=TA_JUSTIFY),
-        "sign": ParagraphStyle("sign", **base, fontSize=12, leading=22),
+        "sign": ParagraphStyle("sign", **base, fontSize=12, leading=24),
+        # Dates written by hand: large type, generous line height.
+        "date": ParagraphStyle("date", **base, fontSize=13, leading=30),
         "small": ParagraphStyle("small", **base, fontSize=9, leading=13, textColor=colors.grey),
     }
 
 
+ARCHIVE, PARTIES = "archive", "parties"
+COPIES = {ARCHIVE: "存档本", PARTIES: "当事人签署本"}
+# A blank date wide enough to write in by hand: at 13 pt, about 23 mm for the year and 14 mm
+# for the month and the day (full-width low lines: spaces would collapse in a paragraph).
+BLANK_DATE = "＿＿＿＿＿年＿＿＿月＿＿＿日"
+SIGN_LINE = "＿＿＿＿＿＿＿＿"
+
+
 def chinese_date(day) -> str:
-    """2026年11月23日, or a blank line to be filled by hand."""
+    """2026年11月23日, or blanks to be filled by hand."""
     if day is None:
-        return "　　　　年　　月　　日"
+        return BLANK_DATE
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _party_line(party) -> str:
+def _party_line(party, identity: dict | None = None) -> str:
+    """One party's basic information (art. 29); `identity` holds the full ID number and phone
+    on the parties' copy, the masked values are used otherwise."""
+    identity = identity or {}
     role = PartyRole(party.role).label if party.role in PartyRole.values else "当事人"
     bits = [f"<b>{escape(party.name)}</b>"]
-    if party.id_number_masked:
-        bits.append(f"身份证号码：{escape(party.id_number_masked)}")
+    id_number = identity.get("id_number") or party.id_number_masked
+    phone = identity.get("phone") or party.phone_masked
+    if id_number:
+        bits.append(f"身份证号码：{escape(id_number)}")
     if party.address:
         bits.append(f"住址：{escape(party.address)}")
-    if party.phone_masked:
-        bits.append(f"联系电话：{escape(party.phone_masked)}")
+    if phone:
+        bits.append(f"联系电话：{escape(phone)}")
     return f"当事人（{role}）：" + "，".join(bits) + "。"
 
 
-def agreement_pdf(agreement) -> bytes:
-    """The agreement as a PDF document (bytes)."""
+def _signature_image(data, width=32 * mm, height=12 * mm):
+    """A signature drawn on screen, scaled into the space beside the name."""
+    if not data:
+        return None
+    image = Image(BytesIO(bytes(data)))
+    ratio = min(width / image.imageWidth, height / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * ratio, image.imageHeight * ratio
+    image.hAlign = "LEFT"
+    return image
+
+
+def agreement_pdf(agreement, *, copy: str = ARCHIVE, identities: dict | None = None) -> bytes:
+    """The agreement as a PDF document (bytes): the archive copy (masked identities) or, with
+    `identities` ({party id: {"id_number", "phone"}}), the parties' copy."""
     _register_font()
     styles = _styles()
     case = agreement.case
@@ -111,10 +145,13 @@ def agreement_pdf(agreement) -> bytes:
         Paragraph("人民调解协议书", styles["title"]),
         Paragraph(f"编号：{escape(agreement.number)}", styles["number"]),
         Paragraph(f"案件编号：{escape(case.number)}", styles["number"]),
+        Paragraph(f"（{COPIES.get(copy, COPIES[ARCHIVE])}）", styles["number"]),
         Spacer(1, 2 * mm),
     ]
+    identities = identities if copy == PARTIES else None
     for party in parties:
-        story.append(Paragraph(_party_line(party), styles["party"]))
+        identity = (identities or {}).get(party.pk)
+        story.append(Paragraph(_party_line(party, identity), styles["party"]))
 
     def section(heading, body):
         story.append(Paragraph(heading, styles["heading"]))
@@ -146,40 +183,52 @@ def agreement_pdf(agreement) -> bytes:
     )
     story.append(Spacer(1, 5 * mm))
 
-    rows = [
-        [
-            Paragraph("当事人（签名、盖章或按指印）：", styles["sign"]),
-            Paragraph("人民调解员（签名）：", styles["sign"]),
-        ]
+    marks = {s.party_id: s for s in agreement.signatures.all()}
+    header = [
+        Paragraph("当事人（签名、盖章或按指印）：", styles["sign"]),
+        Paragraph("人民调解员（签名）：", styles["sign"]),
     ]
+    rows = [header]
     signature_rows = max(len(parties), 1)
     for index in range(signature_rows):
-        left = ""
+        left = [Paragraph("", styles["sign"])]
         if index < len(parties):
             party = parties[index]
-            left = f"{escape(party.name)}＿＿＿＿＿　<font size=10>{chinese_date(signed.get(party.id))}</font>"
-        right = ""
+            mark = marks.get(party.id)
+            drawn = _signature_image(mark.image if mark else None)
+            left = [
+                Paragraph(f"{escape(party.name)}：{'' if drawn else SIGN_LINE}", styles["sign"])
+            ]
+            if drawn:
+                left.append(drawn)
+            left.append(Paragraph(chinese_date(signed.get(party.id)), styles["date"]))
+        right = [Paragraph("", styles["sign"])]
         if index == 0:
-            right = (
-                f"{escape(mediator_name)}＿＿＿＿＿　"
-                f"<font size=10>{chinese_date(agreement.mediator_signed_on)}</font>"
-            )
-        rows.append([Paragraph(left, styles["sign"]), Paragraph(right, styles["sign"])])
+            drawn = _signature_image(agreement.mediator_signature)
+            right = [
+                Paragraph(f"{escape(mediator_name)}：{'' if drawn else SIGN_LINE}", styles["sign"])
+            ]
+            if drawn:
+                right.append(drawn)
+            right.append(Paragraph(chinese_date(agreement.mediator_signed_on), styles["date"]))
+        rows.append([left, right])
     table = Table(rows, colWidths=[doc.width * 0.52, doc.width * 0.48])
     table.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 1), (-1, -1), 8),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
     )
     seal = [
-        Spacer(1, 6 * mm),
+        Spacer(1, 10 * mm),
         Paragraph(f"{escape(committee_name)}（盖章）", _right(styles["sign"])),
-        Paragraph(chinese_date(agreement.sealed_on), _right(styles["sign"])),
+        Spacer(1, 4 * mm),
+        Paragraph(chinese_date(agreement.sealed_on), _right(styles["date"])),
     ]
     story.append(KeepTogether([table, *seal]))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)

@@ -5,7 +5,7 @@ who may mediate where, and the blanking of records when a case is anonymised."""
 from cases.records import CaseRecords, register
 
 from . import models
-from .agreements import agreement_record, has_follow_up
+from .agreements import agreement_record, close_blocker, has_follow_up
 from .selectors import can_mediate
 
 
@@ -33,6 +33,7 @@ RECORDS = CaseRecords(
     has_follow_up=has_follow_up,
     can_mediate=can_mediate,
     anonymise=anonymise,
+    close_blocker=close_blocker,
 )
 
 

@@ -31,7 +31,13 @@ from .agreements import (
     effective_on,
     sync_confirmation_clock,
 )
-from .choices import AgreementForm, ConfirmationStatus, RemainingRisk
+from .choices import (
+    AgreementForm,
+    ConfirmationStatus,
+    PerformanceRoute,
+    RejectionRoute,
+    RemainingRisk,
+)
 from .models import (
     Agreement,
     AgreementSignature,
@@ -106,10 +112,18 @@ def agreement_sign(
     parties: dict | None = None,
     mediator_signed_on: date | None = None,
     sealed_on: date | None = None,
+    party_images: dict | None = None,
+    mediator_image=None,
+    sheet_attachment_id: int | None = None,
     at: datetime | None = None,
 ) -> Agreement:
-    """Record signature dates ({party id: date}), the mediator's and the committee seal date;
-    the agreement takes effect when all are there."""
+    """Record the signatures of the written agreement (art. 29): signature dates ({party id:
+    date}), the mediator's and the committee seal's date; a signature drawn on the phone's
+    screen (a PNG, {party id: image} or `mediator_image`) is dated today; a photo of the signed
+    sheet (an attachment of the case) is kept with the agreement. It takes effect when all are
+    there (the last of them)."""
+    from .signatures import decode_signature
+
     at = _now(at)
     case = _case_for(actor, case_id, "sign")
     agreement = Agreement.objects.select_for_update().filter(case=case).first()
@@ -117,44 +131,134 @@ def agreement_sign(
         raise Http404("调解协议不存在。")
     if agreement.form != AgreementForm.WRITTEN:
         raise Conflict("口头协议无需签名盖章。", form=agreement.form)
+    if agreement.effective_on is not None:
+        raise Conflict(
+            f"调解协议已于 {agreement.effective_on} 生效，签名盖章不能再更改。",
+            code="agreement_effective",
+            effective_on=agreement.effective_on.isoformat(),
+        )
     today = timezone.localdate(at)
+    parties = {int(pid): day for pid, day in (parties or {}).items()}
+    images = {}
+    for pid, image in (party_images or {}).items():
+        images[int(pid)] = decode_signature(image, field=f"party:{pid}")
+        parties.setdefault(int(pid), today)
+    mediator_png = None
+    if mediator_image is not None:
+        mediator_png = decode_signature(mediator_image, field="mediator_image")
+        mediator_signed_on = mediator_signed_on or today
     dates = {"mediator_signed_on": mediator_signed_on, "sealed_on": sealed_on}
-    dates.update({f"party:{pid}": day for pid, day in (parties or {}).items()})
+    dates.update({f"party:{pid}": day for pid, day in parties.items()})
     errors = {}
     for name, day in dates.items():
         if day is not None and (day < agreement.reached_on or day > today):
-            errors[name] = ["日期须在协议达成之日与今天之间。"]
+            errors[name] = [f"日期须在协议达成之日（{agreement.reached_on}）与今天之间。"]
     valid_parties = set(Party.objects.filter(case=case).values_list("id", flat=True))
-    for pid in parties or {}:
-        if int(pid) not in valid_parties:
+    for pid in parties:
+        if pid not in valid_parties:
             errors[f"party:{pid}"] = ["不是本案当事人。"]
+    sheet = None
+    if sheet_attachment_id is not None:
+        sheet = Attachment.objects.filter(pk=sheet_attachment_id, case=case).first()
+        if sheet is None:
+            errors["sheet"] = ["附件不属于本案。"]
+    if not parties and not any(dates.values()) and sheet is None:
+        errors["parties"] = ["请至少记录一方签名、调解员签名或盖章。"]
     if errors:
-        raise InvalidInput("签名日期无效。", fields=errors)
-    for pid, day in (parties or {}).items():
+        raise InvalidInput("签名盖章记录无效。", fields=errors)
+    for pid, day in parties.items():
+        defaults = {"signed_on": day}
+        if pid in images:
+            defaults["image"] = images[pid]
         AgreementSignature.objects.update_or_create(
-            agreement=agreement, party_id=int(pid), defaults={"signed_on": day}
+            agreement=agreement, party_id=pid, defaults=defaults
         )
     if mediator_signed_on is not None:
         agreement.mediator_signed_on = mediator_signed_on
+    if mediator_png is not None:
+        agreement.mediator_signature = mediator_png
     if sealed_on is not None:
         agreement.sealed_on = sealed_on
+    if sheet is not None:
+        agreement.signed_sheet = sheet
     agreement.effective_on = effective_on(agreement)
     agreement.updated_at = at
     agreement.save()
     sync_confirmation_clock(agreement, at=at)
+    how = "（屏幕签名）" if images or mediator_png is not None else ""
+    how = how or ("（签字协议书照片）" if sheet is not None else "")
     case_event(
         case=case,
         kind=EventKind.RECORD,
         actor=actor,
         at=at,
-        note="记录协议签名盖章" + ("，协议生效" if agreement.effective_on else ""),
+        note="记录协议签名盖章"
+        + how
+        + (f"，协议于 {agreement.effective_on} 生效" if agreement.effective_on else ""),
         data={
             "record": "signature",
             "id": agreement.id,
+            "parties": sorted(parties),
+            "mediator": mediator_signed_on is not None,
+            "seal": sealed_on is not None,
+            "on_screen": sorted(images) + (["mediator"] if mediator_png is not None else []),
+            "sheet": sheet.pk if sheet is not None else None,
             "effective_on": str(agreement.effective_on or ""),
         },
     )
     return agreement
+
+
+@transaction.atomic
+def agreement_print(
+    *, actor: User, case_id: int, copy: str = "archive", at: datetime | None = None
+) -> tuple[Agreement, bytes]:
+    """The agreement as a PDF: the archive copy (identities masked) for anyone who sees the
+    case; the parties' copy, with their full ID numbers and phones decrypted, only for those
+    the policy lets reveal them (the assignee, the officers of the current level), each print
+    recorded as a reveal of personal data in the audit trail."""
+    from cases.crypto import decrypt
+
+    from .pdf import ARCHIVE, PARTIES, agreement_pdf
+
+    at = _now(at)
+    if copy not in {ARCHIVE, PARTIES}:
+        raise InvalidInput("协议书版本无效。", fields={"copy": ["须为 archive 或 parties。"]})
+    if copy == ARCHIVE:
+        case = access_case(actor, case_id)
+    else:
+        case = _case_for(actor, case_id, "reveal")
+    agreement = (
+        Agreement.objects.select_related("case", "case__holder", "mediator", "committee")
+        .prefetch_related("signatures")
+        .filter(case=case)
+        .first()
+    )
+    if agreement is None:
+        raise Http404("调解协议不存在。")
+    if copy == ARCHIVE:
+        return agreement, agreement_pdf(agreement, copy=ARCHIVE)
+    identities = {}
+    for party in Party.objects.filter(case=case):
+        identities[party.pk] = {
+            "id_number": decrypt(party.id_number_encrypted, field="party.id_number")
+            if party.id_number_encrypted
+            else "",
+            "phone": decrypt(party.phone_encrypted, field="party.phone")
+            if party.phone_encrypted
+            else "",
+        }
+    case_event(
+        case=case,
+        kind=EventKind.REVEAL,
+        actor=actor,
+        at=at,
+        from_status=case.status,
+        from_level=case.level,
+        note="打印当事人签署本调解协议书（含完整身份证号、电话）",
+        data={"record": "agreement_print", "id": agreement.id, "parties": sorted(identities)},
+    )
+    return agreement, agreement_pdf(agreement, copy=PARTIES, identities=identities)
 
 
 # ---------------------------------------------------------------- sessions and consultations
@@ -370,33 +474,53 @@ def _confirmation_event(case, actor, at, confirmation, note):
 
 @transaction.atomic
 def confirmation_apply(
-    *, actor: User, case_id: int, court: str, applied_on: date, at: datetime | None = None
+    *,
+    actor: User,
+    case_id: int,
+    court: str,
+    applied_on: date,
+    applicants: list | None = None,
+    at: datetime | None = None,
 ) -> JudicialConfirmation:
-    """Record that the parties applied to a court for judicial confirmation (within 30 days
-    of the agreement taking effect, art. 33)."""
+    """Record that the parties applied jointly (every party of the case, art. 33) to a court
+    for judicial confirmation, within 30 days of the agreement taking effect."""
     at = _now(at)
     case = _case_for(actor, case_id, "confirmation")
     confirmation = _confirmation_for_update(case)
     if confirmation.status != ConfirmationStatus.OPEN:
         raise Conflict("司法确认已处理。", status=confirmation.status)
     last_day = confirmation.opened_on + timedelta(days=CONFIRMATION_WINDOW_DAYS)
-    if applied_on < confirmation.opened_on or applied_on > timezone.localdate(at):
-        raise InvalidInput(
-            "申请日期无效。", fields={"applied_on": ["须在协议生效之后、今天之前。"]}
-        )
-    if applied_on > last_day:
-        raise InvalidInput(
-            "已超过司法确认申请期限。",
-            fields={"applied_on": [f"须在协议生效之日起三十日内（{last_day} 前）申请。"]},
-        )
+    errors = {}
     if not (court or "").strip():
-        raise InvalidInput("须填写受理法院。", fields={"court": ["须填写受理法院。"]})
+        errors["court"] = ["须填写受理法院。"]
+    if applied_on < confirmation.opened_on or applied_on > timezone.localdate(at):
+        errors["applied_on"] = [f"须在协议生效之日（{confirmation.opened_on}）之后、今天之前。"]
+    elif applied_on > last_day:
+        errors["applied_on"] = [f"须在协议生效之日起三十日内（{last_day} 前）申请。"]
+    parties = {p.pk: p.name for p in Party.objects.filter(case=case).order_by("role", "id")}
+    chosen = {int(pid) for pid in applicants or []}
+    strangers = chosen - set(parties)
+    absent = [name for pid, name in parties.items() if pid not in chosen]
+    if strangers:
+        errors["applicants"] = ["申请人须为本案当事人。"]
+    elif absent:
+        errors["applicants"] = [f"司法确认须由双方当事人共同申请，缺少：{'、'.join(absent)}。"]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise InvalidInput(first if len(errors) == 1 else "司法确认申请不完整。", fields=errors)
     confirmation.status = ConfirmationStatus.APPLIED
     confirmation.court = court.strip()
+    confirmation.applicants = sorted(chosen)
     confirmation.applied_on = applied_on
     confirmation.updated_at = at
     confirmation.save()
-    _confirmation_event(case, actor, at, confirmation, f"申请司法确认：{confirmation.court}")
+    _confirmation_event(
+        case,
+        actor,
+        at,
+        confirmation,
+        f"{'、'.join(parties.values())}共同申请司法确认：{confirmation.court}",
+    )
     return confirmation
 
 
@@ -408,29 +532,87 @@ def confirmation_result(
     result: str,
     result_on: date,
     ruling_number: str = "",
+    route: str = "",
     note: str = "",
     at: datetime | None = None,
 ) -> JudicialConfirmation:
-    """Record the court's ruling: confirmed valid, or the application rejected."""
+    """Record the court's decision: the agreement confirmed valid (the case notes it), or the
+    application rejected, and then what follows (art. 33): mediation again (`reopen`) or the
+    parties go to court (`litigation`: the case is concluded as referred)."""
+    from cases.services import case_close, case_reopen
+
     at = _now(at)
     case = _case_for(actor, case_id, "confirmation")
     confirmation = _confirmation_for_update(case)
     if confirmation.status != ConfirmationStatus.APPLIED:
         raise Conflict("尚未申请司法确认或已记录结果。", status=confirmation.status)
+    errors = {}
     if result not in {ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED}:
-        raise InvalidInput("结果无效。", fields={"result": ["须为 confirmed 或 rejected。"]})
+        errors["result"] = ["须为 confirmed 或 rejected。"]
     if result_on < confirmation.applied_on or result_on > timezone.localdate(at):
-        raise InvalidInput("裁定日期无效。", fields={"result_on": ["须在申请之后、今天之前。"]})
+        errors["result_on"] = [f"须在申请之日（{confirmation.applied_on}）之后、今天之前。"]
+    if result == ConfirmationStatus.REJECTED and route not in RejectionRoute.values:
+        errors["route"] = ["法院驳回申请的，须选择重新调解或引导当事人向人民法院起诉。"]
+    if result == ConfirmationStatus.CONFIRMED and route:
+        errors["route"] = ["确认有效的协议无需选择后续处理。"]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise InvalidInput(first if len(errors) == 1 else "司法确认结果无效。", fields=errors)
+    if route == RejectionRoute.REOPEN and case.status != Status.RESOLVED:
+        raise Conflict("案件已结案，不能重新调解；请引导当事人向人民法院起诉。", status=case.status)
     confirmation.status = result
     confirmation.result_on = result_on
     confirmation.ruling_number = ruling_number.strip()
+    confirmation.route = route
     confirmation.note = note.strip()
     confirmation.updated_at = at
     confirmation.save()
-    _confirmation_event(
-        case, actor, at, confirmation, f"司法确认结果：{confirmation.get_status_display()}"
-    )
+    label = confirmation.get_status_display()
+    if route:
+        label += f"，{confirmation.get_route_display()}"
+    _confirmation_event(case, actor, at, confirmation, f"司法确认结果：{label}")
+    reason = "人民法院驳回司法确认申请" + (f"（{ruling_number.strip()}）" if ruling_number else "")
+    if route == RejectionRoute.REOPEN:
+        case_reopen(actor=actor, case_id=case.pk, reason=f"{reason}，重新调解。", at=at)
+    elif route == RejectionRoute.LITIGATION and case.status == Status.RESOLVED:
+        case_reopen(actor=actor, case_id=case.pk, reason=f"{reason}。", at=at)
+        case_close(
+            actor=actor,
+            case_id=case.pk,
+            outcome=Outcome.REFERRED,
+            note=f"{reason}，已告知当事人可以向人民法院提起诉讼。",
+            at=at,
+        )
     return confirmation
+
+
+@transaction.atomic
+def agreement_route(
+    *, actor: User, case_id: int, route: str, note: str = "", at: datetime | None = None
+) -> Case:
+    """The follow-up found the agreement not performed and the parties go elsewhere (art. 31,
+    32): to court or to arbitration; mediation ends and the case is concluded as referred.
+    (Mediation again is `reopen`.)"""
+    from cases.services import case_close, case_reopen
+
+    at = _now(at)
+    case = _case_for(actor, case_id, "route")
+    last = FollowUp.objects.filter(case=case).order_by("-performed_on", "-id").first()
+    if last is None or last.performed:
+        raise Conflict("只有回访发现协议未履行时才能引导诉讼或仲裁。", status=case.status)
+    if route not in PerformanceRoute.values:
+        message = "须选择引导向人民法院起诉或申请仲裁。"
+        raise InvalidInput(message, fields={"route": [message]})
+    label = PerformanceRoute(route).label
+    extra = f"：{note.strip()}" if (note or "").strip() else ""
+    case_reopen(actor=actor, case_id=case.pk, reason=f"协议未履行，{label}。", at=at)
+    return case_close(
+        actor=actor,
+        case_id=case.pk,
+        outcome=Outcome.REFERRED,
+        note=f"协议未履行，{label}{extra}",
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -462,20 +644,38 @@ def follow_up_record(
     method: str,
     performed: bool,
     satisfaction: str,
+    performed_on: date,
     remaining_risk: str = RemainingRisk.NONE,
     note: str = "",
-    performed_on: date | None = None,
     at: datetime | None = None,
 ) -> FollowUp:
-    """Record a follow-up (回访) of a case with an agreement."""
+    """Record a follow-up (回访, art. 31) of a case whose agreement is in effect, on the day the
+    user says it took place: not before the agreement took effect, not before its performance
+    date (the first follow-up is scheduled then), not in the future."""
+    from .agreements import missing_marks
+
     at = _now(at)
     case = _case_for(actor, case_id, "follow_up")
-    if not Agreement.objects.filter(case=case).exists():
+    agreement = Agreement.objects.filter(case=case).first()
+    if agreement is None:
         raise Conflict("案件没有调解协议，无需回访。", status=case.status)
+    if agreement.effective_on is None:
+        raise Conflict(
+            f"调解协议尚未生效（待{'、'.join(missing_marks(agreement))}），不能回访。",
+            code="agreement_not_effective",
+            status=case.status,
+        )
     today = timezone.localdate(at)
-    performed_on = performed_on or today
+    if performed_on is None:
+        raise InvalidInput("请填写回访日期。", fields={"performed_on": ["请填写回访日期。"]})
     if performed_on > today:
         raise InvalidInput("回访日期无效。", fields={"performed_on": ["回访日期不能晚于今天。"]})
+    if performed_on < agreement.effective_on:
+        message = f"回访日期不能早于调解协议生效日期（{agreement.effective_on}）。"
+        raise InvalidInput(message, fields={"performed_on": [message]})
+    if agreement.perform_by is not None and performed_on < agreement.perform_by:
+        message = f"协议履行期限为 {agreement.perform_by}，回访日期不能早于履行期限。"
+        raise InvalidInput(message, fields={"performed_on": [message]})
     follow_up = FollowUp.objects.create(
         case=case,
         method=method,

@@ -81,6 +81,11 @@ urlpatterns = [
         name="case-follow-ups",
     ),
     path(
+        f"{case}follow-ups/route/",
+        records.FollowUpViewSet.as_view({"post": "route"}),
+        name="case-follow-ups-route",
+    ),
+    path(
         f"{case}file/",
         records.CaseFileViewSet.as_view({"get": "retrieve"}),
         name="case-file",

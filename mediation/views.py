@@ -26,7 +26,9 @@ from config.pages import flash_domain_error, form_errors_from
 from grids.models import Area
 
 from . import services
-from .models import Consultation, FollowUp, MediationSession
+from .agreement_views import agreement_panel
+from .models import Agreement, Consultation, FollowUp, MediationSession
+from .next_step import next_step
 from .selectors import (
     agreement_of,
     follow_up_due,
@@ -53,6 +55,7 @@ PAGE_ACTIONS = {
     "follow_up",
     "answer",
     "reveal",
+    "route",
 }
 PAGE_STAGES = {
     "session": {Status.ASSIGNED, Status.IN_PROGRESS},
@@ -63,9 +66,25 @@ PAGE_STAGES = {
 
 
 def page_actions(user, case) -> set[str]:
-    """The buttons of the case page: what the case policy allows this user now."""
+    """The buttons of the case page: what the case policy allows this user now (a follow-up
+    once the agreement is in effect, art. 31)."""
     allowed = CasePolicy(user, case).allowed_actions() & PAGE_ACTIONS
-    return {a for a in allowed if a not in PAGE_STAGES or case.status in PAGE_STAGES[a]}
+    allowed = {a for a in allowed if a not in PAGE_STAGES or case.status in PAGE_STAGES[a]}
+    if "follow_up" in allowed and not agreement_in_effect(case):
+        allowed.discard("follow_up")
+    if "route" in allowed and not found_not_performed(case):
+        allowed.discard("route")
+    return allowed
+
+
+def agreement_in_effect(case) -> bool:
+    return Agreement.objects.filter(case=case, effective_on__isnull=False).exists()
+
+
+def found_not_performed(case) -> bool:
+    """The last follow-up found the agreement not performed (art. 31: reopen or route)."""
+    last = FollowUp.objects.filter(case=case).order_by("-performed_on", "-id").first()
+    return last is not None and not last.performed
 
 
 @login_required
@@ -93,7 +112,7 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
         "escalate": forms.EscalateForm(initial={"from_level": case.level}),
         "pull_up": forms.EscalateForm(initial={"from_level": case.level}),
         "delegate": forms.DelegateForm(areas=_delegate_areas(case)),
-        "resolve": forms.ResolveForm(),
+        "resolve": forms.ResolveForm(initial={"facts": case.facts}),
         "extend": forms.ExtendForm(),
         "reopen": forms.ReasonForm(),
         "close": forms.CloseForm(case=case),
@@ -125,6 +144,8 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
             "open_action": next(iter(action_forms), None),
             "revealed": revealed or {},
             "now": now,
+            "next_step": next_step(case, now=now),
+            "agreement_panel": agreement_panel(request.user, case, allowed),
         },
         status=status,
     )
@@ -317,6 +338,7 @@ def _run(action, request, case, data):
             satisfaction=data["satisfaction"],
             remaining_risk=data["remaining_risk"],
             note=data.get("note", ""),
+            performed_on=data["performed_on"],
         )
 
 

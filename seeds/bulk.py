@@ -114,7 +114,9 @@ WRITTEN_SHARE = 0.55
 PERFORM_DAYS = (10, 10, 15, 20, 30)
 CONFIRMATION_APPLY_SHARE = 0.08  # of the written agreements
 CONFIRMATION_DECLINE_SHARE = 0.8
-CONFIRMATION_REJECT_SHARE = 0.05  # of the applications
+# A rejection reopens the case or sends the parties to court (art. 33); the generated timeline
+# has neither, so the generated courts confirm every application.
+CONFIRMATION_REJECT_SHARE = 0.0  # of the applications
 # Resolved cases never followed up (they cannot be closed, so they stay resolved); the others
 # are followed up around the first follow-up's due date (`mediation.deadlines.follow_up_due`), 10–30 days
 # after resolution, then closed.
@@ -391,7 +393,7 @@ class Writer:
         "mediation_agreementsignature": "agreement_id, party_id, signed_on",
         "mediation_judicialconfirmation": (
             "id, case_id, agreement_id, status, opened_on, remind_at, due_at, court, applied_on, "
-            "result_on, ruling_number, note, updated_at"
+            "result_on, ruling_number, note, updated_at, applicants, route"
         ),
         "mediation_followup": (
             "id, case_id, method, performed_on, performed, satisfaction, remaining_risk, note, "
@@ -843,6 +845,7 @@ class Generator:
             status, court, applied, result, ruling, note, updated = (
                 "open", "", NULL, NULL, "", "", in_effect
             )  # fmt: skip
+            applicants = "[]"
             data = f'{{"record": "confirmation", "id": {jid}, "status": "'
             if written and rnd() < CONFIRMATION_APPLY_SHARE:
                 applied_day = effective + _between(rnd, 1, 4)
@@ -852,6 +855,8 @@ class Generator:
                 if at <= now:
                     status, court, updated = "applied", self.court, at
                     applied = day_text[applied_day]
+                    # Both parties apply jointly (art. 33).
+                    applicants = f"[{party_id}, {party_id + 1}]"
                     events.append((at, "record", who, "resolved", "resolved", level, level,
                                    f"申请司法确认：{court}", data + 'applied"}'))  # fmt: skip
                     at = ruled * 1440 + 900
@@ -875,15 +880,15 @@ class Generator:
                 f"{jid}\t{cs}\t{aid}\t{status}\t{day_text[effective]}\t"
                 f"{text((effective + CONFIRMATION_REMIND_DAY) * 1440)}\t"
                 f"{text((effective + CONFIRMATION_WINDOW_DAYS + 1) * 1440)}\t{court}\t{applied}\t"
-                f"{result}\t{ruling}\t{note}\t{text(updated)}\n"
+                f"{result}\t{ruling}\t{note}\t{text(updated)}\t{applicants}\t\n"
             )
 
         # The follow-up, around its due date (mediation.deadlines.follow_up_due), 10–30 days
         # after resolution and after the court's ruling.
         if rnd() < NO_FOLLOW_UP_SHARE:
             return None
-        day = due_day + _between(rnd, -4, 3)
-        day = min(max(day, reached + 10, settled + 1), reached + 30)
+        # Never before the performance date (art. 31: the first follow-up is scheduled then).
+        day = max(due_day + _between(rnd, 0, 3), reached + 10, settled + 1)
         at = cal.office(day * 1440 + 540 + _between(rnd, 0, 420), rng)
         if at > now:
             return None

@@ -29,6 +29,7 @@ from config.errors import DomainError
 from mediation import services as ms
 from mediation.choices import ConfirmationStatus, FollowUpMethod, Satisfaction
 
+from .agreements import follow_up_day, joint_applicants
 from .org import Staff
 from .people import (
     CATEGORIES,
@@ -476,6 +477,7 @@ class Year:
                 case_id=case.pk,
                 court=COURTS,
                 applied_on=applied,
+                applicants=joint_applicants(case),
                 at=self.at(local(applied, 10)),
             )
             self.tally.steps["confirmation_applied"] += 1
@@ -496,9 +498,10 @@ class Year:
                 note="当事人表示自觉履行，不申请。",
                 at=self.at(max(t, local(effective, 17))),
             )
-        # Follow-up by the performance date (or within ten working days).
-        follow = min(perform_by, reached + timedelta(days=14)) + timedelta(days=rng.randrange(0, 4))
-        follow = max(follow, reached + timedelta(days=2), settled + timedelta(days=1))
+        # The first follow-up at the performance date (or within ten working days).
+        follow = follow_up_day(
+            rng, reached=reached, perform_by=perform_by if written else None, settled=settled
+        )
         follow_at = office_hours(local(follow, 10), rng)
         self.at(follow_at)
         performed = rng.random() > 0.015

@@ -79,6 +79,7 @@ def drive(
     mediator=None,
     at=None,
     note: str = "",
+    written: bool = False,
 ) -> Case:
     """Take a fresh (pending) case through the services to status `to` at `level` (default: the
     level it is at); returns it re-read.
@@ -87,7 +88,9 @@ def drive(
     level's mediator (a village mediator claims it where the village has no officer), who
     responds and resolves with an oral agreement. `to="closed"` closes it with `outcome`:
     `agreement` after the resolution and a follow-up, any other outcome from in progress.
-    `officer` and `mediator` default to the first such role holders of the level's area."""
+    `officer` and `mediator` default to the first such role holders of the level's area.
+    `written=True` resolves with a written agreement, signed by every party and the mediator
+    and sealed the same day (in effect, art. 29), performed that day."""
     case = Case.objects.select_related("village", "town", "county").get(pk=case.pk)
     kw = {} if at is None else {"at": at}
     level = level or case.level
@@ -111,7 +114,11 @@ def drive(
             actor=mediator, case_id=case.pk, outcome=outcome, note=note or "调解不成", **kw
         )
         return _fresh(case)
-    services.case_resolve(actor=mediator, case_id=case.pk, agreement=ORAL, **kw)
+    if written:
+        resolve_written(case, mediator, at=at)
+        sign_and_seal(case, mediator, at=at, on=timezone.localdate(at) if at else None)
+    else:
+        services.case_resolve(actor=mediator, case_id=case.pk, agreement=ORAL, **kw)
     if to == "resolved":
         return _fresh(case)
     if to != "closed":
@@ -158,7 +165,13 @@ def ask_consultation(case, actor, **fields):
 def record_follow_up(case, actor, **fields):
     from mediation import services as mediation
 
-    fields = {"method": "visit", "performed": True, "satisfaction": "satisfied", **fields}
+    fields = {
+        "method": "visit",
+        "performed": True,
+        "satisfaction": "satisfied",
+        "performed_on": timezone.localdate(),
+        **fields,
+    }
     return mediation.follow_up_record(case_id=case.pk, actor=actor, **fields)
 
 
@@ -194,4 +207,61 @@ def reward(case, *, mediator, committee, claimed_by, amount=100, difficulty="ord
         county_id=case.county_id,
         town_id=case.town_id,
         village_id=case.village_id,
+    )
+
+
+# The written agreement (人民调解法 art. 28–30): the fields the law requires, and its signing.
+
+WRITTEN = {
+    "form": "written",
+    "facts": "张三与李四因宅基地东侧界址发生争执。",
+    "responsibilities": "李四越界砌墙，负主要责任。",
+    "terms": "李四拆除越界围墙，并赔偿张三损失人民币贰仟元。",
+    "performance_method": "当面拆除，赔偿款现金一次付清。",
+}
+
+
+def signature_png(width=300, height=120, *, ink=True) -> bytes:
+    """A signature as the phone's canvas sends it: a PNG with a stroke on it (or blank)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    if ink:
+        draw = ImageDraw.Draw(image)
+        draw.line([(20, 80), (80, 30), (140, 90), (220, 40), (280, 70)], fill="#102a43", width=4)
+    buffer = BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def signature_data_url(**kwargs) -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(signature_png(**kwargs)).decode()
+
+
+def resolve_written(case, actor, *, perform_by=None, at=None):
+    """Resolve an in-progress case with a complete written agreement (not yet signed)."""
+    day = timezone.localdate(at) if at else timezone.localdate()
+    agreement = {**WRITTEN, "perform_by": perform_by or day}
+    kw = {} if at is None else {"at": at}
+    return services.case_resolve(actor=actor, case_id=case.pk, agreement=agreement, **kw)
+
+
+def sign_and_seal(case, actor, *, on=None, at=None):
+    """Every party and the mediator sign and the committee seals (the agreement in effect)."""
+    from mediation import services as mediation
+
+    on = on or timezone.localdate()
+    kw = {} if at is None else {"at": at}
+    parties = {pk: on for pk in case.parties.values_list("pk", flat=True)}
+    return mediation.agreement_sign(
+        actor=actor,
+        case_id=case.pk,
+        parties=parties,
+        mediator_signed_on=on,
+        sealed_on=on,
+        **kw,
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
 )
 from rest_framework import serializers, status, viewsets
@@ -19,12 +20,15 @@ from cases.choices import Status
 from cases.models import Case
 
 from .. import deadlines, selectors, services
+from ..agreements import missing_marks
 from ..choices import (
     AgreementForm,
     ConfirmationStatus,
     ConsultantKind,
     DocumentKind,
     FollowUpMethod,
+    PerformanceRoute,
+    RejectionRoute,
     RemainingRisk,
     Satisfaction,
 )
@@ -36,7 +40,6 @@ from ..models import (
     JudicialConfirmation,
     MediationSession,
 )
-from ..pdf import agreement_pdf
 from .common import CaseRecordsMixin, UserBriefSerializer
 
 
@@ -202,6 +205,7 @@ class SignatureSerializer(serializers.Serializer):
     name = serializers.CharField(label="姓名")
     role = serializers.CharField(label="身份")
     signed_on = serializers.DateField(label="签名日期", allow_null=True)
+    on_screen = serializers.BooleanField(label="屏幕签名")
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -211,6 +215,8 @@ class AgreementSerializer(serializers.ModelSerializer):
         source="committee.name", read_only=True, default="", label="调解组织"
     )
     signatures = serializers.SerializerMethodField(label="当事人签名")
+    missing = serializers.SerializerMethodField(label="生效尚缺")
+    signed_sheet = serializers.PrimaryKeyRelatedField(read_only=True, label="签字协议书照片")
     follow_up_due = serializers.SerializerMethodField(label="首次回访期限")
     pdf_url = serializers.SerializerMethodField(label="协议书 PDF")
 
@@ -233,23 +239,29 @@ class AgreementSerializer(serializers.ModelSerializer):
             "signatures",
             "mediator_signed_on",
             "sealed_on",
+            "signed_sheet",
             "effective_on",
+            "missing",
             "follow_up_due",
             "pdf_url",
             "updated_at",
         ]
 
     def get_signatures(self, agreement) -> list[dict]:
-        signed = {s.party_id: s.signed_on for s in agreement.signatures.all()}
+        signed = {s.party_id: s for s in agreement.signatures.all()}
         return [
             {
                 "party": party.id,
                 "name": party.name,
                 "role": party.get_role_display(),
-                "signed_on": signed.get(party.id),
+                "signed_on": signed[party.id].signed_on if party.id in signed else None,
+                "on_screen": party.id in signed and signed[party.id].image is not None,
             }
             for party in agreement.case.parties.all()
         ]
+
+    def get_missing(self, agreement) -> list[str]:
+        return missing_marks(agreement)
 
     def get_follow_up_due(self, agreement) -> str | None:
         due = selectors.follow_up_due(agreement.case)
@@ -282,13 +294,25 @@ class AgreementInputSerializer(serializers.Serializer):
 
 class PartySignatureInputSerializer(serializers.Serializer):
     party = serializers.IntegerField(label="当事人")
-    signed_on = serializers.DateField(label="签名日期")
+    signed_on = serializers.DateField(label="签名日期", required=False)
+    image = serializers.CharField(
+        label="屏幕签名（PNG data URL）", required=False, max_length=400_000
+    )
+
+    def validate(self, attrs):
+        if "signed_on" not in attrs and "image" not in attrs:
+            raise serializers.ValidationError("须填写签名日期或在屏幕上签名。")
+        return attrs
 
 
 class SignInputSerializer(serializers.Serializer):
     parties = PartySignatureInputSerializer(label="当事人签名", many=True, required=False)
     mediator_signed_on = serializers.DateField(label="调解员签名日期", required=False)
+    mediator_image = serializers.CharField(
+        label="调解员屏幕签名（PNG data URL）", required=False, max_length=400_000
+    )
     sealed_on = serializers.DateField(label="调委会盖章日期", required=False)
+    sheet = serializers.IntegerField(label="签字协议书照片（附件）", required=False, min_value=1)
 
 
 class AgreementViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
@@ -326,24 +350,45 @@ class AgreementViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
         data = SignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        rows = values.get("parties", [])
         services.agreement_sign(
             actor=request.user,
             case_id=self.case.pk,
-            parties={row["party"]: row["signed_on"] for row in values.get("parties", [])},
+            parties={row["party"]: row["signed_on"] for row in rows if "signed_on" in row},
+            party_images={row["party"]: row["image"] for row in rows if "image" in row},
             mediator_signed_on=values.get("mediator_signed_on"),
+            mediator_image=values.get("mediator_image"),
             sealed_on=values.get("sealed_on"),
+            sheet_attachment_id=values.get("sheet"),
         )
         return Response(AgreementSerializer(self.get_agreement()).data)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "copy",
+                str,
+                enum=["archive", "parties"],
+                description="archive: 存档本（身份信息脱敏）；parties: 当事人签署本（完整身份信息，记入审计）",
+            )
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     def pdf(self, request, case_id):
-        """The agreement as a 人民调解协议书 PDF, its Chinese font embedded."""
-        agreement = self.get_agreement()
-        response = HttpResponse(agreement_pdf(agreement), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'inline; filename="agreement-{agreement.case.number}.pdf"; '
-            f"filename*=UTF-8''%E8%B0%83%E8%A7%A3%E5%8D%8F%E8%AE%AE%E4%B9%A6-{agreement.case.number}.pdf"
+        """The agreement as a 人民调解协议书 PDF, its Chinese font embedded: the archive copy,
+        or (`?copy=parties`) the parties' copy with full identities, an audited reveal."""
+        copy = request.query_params.get("copy", "archive")
+        agreement, body = services.agreement_print(
+            actor=request.user, case_id=self.case.pk, copy=copy
         )
+        response = HttpResponse(body, content_type="application/pdf")
+        number = agreement.case.number
+        response["Content-Disposition"] = (
+            f'inline; filename="agreement-{number}-{copy}.pdf"; '
+            f"filename*=UTF-8''%E8%B0%83%E8%A7%A3%E5%8D%8F%E8%AE%AE%E4%B9%A6-{number}-{copy}.pdf"
+        )
+        if copy != "archive":
+            response["Cache-Control"] = "no-store"
         return response
 
 
@@ -362,9 +407,11 @@ class ConfirmationSerializer(serializers.ModelSerializer):
             "due_at",
             "last_day",
             "court",
+            "applicants",
             "applied_on",
             "result_on",
             "ruling_number",
+            "route",
             "note",
         ]
 
@@ -375,6 +422,9 @@ class ConfirmationSerializer(serializers.ModelSerializer):
 class ConfirmationApplyInputSerializer(serializers.Serializer):
     court = serializers.CharField(label="受理法院", max_length=100)
     applied_on = serializers.DateField(label="申请日期")
+    applicants = serializers.ListField(
+        label="共同申请的当事人", child=serializers.IntegerField(min_value=1), max_length=50
+    )
 
 
 class ConfirmationResultInputSerializer(serializers.Serializer):
@@ -388,6 +438,9 @@ class ConfirmationResultInputSerializer(serializers.Serializer):
     result_on = serializers.DateField(label="裁定日期")
     ruling_number = serializers.CharField(
         label="裁定书文号", max_length=64, required=False, allow_blank=True
+    )
+    route = serializers.ChoiceField(
+        label="驳回后的处理", choices=RejectionRoute.choices, required=False, allow_blank=True
     )
     note = serializers.CharField(label="备注", max_length=2000, required=False, allow_blank=True)
 
@@ -472,7 +525,12 @@ class FollowUpCreatedSerializer(FollowUpSerializer):
     def get_next_actions(self, follow_up) -> list[dict]:
         base = f"/api/v1/cases/{follow_up.case_id}"
         if self._reopen(follow_up):
-            return [{"action": "reopen", "label": "协议未履行，重新调解", "url": f"{base}/reopen/"}]
+            route = f"{base}/follow-ups/route/"
+            return [
+                {"action": "reopen", "label": "协议未履行，重新调解", "url": f"{base}/reopen/"},
+                {"action": "route", "route": "court", "label": "引导向人民法院起诉", "url": route},
+                {"action": "route", "route": "arbitration", "label": "引导申请仲裁", "url": route},
+            ]
         if follow_up.case.status == Status.RESOLVED:
             return [{"action": "close", "label": "回访完成，结案", "url": f"{base}/close/"}]
         return []
@@ -488,7 +546,12 @@ class FollowUpInputSerializer(serializers.Serializer):
     note = serializers.CharField(
         label="回访情况", max_length=5000, required=False, allow_blank=True
     )
-    performed_on = serializers.DateField(label="回访日期", required=False)
+    performed_on = serializers.DateField(label="回访日期")
+
+
+class RouteInputSerializer(serializers.Serializer):
+    route = serializers.ChoiceField(label="引导途径", choices=PerformanceRoute.choices)
+    note = serializers.CharField(label="说明", max_length=2000, required=False, allow_blank=True)
 
 
 class FollowUpViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
@@ -513,6 +576,15 @@ class FollowUpViewSet(CaseRecordsMixin, viewsets.GenericViewSet):
             actor=request.user, case_id=self.case.pk, **data.validated_data
         )
         return Response(FollowUpCreatedSerializer(follow_up).data, status=201)
+
+    @extend_schema(request=RouteInputSerializer, responses={200: FollowUpSerializer(many=True)})
+    def route(self, request, case_id):
+        """The agreement was not performed: the parties are guided to court or arbitration."""
+        self.check_write("route")
+        data = RouteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.agreement_route(actor=request.user, case_id=self.case.pk, **data.validated_data)
+        return Response(FollowUpSerializer(self.get_queryset(), many=True).data)
 
 
 class FileItemSerializer(serializers.Serializer):

@@ -118,8 +118,15 @@ def _refusals(cast):
         "confirmation_decline": ("resolved", {}),
         "follow_up_record": (
             "resolved",
-            {"method": "visit", "performed": True, "satisfaction": "satisfied"},
+            {
+                "method": "visit",
+                "performed": True,
+                "satisfaction": "satisfied",
+                "performed_on": today,
+            },
         ),
+        "agreement_route": ("resolved", {"route": "court"}),
+        "agreement_print": ("in_progress", {"copy": "parties"}),
         "document_record": ("in_progress", {"kind": "rights_notice"}),
         "reward_claim": ("resolved", {"difficulty": "simple"}),
     }

@@ -27,9 +27,9 @@ def _url(case, tail):
     return f"/api/v1/cases/{case.id}/{tail}"
 
 
-def _effective_agreement(client, case):
+def _effective_agreement(client, case, *, perform_in=10):
     today = timezone.localdate()
-    body = {**WRITTEN, "perform_by": str(today + timedelta(days=10))}
+    body = {**WRITTEN, "perform_by": str(today + timedelta(days=perform_in))}
     assert client.put(_url(case, "agreement/"), body, format="json").status_code == 200
     parties = [{"party": p.id, "signed_on": str(today)} for p in case.parties.all()]
     response = client.post(
@@ -111,7 +111,11 @@ def test_confirmation_window_and_application(cast, api):
     client = api(cast.village_mediator_a)
     assert client.get(_url(case, "confirmation/")).status_code == 404
     assert client.post(_url(case, "confirmation/apply/"), {}, format="json").status_code == 400
-    body = {"court": "宜君县人民法院", "applied_on": str(timezone.localdate())}
+    body = {
+        "court": "宜君县人民法院",
+        "applied_on": str(timezone.localdate()),
+        "applicants": [p.id for p in case.parties.all()],
+    }
     assert client.post(_url(case, "confirmation/apply/"), body, format="json").status_code == 409
     _effective_agreement(client, case)
     clock = client.get(_url(case, "confirmation/")).json()
@@ -140,6 +144,7 @@ def test_follow_up_not_performed_offers_reopen(cast, api):
         "satisfaction": "dissatisfied",
         "remaining_risk": "medium",
         "note": "李四未拆除围墙。",
+        "performed_on": str(timezone.localdate()),
     }
     without_agreement = make_case(cast)
     response = client.post(_url(without_agreement, "follow-ups/"), body, format="json")
@@ -176,7 +181,7 @@ def _concluded_case(cast):
 def test_reward_is_refused_for_an_incomplete_file_and_granted_once_complete(cast, api):
     case = _concluded_case(cast)
     client = api(cast.village_mediator_a)
-    _effective_agreement(client, case)
+    _effective_agreement(client, case, perform_in=0)
     client.post(
         _url(case, "sessions/"),
         {
@@ -188,7 +193,12 @@ def test_reward_is_refused_for_an_incomplete_file_and_granted_once_complete(cast
     )
     client.post(
         _url(case, "follow-ups/"),
-        {"method": "visit", "performed": True, "satisfaction": "satisfied"},
+        {
+            "method": "visit",
+            "performed": True,
+            "satisfaction": "satisfied",
+            "performed_on": str(timezone.localdate()),
+        },
         format="json",
     )
     client.post(
@@ -240,7 +250,7 @@ def test_monthly_reward_sheet_per_mediator_and_committee(cast, api):
     client = api(cast.village_mediator_a)
     for difficulty in ["ordinary", "major"]:
         case = _concluded_case(cast)
-        _effective_agreement(client, case)
+        _effective_agreement(client, case, perform_in=0)
         client.post(
             _url(case, "sessions/"),
             {"held_at": timezone.now().isoformat(), "place": "调解室", "minutes": "笔录"},
@@ -248,7 +258,12 @@ def test_monthly_reward_sheet_per_mediator_and_committee(cast, api):
         )
         client.post(
             _url(case, "follow-ups/"),
-            {"method": "visit", "performed": True, "satisfaction": "satisfied"},
+            {
+                "method": "visit",
+                "performed": True,
+                "satisfaction": "satisfied",
+                "performed_on": str(timezone.localdate()),
+            },
             format="json",
         )
         for kind in ["identity", "rights_notice"]:

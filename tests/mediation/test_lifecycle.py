@@ -42,7 +42,12 @@ def test_a_case_is_closed_as_agreement_only_after_a_follow_up(cast, api):
     response = client.post(f"/api/v1/cases/{case.id}/close/", close, format="json")
     assert response.status_code == 409
     assert Case.objects.get(pk=case.pk).status == "resolved"
-    follow_up = {"method": "visit", "performed": True, "satisfaction": "basically"}
+    follow_up = {
+        "method": "visit",
+        "performed": True,
+        "satisfaction": "basically",
+        "performed_on": str(timezone.localdate()),
+    }
     response = client.post(f"/api/v1/cases/{case.id}/follow-ups/", follow_up, format="json")
     assert response.status_code == 201
     response = client.post(f"/api/v1/cases/{case.id}/close/", close, format="json")

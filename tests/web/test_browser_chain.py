@@ -122,17 +122,25 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     town.get_by_test_id("do-session").click()
     expect(town.get_by_test_id("records")).to_contain_text("镇综治中心调解室")
     form = _open_action(town, "resolve")
+    # An oral agreement is in effect when reached (the written one's signing has its own walk,
+    # test_browser_agreement.py).
+    form.locator('input[name="form"][value="oral"]').check()
     form.locator('textarea[name="terms"]').fill("按1998年确权界址重砌院墙，费用双方各半。")
-    form.locator('textarea[name="facts"]').fill("两户因院墙位置发生争执。")
-    form.locator('textarea[name="responsibilities"]').fill("双方均有责任。")
-    form.locator('input[name="performance_method"]').fill("双方共同出资雇工砌墙。")
-    form.locator('input[name="perform_by"]').fill("2030-12-31")
     town.get_by_test_id("do-resolve").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·调解成功")
-    expect(town.get_by_test_id("agreement")).to_contain_text("书面协议")
+    expect(town.get_by_test_id("agreement")).to_contain_text("口头协议")
 
-    # 4. A follow-up is recorded and the case closes.
+    # 4. A follow-up is recorded (dated, every answer chosen by the user) and the case closes.
+    today = town.evaluate("new Date().toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'})")
     form = _open_action(town, "follow_up")
+    form.locator('input[name="performed_on"]').fill(today)
+    for name, value in (
+        ("method", "visit"),
+        ("performed", "yes"),
+        ("satisfaction", "satisfied"),
+        ("remaining_risk", "none"),
+    ):
+        form.locator(f'input[name="{name}"][value="{value}"]').check()
     form.locator('textarea[name="note"]').fill("院墙已重砌，双方满意。")
     town.get_by_test_id("do-follow_up").click()
     expect(town.get_by_test_id("records")).to_contain_text("协议已履行")
