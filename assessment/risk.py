@@ -331,7 +331,7 @@ def row_of(village, period: Period, *, now=None, lock=False) -> VillageRisk:
 
 
 @transaction.atomic
-def risk_override(*, actor, village_id, rating, reason, month=None) -> VillageRisk:
+def risk_override(*, actor, village_id, rating="", reason="", month=None) -> VillageRisk:
     """A town officer sets the village's rating of the month, with a reason; audited."""
     village = village_in_scope(actor, village_id)
     if not may_override(actor, village):
@@ -372,7 +372,7 @@ def risk_override(*, actor, village_id, rating, reason, month=None) -> VillageRi
 
 
 @transaction.atomic
-def visit_record(*, actor, village_id, visited_on, note="") -> VillageVisit:
+def visit_record(*, actor, village_id, visited_on=None, note="") -> VillageVisit:
     """An officer's visit to the village: its date (not in the future, within a year)."""
     village = village_in_scope(actor, village_id)
     if not may_visit(actor, village):
