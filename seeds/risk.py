@@ -11,6 +11,7 @@ from accounts.choices import RoleKind
 from accounts.models import Role
 from assessment.periods import month_of
 from assessment.risk import compute_month, visit_record
+from assessment.risk_models import VillageVisit
 from cases.models import Case
 from grids.models import Area
 
@@ -34,7 +35,7 @@ def rate_demo_villages(now=None) -> str:
 
 def _visits(now) -> int:
     """One to three visits per village this month by an officer of its town (none in the
-    future), so some villages are short of visits and counted."""
+    future), so the villages rated red are short of visits and counted."""
     rng = random.Random(15)
     officers = {}
     for role in Role.objects.filter(kind=RoleKind.OFFICER, area__level="town").select_related(
@@ -43,12 +44,18 @@ def _visits(now) -> int:
         officers.setdefault(role.area_id, role.user)
     today = timezone.localtime(now).date()
     days = (today - today.replace(day=1)).days + 1
+    # A second run adds none: villages visited this month already are left as they are.
+    visited = set(
+        VillageVisit.objects.filter(visited_on__gte=today.replace(day=1)).values_list(
+            "village_id", flat=True
+        )
+    )
     made = 0
     for village in Area.objects.filter(level="village", retired=False).order_by("code"):
         officer = officers.get(village.parent_id)
-        if officer is None:
+        if officer is None or village.pk in visited:
             continue
-        for _ in range(rng.randint(0, 3)):
+        for _ in range(rng.randint(1, 3)):
             day = today - timedelta(days=rng.randrange(days))
             visit_record(actor=officer, village_id=village.pk, visited_on=day, note="入村走访。")
             made += 1

@@ -93,6 +93,9 @@ OBJECT_ROUTES = {
     "notification-detail": "notification",
     "notification-read": "notification",
     "web:notification-open": "notification",
+    "village-risk-override": "village",
+    "village-visits": "village",
+    "web:village-risk": "village",
 }
 # Every action slug of the case page's action route is tried.
 CASE_PAGE_ACTIONS = [
@@ -136,6 +139,7 @@ LIST_ROUTES = {
     "notification-unread-count",
     "me",
     "audit",
+    "village-risk-list",
 }
 
 # What each list route must show of a town's objects to some of that town's people (keys of
@@ -169,6 +173,8 @@ LIST_SHOWS = {
     "web:inspections": ["grid_name"],
     "web:intake": ["grid_name"],
     "web:notifications": ["notification"],
+    "village-risk-list": ["village_code"],
+    "web:village-risks": ["village_code"],
 }
 # Routes that show only the caller's own name, roles or counts.
 COUNTS = {"me", "notification-unread-count", "web:notifications-badge"}
@@ -187,6 +193,7 @@ PAGE_LISTS = {
     "web:inspections",
     "web:notifications",
     "web:notifications-badge",
+    "web:village-risks",
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"web:inspection-submit"}
@@ -206,6 +213,8 @@ SETTINGS_ROUTES = {
     "web:settings-rewards",
     "web:settings-calendar",
     "web:settings-calendar-delete",
+    "risk-settings",
+    "web:settings-risk",
 }
 REGISTERED = (
     PUBLIC
