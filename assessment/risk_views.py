@@ -21,12 +21,17 @@ from .risk_models import RiskLevel, VillageVisit
 class OverrideForm(forms.Form):
     rating = forms.ChoiceField(label="调整为", choices=RiskLevel.choices)
     reason = forms.CharField(
-        label="调整理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label="调整理由",
+        max_length=500,
+        error_messages={"required": "请填写调整理由。"},
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label="走访日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(
         label="走访情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -82,7 +87,12 @@ def village_risk(request, pk):
     may_visit = risk.may_visit(request.user, village)
     if which == "override" and not may_override or which == "visit" and not may_visit:
         raise PermissionDenied("无权进行此操作。")
-    override_form = OverrideForm(request.POST if which == "override" else None, prefix="o")
+    current = risk.VillageRisk.objects.filter(village=village, month=period.start_date).first()
+    override_form = OverrideForm(
+        request.POST if which == "override" else None,
+        prefix="o",
+        initial={"rating": current.rating if current else RiskLevel.GREEN},
+    )
     visit_form = VisitForm(
         request.POST if which == "visit" else None,
         prefix="v",
