@@ -394,3 +394,12 @@ def test_county_admin_sets_thresholds_audited_bad_ones_400(cast, api, client):
     )
     assert response.status_code == 302
     assert risk.settings_of(cast.areas.county)["values"]["visit_days_red"] == 4
+
+
+def test_the_schema_describes_the_rating_routes(cast, api):
+    paths = api(cast.county_officer).get("/api/schema/?format=json").json()["paths"]
+    listing = paths["/api/v1/village-risks/"]["get"]
+    assert {"month", "risk", "area"} <= {p["name"] for p in listing["parameters"]}
+    assert "requestBody" in paths["/api/v1/village-risks/{id}/override/"]["post"]
+    assert "requestBody" in paths["/api/v1/village-risks/{id}/visits/"]["post"]
+    assert "put" in paths["/api/v1/settings/{county_id}/risk-settings/"]
