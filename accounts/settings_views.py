@@ -39,6 +39,7 @@ def tabs(county, active: str):
         ("deadlines", "办理时限", reverse("web:settings-deadlines", args=[county.pk])),
         ("assessment", "考核权重与等级", reverse("web:settings-assessment", args=[county.pk])),
         ("rewards", "以奖代补标准", reverse("web:settings-rewards", args=[county.pk])),
+        ("risk", "村风险评定标准", reverse("web:settings-risk", args=[county.pk])),
         ("calendar", "工作日历", reverse("web:settings-calendar")),
     ]
     return [

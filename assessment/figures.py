@@ -40,6 +40,7 @@ COMPONENT_LABELS = {
     "follow_up_rate": ("回访", "回访率"),
     "satisfaction_rate": ("满意", "满意率"),
     "inspection_coverage": ("排查", "排查报告覆盖率"),
+    "referral_on_time_rate": ("移交", "移交按期答复率"),
 }
 COMPONENTS = [metric for metric, _ in INDEX_METRICS]
 

@@ -126,3 +126,6 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {'班' if self.workday else '休'}"
+
+
+from .risk_models import RiskSetting, VillageRisk, VillageVisit  # noqa: E402,F401

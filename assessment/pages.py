@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import settings_views, views
+from .risk_pages import urlpatterns as risk_urlpatterns
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -12,3 +13,4 @@ urlpatterns = [
         name="settings-assessment",
     ),
 ]
+urlpatterns += risk_urlpatterns

@@ -41,3 +41,18 @@ def recompute_period(period_key: str) -> int:
     from .periods import parse_period
 
     return snapshot_period(parse_period(period_key))
+
+
+@shared_task(
+    name="assessment.tasks.rate_villages", soft_time_limit=1800, time_limit=2000, **DB_RETRY
+)
+def rate_villages(now: str | None = None) -> dict:
+    """Monthly (the 1st): every village's risk rating of the month that ended and of the new one
+    (assessment/risk.py). `now` (ISO 8601) is for catching up at a given moment."""
+    from datetime import datetime
+
+    from .risk import compute_month
+
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    months = [month_of(moment, offset=-1), month_of(moment)]
+    return {period.key: compute_month(period, now=moment) for period in months}

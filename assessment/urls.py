@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .api import KpiBulletinView, KpiExportView, KpiView, RankingView
+from .risk_urls import urlpatterns as risk_urlpatterns
 from .settings_api import GradeThresholdsView, IndexWeightsView
 
 urlpatterns = [
@@ -19,3 +20,4 @@ urlpatterns = [
         name="grade-thresholds",
     ),
 ]
+urlpatterns += risk_urlpatterns

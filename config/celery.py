@@ -85,6 +85,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=17),
         "options": {"expires": 6 * 3600},
     },
+    # The 1st of each month: every village's risk rating of the month that ended (final) and
+    # of the new one (assessment/risk.py).
+    "village-risk-ratings": {
+        "task": "assessment.tasks.rate_villages",
+        "schedule": crontab(day_of_month=1, hour=1, minute=11),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 

@@ -112,6 +112,9 @@ OBJECT_ROUTES = {
     "referral-close": "referral",
     "web:case-refer": "case",
     "web:referral-step": "referral",
+    "village-risk-override": "village",
+    "village-visits": "village",
+    "web:village-risk": "village",
 }
 # Every action slug of the case page's action route is tried.
 CASE_PAGE_ACTIONS = [
@@ -159,6 +162,7 @@ LIST_ROUTES = {
     "me",
     "audit",
     "referral-list",
+    "village-risk-list",
 }
 
 # What each list route must show of a town's objects to some of that town's people (keys of
@@ -194,6 +198,8 @@ LIST_SHOWS = {
     "web:intake": ["grid_name"],
     "web:notifications": ["notification"],
     "web:referrals": ["case_title", "case_number"],
+    "village-risk-list": ["village_code"],
+    "web:village-risks": ["village_code"],
 }
 # Routes that show only the caller's own name, roles or counts.
 COUNTS = {"me", "notification-unread-count", "web:notifications-badge"}
@@ -213,6 +219,7 @@ PAGE_LISTS = {
     "web:notifications",
     "web:notifications-badge",
     "web:referrals",
+    "web:village-risks",
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"web:inspection-submit", "web:referral-new"}
@@ -232,6 +239,8 @@ SETTINGS_ROUTES = {
     "web:settings-rewards",
     "web:settings-calendar",
     "web:settings-calendar-delete",
+    "risk-settings",
+    "web:settings-risk",
 }
 # The county's directory of agencies (三调联动): organisations, not anyone's cases; a
 # neighbouring county's are not listed (tests/referrals/test_referral_pages.py).

@@ -179,7 +179,7 @@ def test_written_agreement_form_marks_the_law_s_fields_and_starts_from_the_case_
     resolve_form = resolve_form[: resolve_form.index("</details>")]
     assert case.facts in resolve_form
     for label in ("纠纷主要事实及争议事项", "各方责任", "履行方式", "履行期限"):
-        assert f'{label} <span class="muted">*</span>' in resolve_form, label
+        assert f'{label} <span class="req" aria-hidden="true">*</span>' in resolve_form, label
     response = client.post(
         f"/cases/{case.pk}/do/resolve/", {"form": "written", "terms": "赔偿", "facts": ""}
     )

@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from assessment.kpis import compute_period
 from assessment.models import KpiSnapshot
-from assessment.periods import parse_period
+from assessment.periods import month_of, parse_period
+from assessment.risk_models import VillageRisk
 from cases.choices import EventKind, Outcome, Status
 from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod, Party
 from cases.sweep import sweep_all
@@ -193,6 +194,10 @@ def test_seed_demo_builds_a_year_with_realistic_kpis_and_a_second_run_changes_no
     assert totals["concluded"] > 50
     assert 0.9 <= totals["resolved"] / totals["concluded"] <= 1.0
     assert totals["peak_village"] / totals["concluded"] > 0.7
+
+    # Every demo village is rated for this month (seeds/risk.py).
+    villages = Area.objects.filter(level="village", retired=False)
+    assert VillageRisk.objects.filter(month=month_of().start_date).count() == villages.count()
 
     call_command("seed_demo", "--months", "2")
     assert _counts() == first

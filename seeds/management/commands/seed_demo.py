@@ -18,6 +18,7 @@ from grids.models import Area
 from seeds.agencies import load_demo_agencies
 from seeds.areas import load_demo_areas
 from seeds.org import load_organisations
+from seeds.risk import rate_demo_villages
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -118,6 +119,7 @@ class Command(BaseCommand):
             if options["months"] < 1:
                 raise CommandError("--months must be at least 1.")
             self.year(staff, options["months"])
+        self.stdout.write(rate_demo_villages())
         self.stdout.write(f"seed_demo done in {time.perf_counter() - started:.1f}s")
 
     def community(self, staff, months):
