@@ -372,3 +372,6 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+from .law_models import PoliceReport  # noqa: E402,F401  (art. 25, police.py)

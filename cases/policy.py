@@ -49,6 +49,8 @@ CASE_ACTIONS = (
     "close",
     "reveal",
     "attach",
+    "report_to_police",  # art. 25: report to a police station
+    "police_receipt",  # the station's receipt of that report
 )
 RECORD_ACTIONS = (
     "session",  # a mediation session and its minutes
@@ -60,6 +62,7 @@ RECORD_ACTIONS = (
     "follow_up",  # a follow-up visit
     "document",  # a paper of the case file
     "reward",  # claim the 以奖代补 award
+    "consent",  # a party's consent or refusal and the rights notice (art. 17, 23)
 )
 ACTIONS = CASE_ACTIONS + RECORD_ACTIONS
 
@@ -86,6 +89,9 @@ TRANSITIONS = {
     "follow_up": EVERY_STATUS,
     "document": EVERY_STATUS,
     "reward": EVERY_STATUS,
+    "report_to_police": NOT_CLOSED,
+    "police_receipt": EVERY_STATUS,
+    "consent": MOVABLE,
 }
 # What a closed case says when an action needs it open (the general message otherwise).
 CLOSED_MESSAGES = {
@@ -93,6 +99,7 @@ CLOSED_MESSAGES = {
     "session": "案件已办结，不能再记录调解。",
     "consultation": "案件已办结，不能再征询意见。",
     "agreement": "案件已办结，不能修改调解协议。",
+    "report_to_police": "案件已办结，不能再报告公安机关。",
 }
 
 HANDLER_ONLY = "只有承办人或本级工作人员可以执行该操作。"

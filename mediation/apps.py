@@ -9,8 +9,9 @@ class MediationConfig(AppConfig):
         # The case lifecycle sits below this app and calls its record rules through
         # cases.records (the layers contract forbids the import the other way); the records'
         # deadlines are driven by the sweep of cases the same way.
-        from . import deadlines
+        from . import consent, deadlines
         from .records import register_with_cases
 
         register_with_cases()
         deadlines.register()
+        consent.register()

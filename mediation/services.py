@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import RoleKind
 from accounts.models import User
+from cases import dates as case_dates
 from cases.choices import EventKind, Outcome, Status
 from cases.events import case_event
 from cases.models import Attachment, Case, Party
@@ -32,6 +33,7 @@ from .agreements import (
     sync_confirmation_clock,
 )
 from .choices import AgreementForm, ConfirmationStatus, RemainingRisk
+from .consent import session_gate
 from .models import (
     Agreement,
     AgreementSignature,
@@ -178,8 +180,8 @@ def session_record(
 
     at = _now(at)
     case = _case_for(actor, case_id, "session")
-    if held_at > at + timedelta(minutes=5):
-        raise InvalidInput("调解时间不能晚于现在。", fields={"held_at": ["调解时间不能晚于现在。"]})
+    case_dates.happened_at(case, held_at, field="held_at", label="调解时间", now=at)
+    session_gate(case)
     if not (minutes or "").strip():
         raise InvalidInput("须填写调解笔录。", fields={"minutes": ["须填写调解笔录。"]})
     strangers = [
@@ -421,8 +423,7 @@ def follow_up_record(
         raise Conflict("案件没有调解协议，无需回访。", status=case.status)
     today = timezone.localdate(at)
     performed_on = performed_on or today
-    if performed_on > today:
-        raise InvalidInput("回访日期无效。", fields={"performed_on": ["回访日期不能晚于今天。"]})
+    case_dates.happened_on(case, performed_on, field="performed_on", label="回访日期", now=at)
     follow_up = FollowUp.objects.create(
         case=case,
         method=method,

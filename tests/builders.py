@@ -101,16 +101,27 @@ def drive(
     if to == "pending":
         return _fresh(case)
     services.case_assign(actor=officer or mediator, case_id=case.pk, assignee=mediator, **kw)
+    consent_all(case, mediator, at=at)
     if to == "assigned":
         return _fresh(case)
     services.case_respond(actor=mediator, case_id=case.pk, note=note, **kw)
     if to == "in_progress":
         return _fresh(case)
     if to == "closed" and outcome != "agreement":
+        if outcome == "failed":
+            record_session(case, mediator, **kw)
+        identity_papers(case, mediator)
         services.case_close(
-            actor=mediator, case_id=case.pk, outcome=outcome, note=note or "调解不成", **kw
+            actor=mediator,
+            case_id=case.pk,
+            outcome=outcome,
+            note=note or "调解不成",
+            routes=["litigation"] if outcome in ("failed", "rejected") else None,
+            **kw,
         )
         return _fresh(case)
+    record_session(case, mediator, **kw)
+    identity_papers(case, mediator)
     services.case_resolve(actor=mediator, case_id=case.pk, agreement=ORAL, **kw)
     if to == "resolved":
         return _fresh(case)
@@ -143,10 +154,68 @@ def follow_up(case, user, *, satisfaction="satisfied", performed_on=None):
 # The mediation records, through their services.
 
 
+def consent_all(case, actor, *, at=None):
+    """Every party's consent and rights notice (art. 17, 23) through the service, for the
+    parties that have none yet: sessions wait for them."""
+    from mediation.consent import consent_record
+    from mediation.models import PartyConsent
+
+    day = timezone.localdate(at or timezone.now())
+    done = set(PartyConsent.objects.filter(case_id=case.pk).values_list("party_id", flat=True))
+    for party_id in case.parties.exclude(pk__in=done).values_list("pk", flat=True):
+        consent_record(
+            actor=actor,
+            case_id=case.pk,
+            party_id=party_id,
+            decision="consent",
+            decided_on=day,
+            notified_on=day,
+            notice_method="written",
+            **({} if at is None else {"at": at}),
+        )
+
+
+def identity_papers(case, actor):
+    """The identity paper of the case file when a party has no ID number on record."""
+    from mediation.models import FileDocument
+
+    if case.parties.filter(id_number_hash="").exists():
+        FileDocument.objects.get_or_create(
+            case_id=case.pk, kind="identity", defaults={"recorded_by": actor}
+        )
+
+
 def record_session(case, actor, **fields):
+    """A session through the service, after every party's consent and notice (recorded here
+    where missing)."""
     from mediation import services as mediation
 
+    from config.errors import DomainError
+
+    try:
+        consent_all(case, actor, at=fields.get("at"))
+    except DomainError:
+        pass  # the session service answers for the case's state and the actor's role
+    fields = {
+        "held_at": fields.get("at") or timezone.now(),
+        "place": "村委会调解室",
+        "minutes": "双方陈述，调解员释法说理。",
+        **fields,
+    }
     return mediation.session_record(case_id=case.pk, actor=actor, **fields)
+
+
+def extend(case, actor, *, until, note="双方同意延期", agreed_on=None, **fields):
+    """An extension with every party's consent recorded (who, when, until when)."""
+    return services.case_extend(
+        actor=actor,
+        case_id=case.pk,
+        until=until,
+        parties=list(case.parties.values_list("pk", flat=True)),
+        agreed_on=agreed_on or timezone.localdate(fields.get("at") or timezone.now()),
+        consent_note=note,
+        **fields,
+    )
 
 
 def ask_consultation(case, actor, **fields):
