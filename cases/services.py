@@ -616,7 +616,17 @@ def case_extend(
     at = _now(at)
     case, _ = _locked(actor, case_id, "extend")
     if CaseEvent.objects.filter(case=case, kind=EventKind.EXTEND).exists():
-        raise _conflict(case, "本案已延期一次，不能再延期。", code="extended_once")
+        message = "本案已延期一次，调解期限只能延期一次。"
+        raise InvalidInput(message, fields={"until": [message]}, code="extended_once")
+    period = _open_period(case)
+    old_due = timezone.localtime(period.resolve_due)
+    latest = old_due.date() + timedelta(days=EXTEND_MAX_DAYS)
+    if until is None or until <= old_due.date():
+        message = f"延期后的期限须晚于当前办结期限（{old_due.date().isoformat()}）。"
+        raise InvalidInput(message, fields={"until": [message]})
+    if until > latest:
+        message = f"最多延期{EXTEND_MAX_DAYS}日，即不晚于{latest.isoformat()}。"
+        raise InvalidInput(message, fields={"until": [message]})
     everyone = {p.pk: p.name for p in Party.objects.filter(case=case)}
     agreed = {int(p) for p in parties or [] if str(p).isdigit()}
     strangers = agreed - set(everyone)
@@ -629,15 +639,6 @@ def case_extend(
         )
         raise InvalidInput(message, fields={"parties": [message]})
     dates.happened_on(case, agreed_on, field="agreed_on", label="当事人同意延期的日期", now=at)
-    period = _open_period(case)
-    old_due = timezone.localtime(period.resolve_due)
-    latest = old_due.date() + timedelta(days=EXTEND_MAX_DAYS)
-    if until is None or until <= old_due.date():
-        message = f"延期后的期限须晚于当前办结期限（{old_due.date().isoformat()}）。"
-        raise InvalidInput(message, fields={"until": [message]})
-    if until > latest:
-        message = f"最多延期{EXTEND_MAX_DAYS}日，即不晚于{latest.isoformat()}。"
-        raise InvalidInput(message, fields={"until": [message]})
     new_due = timezone.make_aware(datetime.combine(until, old_due.time().replace(tzinfo=None)))
     clocks.period_update(period, resolve_due=new_due)
     names = "、".join(everyone[pk] for pk in sorted(agreed))
@@ -666,7 +667,6 @@ def case_resolve(*, actor: User, case_id: int, agreement: dict, at: datetime | N
     """Mediation succeeded (调解成功): record the agreement, written or oral; resolved."""
     at = _now(at)
     case, _ = _locked(actor, case_id, "resolve")
-    gates.check("resolve", case)
     details = dict(agreement or {})
     form = details.pop("form", None)
     terms = details.pop("terms", "")
@@ -674,6 +674,8 @@ def case_resolve(*, actor: User, case_id: int, agreement: dict, at: datetime | N
     record = records().record_agreement(
         case=case, actor=actor, at=at, form=form, terms=terms, perform_by=perform_by, **details
     )
+    # After the agreement's own checks (400); a refusal rolls the agreement back.
+    gates.check("resolve", case)
     from_status = case.status
     case.status = Status.RESOLVED
     case.resolved_at = case.concluded_at = at

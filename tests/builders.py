@@ -99,9 +99,16 @@ def drive(
             raise ValueError(f"drive() does not delegate: the case is at {case.level}")
         services.case_escalate(actor=officer, case_id=case.pk, reason=note or "提级", **kw)
     if to == "pending":
+        from config.errors import DomainError
+
+        try:
+            report_police_if_due(case, officer, at=at)
+        except DomainError:
+            pass  # `officer` works at another level than the case's: nobody reports yet
         return _fresh(case)
     services.case_assign(actor=officer or mediator, case_id=case.pk, assignee=mediator, **kw)
     consent_all(case, mediator, at=at)
+    report_police_if_due(case, mediator, at=at)
     if to == "assigned":
         return _fresh(case)
     services.case_respond(actor=mediator, case_id=case.pk, note=note, **kw)
@@ -175,6 +182,25 @@ def consent_all(case, actor, *, at=None):
         )
 
 
+def report_police_if_due(case, actor, *, at=None):
+    """The art. 25 report to the police, when the case owes one and it is not made yet."""
+    from cases.models import PoliceReport
+    from cases.police import police_report
+
+    if PoliceReport.objects.filter(
+        case_id=case.pk, due_at__isnull=False, reported_at__isnull=True
+    ).exists():
+        moment = at or timezone.now()
+        police_report(
+            actor=actor,
+            case_id=case.pk,
+            station="城关派出所",
+            reported_at=moment,
+            note="纠纷有激化可能，已报告。",
+            **({} if at is None else {"at": at}),
+        )
+
+
 def identity_papers(case, actor):
     """The identity paper of the case file when a party has no ID number on record."""
     from mediation.models import FileDocument
@@ -188,9 +214,8 @@ def identity_papers(case, actor):
 def record_session(case, actor, **fields):
     """A session through the service, after every party's consent and notice (recorded here
     where missing)."""
-    from mediation import services as mediation
-
     from config.errors import DomainError
+    from mediation import services as mediation
 
     try:
         consent_all(case, actor, at=fields.get("at"))
