@@ -355,13 +355,17 @@ class ExtendInputSerializer(serializers.Serializer):
     """An extension: until when, which parties agreed and when (at most 30 days, once)."""
 
     until = serializers.DateField(label="延期至")
+    # Checked by the service after `until`, so the first thing named is the deadline.
     parties = serializers.ListField(
         label="同意延期的当事人",
         child=serializers.IntegerField(min_value=1),
-        allow_empty=False,
+        required=False,
+        default=list,
         max_length=100,
     )
-    agreed_on = serializers.DateField(label="当事人同意日期")
+    agreed_on = serializers.DateField(
+        label="当事人同意日期", required=False, allow_null=True, default=None
+    )
     consent_note = serializers.CharField(
         label="说明", max_length=MAX_NOTE, required=False, allow_blank=True, default=""
     )

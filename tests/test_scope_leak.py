@@ -78,6 +78,9 @@ OBJECT_ROUTES = {
     "case-follow-ups": None,
     "case-file": None,
     "case-file-documents": None,
+    "case-consents": None,
+    "case-police-report": None,
+    "case-police-receipt": None,
     "committee-detail": "committee",
     "committee-members": "committee",
     "reward-detail": "reward",
@@ -109,6 +112,9 @@ CASE_PAGE_ACTIONS = [
     "reopen",
     "extend",
     "reveal",
+    "consent",
+    "police-report",
+    "police-receipt",
 ]
 
 # List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and
