@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import settings_views, views
+from . import law_views, settings_views, views
 
 urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/do/<slug:action>/", views.case_action, name="case-action"),
+    path("cases/<int:pk>/law/<slug:action>/", law_views.law_action, name="case-law"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/submit/", views.inspection_submit, name="inspection-submit"),
     path(

@@ -63,6 +63,7 @@ OBJECT_ROUTES = {
     "web:case-detail": "case",
     "web:case-attachment": "case",
     "web:case-action": "case",
+    "web:case-law": "case",
     "case-sessions": None,
     "case-session-detail": "session",
     "case-consultations": None,
