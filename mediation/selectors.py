@@ -197,7 +197,13 @@ def case_file(case, *, outcome: str | None = None, routes=None) -> CaseFile:
         ConfirmationStatus.CONFIRMED,
         ConfirmationStatus.REJECTED,
     }
-    routes_required = outcome in (Outcome.FAILED, Outcome.REJECTED)
+    # Intake's screening (a matter for a court or the police) closes before any mediation.
+    screened = (
+        outcome == Outcome.REJECTED
+        and case.status == Status.CLOSED
+        and case.events.filter(kind="report", data__has_key="screening").exists()
+    )
+    routes_required = outcome in (Outcome.FAILED, Outcome.REJECTED) and not screened
     police_required = police is not None and police.due_at is not None
     police_reported = police is not None and police.reported_at is not None
     if police_reported:
