@@ -266,7 +266,9 @@ class ExtendForm(forms.Form):
     parties = forms.TypedMultipleChoiceField(
         label="同意延期的当事人", coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    agreed_on = forms.DateField(label="同意日期", widget=forms.DateInput(attrs={"type": "date"}))
+    agreed_on = forms.DateField(
+        label="同意日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     consent_note = forms.CharField(
         label="说明",
         max_length=2000,

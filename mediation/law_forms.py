@@ -32,11 +32,13 @@ class ConsentForm(forms.Form):
     decision = forms.ChoiceField(
         label="是否同意调解", choices=ConsentDecision.choices, widget=RadioRow
     )
-    decided_on = forms.DateField(label="表示日期", widget=forms.DateInput(attrs=DATE))
+    decided_on = forms.DateField(
+        label="表示日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     notified_on = forms.DateField(
         label="权利义务告知日期",
         required=False,
-        widget=forms.DateInput(attrs=DATE),
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
         help_text="同意调解的，须在调解前告知其权利义务（第二十三条）。",
     )
     notice_method = forms.ChoiceField(
