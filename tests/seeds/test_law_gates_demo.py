@@ -84,3 +84,17 @@ def test_every_closed_demo_case_satisfies_the_laws_rows():
     assert CaseEvent.objects.filter(kind=EventKind.CLOSE, data__has_key="routes").exists()
     assert PoliceReport.objects.filter(reported_at__isnull=False).exists()
     assert CaseEvent.objects.filter(kind=EventKind.EXTEND).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_every_closed_bulk_case_satisfies_the_laws_rows(on_postgres):
+    call_command("seed_demo", "--no-cases", stdout=io.StringIO())
+    call_command("seed_demo", "--cases", "600", "--counties", "1", stdout=io.StringIO())
+    closed = list(Case.objects.filter(status=Status.CLOSED).order_by("id"))
+    assert len(closed) > 300
+    assert {Outcome.AGREEMENT, Outcome.FAILED} <= {case.outcome for case in closed}
+    broken = {case.number: law_breaches(case) for case in closed}
+    broken = {number: found for number, found in broken.items() if found}
+    assert not broken, list(broken.items())[:10]
+    assert MediationSession.objects.filter(mediators__isnull=False).exists()

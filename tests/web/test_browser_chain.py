@@ -7,9 +7,12 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import User
 from cases.models import Case, CaseEvent
+from mediation.services import agreement_sign
 
 from .conftest import DESKTOP, PHONE
 
@@ -116,6 +119,13 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     _open_action(town, "respond").locator("textarea").fill("约双方到镇综治中心调解。")
     town.get_by_test_id("do-respond").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·调解中")
+    # Each party's consent and rights notice before the first session (art. 17, 23).
+    for p in case.parties.order_by("id"):
+        form = _open_action(town, f"consent-{p.pk}")
+        form.locator('label:has(input[value="consent"])').click()
+        form.locator('select[name="notice_method"]').select_option("written")
+        town.get_by_test_id(f"do-consent-{p.pk}").click()
+        expect(town.locator(".messages")).to_contain_text("已记录当事人意愿")
     form = _open_action(town, "session")
     form.locator('input[name="place"]').fill("镇综治中心调解室")
     form.locator('textarea[name="minutes"]').fill("双方陈述意见，经调解同意按原界址重砌院墙。")
@@ -130,6 +140,16 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     town.get_by_test_id("do-resolve").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·调解成功")
     expect(town.get_by_test_id("agreement")).to_contain_text("书面协议")
+
+    # The parties, the mediator and the committee sign and seal: the agreement takes effect.
+    today = timezone.localdate()
+    agreement_sign(
+        actor=User.objects.get(username="town_officer"),
+        case_id=case.pk,
+        parties={p.pk: today for p in case.parties.all()},
+        mediator_signed_on=today,
+        sealed_on=today,
+    )
 
     # 4. A follow-up is recorded and the case closes.
     form = _open_action(town, "follow_up")
