@@ -77,3 +77,10 @@ def occurred_on(value: date | None, *, today: date | None = None, field: str = "
     if value < earliest:
         _fail(field, f"发生日期不能早于{OCCURRED_YEARS_BACK}年前（{earliest.isoformat()}）。")
     return value
+
+
+def not_after(value, latest, *, field: str, message: str):
+    """`value` is not after `latest` (a deadline beyond what the rules allow)."""
+    if value is not None and latest is not None and value > latest:
+        _fail(field, message)
+    return value

@@ -48,6 +48,9 @@ from .models import (
     RewardRate,
 )
 
+# The longest a 三官一律 consultation may be given to answer (a deadline, not a wish).
+CONSULTATION_MAX_DAYS = 30
+
 # Services that act on no case, so the case policy does not apply: each checks its own rule
 # (grid coverage for inspections, the managing officer or admin for committees and members).
 NOT_CASE_ACTIONS = {
@@ -237,6 +240,12 @@ def consultation_ask(
     case = _case_for(actor, case_id, "consultation")
     if due_at <= at:
         raise InvalidInput("答复期限须晚于现在。", fields={"due_at": ["答复期限须晚于现在。"]})
+    case_dates.not_after(
+        due_at,
+        at + timedelta(days=CONSULTATION_MAX_DAYS),
+        field="due_at",
+        message=f"答复期限不能超过{CONSULTATION_MAX_DAYS}日。",
+    )
     consultation = Consultation.objects.create(
         case=case,
         consultant_kind=consultant_kind,

@@ -385,3 +385,19 @@ def test_consent_and_receipt_dates_are_checked_against_the_case(cast, api):
         format="json",
     )
     assert response.status_code == 400 and "reported_at" in response.json()
+
+
+def test_a_consultation_deadline_is_at_most_30_days_ahead(cast, api):
+    case = drive(report(cast.grid_worker_a, cast.areas.grid_a1), to="in_progress")
+    client = api(cast.village_mediator_a)
+    body = {
+        "consultant_kind": "lawyer",
+        "consultant_name": "王律师",
+        "question": "如何认定？",
+        "due_at": "9999-12-31T10:00:00+08:00",
+    }
+    response = client.post(_url(case, "consultations/"), body, format="json")
+    assert response.status_code == 400 and "due_at" in response.json()
+    soon = (timezone.now() + timedelta(days=3)).isoformat()
+    response = client.post(_url(case, "consultations/"), {**body, "due_at": soon}, format="json")
+    assert response.status_code == 201, response.content
