@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from cases.models import Case, CaseEvent
-from mediation.services import agreement_sign
+from mediation.services import agreement_sign, document_record
 
 from .conftest import DESKTOP, PHONE
 
@@ -150,12 +150,21 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
         mediator_signed_on=today,
         sealed_on=today,
     )
+    # 李某 gave no ID number at intake: a copy of the identity card goes into the file.
+    document_record(
+        actor=User.objects.get(username="town_officer"),
+        case_id=case.pk,
+        kind="identity",
+        note="李某身份证复印件",
+    )
 
     # 4. A follow-up is recorded and the case closes.
     form = _open_action(town, "follow_up")
     form.locator('textarea[name="note"]').fill("院墙已重砌，双方满意。")
     town.get_by_test_id("do-follow_up").click()
     expect(town.get_by_test_id("records")).to_contain_text("协议已履行")
+    town.reload()
+    expect(town.get_by_test_id("file-complete")).to_be_visible()
     _open_action(town, "close")
     town.get_by_test_id("do-close").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·已办结")
