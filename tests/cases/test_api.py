@@ -389,7 +389,7 @@ def test_events_endpoint_lists_the_log_in_order(cast, api, village_case):
         ("extend", "assigned", {"until": "2026-13-01", "consent_note": "x"}, "until"),
         ("extend", "assigned", {"until": "2020-01-01", "consent_note": "x"}, "until"),
         ("extend", "assigned", {"until": "NEXT_WEEK", "consent_note": "x"}, "until"),
-        ("extend", "assigned", {"until": "FAR"}, "parties"),
+        ("extend", "assigned", {"until": "FAR"}, "until"),  # past the 30 days allowed
         ("resolve", "in_progress", {"agreement": "yes"}, "agreement"),
         (
             "resolve",
