@@ -396,8 +396,23 @@ class DelegateInputSerializer(serializers.Serializer):
 
 
 class ExtendInputSerializer(serializers.Serializer):
-    until = serializers.DateField()
-    consent_note = serializers.CharField(max_length=MAX_NOTE)
+    """An extension: until when, which parties agreed and when (at most 30 days, once)."""
+
+    until = serializers.DateField(label="延期至")
+    # Checked by the service after `until`, so the first thing named is the deadline.
+    parties = serializers.ListField(
+        label="同意延期的当事人",
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=100,
+    )
+    agreed_on = serializers.DateField(
+        label="当事人同意日期", required=False, allow_null=True, default=None
+    )
+    consent_note = serializers.CharField(
+        label="说明", max_length=MAX_NOTE, required=False, allow_blank=True, default=""
+    )
 
     def validate_until(self, value):
         if value < timezone.localdate():
@@ -423,6 +438,13 @@ class ResolveInputSerializer(serializers.Serializer):
 class CloseInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
+    routes = serializers.ListField(
+        label="已告知的其他途径（调解不成、不予受理时必填）",
+        child=serializers.CharField(max_length=32),
+        required=False,
+        max_length=10,
+        default=list,
+    )
 
 
 class RevealInputSerializer(serializers.Serializer):
@@ -633,6 +655,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             actor=request.user,
             case_id=case_id,
             until=data["until"],
+            parties=data["parties"],
+            agreed_on=data["agreed_on"],
             consent_note=data["consent_note"],
         )
         return self._done(case_id)
@@ -659,7 +683,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case_id = self._visible()
         data = self._input(CloseInputSerializer)
         services.case_close(
-            actor=request.user, case_id=case_id, outcome=data["outcome"], note=data["note"]
+            actor=request.user,
+            case_id=case_id,
+            outcome=data["outcome"],
+            note=data["note"],
+            routes=data["routes"],
         )
         return self._done(case_id)
 

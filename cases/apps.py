@@ -8,7 +8,10 @@ class CasesConfig(AppConfig):
     def ready(self):
         from accounts.audit import register_reader
 
-        from . import overdue  # noqa: F401  (the handling period's stages register here)
+        from . import (
+            overdue,  # noqa: F401  (the handling period's stages register here)
+            police,
+        )
         from .calendar import _connect_signals
         from .selectors import reveal_events
 
@@ -19,3 +22,4 @@ class CasesConfig(AppConfig):
         from . import referral_deadlines
 
         referral_deadlines.register()
+        police.register()

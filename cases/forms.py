@@ -10,6 +10,7 @@ from grids.models import Area
 
 from . import crypto, services
 from .choices import Category, Level, Outcome, PartyRole, Risk, Source
+from .gates import Route
 
 
 def origin_choices(user):
@@ -318,18 +319,47 @@ class ResolveForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    until = forms.DateField(label="延期至", widget=forms.DateInput(attrs={"type": "date"}))
-    consent_note = forms.CharField(
-        label="双方同意情况",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "谁、何时同意延期"}),
+    """An extension: until when (at most 30 days past the current deadline, once), which
+    parties agreed and when."""
+
+    until = forms.DateField(
+        label="延期至",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="最多延期30日，且只能延期一次。",
     )
+    parties = forms.TypedMultipleChoiceField(
+        label="同意延期的当事人", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    agreed_on = forms.DateField(
+        label="同意日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    consent_note = forms.CharField(
+        label="说明",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：双方在延期申请上签字"}),
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = list(case.parties.all()) if case is not None else []
+        self.fields["parties"].choices = [
+            (p.pk, f"{p.name}（{p.get_role_display()}）") for p in parties
+        ]
+        self.fields["agreed_on"].initial = timezone.localdate
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label="结案方式")
     note = forms.CharField(
         label="结案说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    routes = forms.MultipleChoiceField(
+        label="已告知当事人的其他途径",
+        choices=Route.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="调解不成或不予受理时必选，至少一项（人民调解法第二十六条）。",
     )
 
     def __init__(self, *args, case=None, **kwargs):
@@ -341,6 +371,8 @@ class CloseForm(forms.Form):
                 (value, label) for value, label in Outcome.choices if value != Outcome.AGREEMENT
             ]
         self.fields["outcome"].choices = choices
+        if case is not None and case.status == "resolved":
+            del self.fields["routes"]
 
 
 def _local_now_input():

@@ -454,4 +454,5 @@ class HeldPhoto(models.Model):
         indexes = [models.Index(fields=["user", "token"], name="held_photo_form")]
 
 
+from .law_models import PoliceReport  # noqa: E402,F401  (art. 25, police.py)
 from .referral_models import Referral  # noqa: E402, F401

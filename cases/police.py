@@ -1,40 +1,240 @@
-"""一村一警 (DESIGN.md §15): the police officer who 包联 a village hears of its red-risk cases and
-of every report to the police (人民调解法 art. 25)."""
+"""Art. 25 of 人民调解法: a dispute that may turn into a crime or a public-order case is
+reported to the police (DESIGN.md §16).
 
-from datetime import datetime
+The report falls due 24 hours after the case's risk is raised to red or a party is matched in
+another open case of the county (重复纠纷): intake opens the clock (`police_due_open`), the
+`report_to_police` action records the report to a named station, and the station's receipt
+(number, time, person) is recorded later (`police_receipt`). An unreported one past its due is
+overdue like any deadline: registered with the overdue rule (cases/overdue.py) and the sweep
+(reminded once, the breach recorded in the ledger first)."""
 
-from accounts.agencies import PoliceBeat
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import Conflict, InvalidInput
 from notifications.choices import NotificationKind
 from notifications.services import notify
 
+from . import dates, overdue, sweep
+from .breaches import record_breach, subject_recorded
+from .choices import EventKind
+from .events import case_event
+from .law_models import PoliceReport, PoliceTrigger
+from .policy import CasePolicy, access_case
+from .village_police import notify_village_police
 
-def village_police_officer_ids(village_id: int | None) -> list[int]:
-    """The user ids of the police officer of a village (none when no one 包联 it)."""
-    if village_id is None:
-        return []
-    return list(
-        PoliceBeat.objects.filter(
-            village_id=village_id, member__agency__active=True, member__user__is_active=True
-        ).values_list("member__user_id", flat=True)
+REPORT_WITHIN = timedelta(hours=24)
+BREACH_KIND = "police_report_due"
+SUBJECT = "police:"
+LOOKBACK = timedelta(days=60)
+BATCH = 1000
+
+
+def police_due_open(*, case, trigger: str, at: datetime, note: str = "") -> PoliceReport:
+    """Open the 24-hour clock of the case's report (inside the caller's transaction, the case
+    locked or new); a clock already open or a report already made is left as it is."""
+    report = PoliceReport.objects.filter(case=case).first()
+    if report is not None:
+        if report.due_at is None and report.reported_at is None:
+            report.due_at, report.trigger, report.trigger_note = at + REPORT_WITHIN, trigger, note
+            report.save(update_fields=["due_at", "trigger", "trigger_note"])
+        return report
+    return PoliceReport.objects.create(
+        case=case,
+        trigger=trigger,
+        trigger_note=note[:200],
+        due_at=at + REPORT_WITHIN,
+        created_at=at,
     )
 
 
-def notify_village_police(case, *, title: str, body: str = "", now: datetime | None = None):
-    """Tell the village's police officer about `case` (a red-risk case, an art. 25 report), in
-    the caller's transaction; nothing when the village has none."""
-    users = village_police_officer_ids(case.village_id)
-    if not users:
-        return []
-    return notify(
-        users=users, kind=NotificationKind.INFO, title=title, body=body, case=case, now=now
+def police_report_for(case) -> PoliceReport | None:
+    return PoliceReport.objects.filter(case=case).first()
+
+
+@transaction.atomic
+def police_report(
+    *,
+    actor: User,
+    case_id: int,
+    station: str,
+    reported_at: datetime,
+    note: str = "",
+    at: datetime | None = None,
+) -> PoliceReport:
+    """Record the report to a police station (报告公安机关, art. 25)."""
+    at = at or timezone.now()
+    case = access_case(actor, case_id, lock=True)
+    CasePolicy(actor, case).require("report_to_police")
+    report = PoliceReport.objects.select_for_update().filter(case=case).first()
+    if report is not None and report.reported_at is not None:
+        raise Conflict("已报告公安机关。", code="police_reported", status=case.status)
+    if not (station or "").strip():
+        raise InvalidInput("请填写报告的派出所。", fields={"station": ["请填写报告的派出所。"]})
+    dates.happened_at(case, reported_at, field="reported_at", label="报告时间", now=at)
+    if report is None:
+        report = PoliceReport(case=case, trigger=PoliceTrigger.MANUAL, created_at=at)
+    report.station = station.strip()[:100]
+    report.reported_at = reported_at
+    report.reported_by = actor
+    report.note = (note or "").strip()
+    report.save()
+    case_event(
+        case=case,
+        kind=EventKind.RECORD,
+        actor=actor,
+        at=at,
+        note=f"报告公安机关：{report.station}",
+        data={"record": "police_report", "id": report.pk, "station": report.station},
     )
-
-
-def notify_red_risk(case, *, now: datetime | None = None):
-    """A red-risk case of the village: its police officer is told."""
-    return notify_village_police(
+    # 一村一警 (DESIGN.md §15): the village's police officer hears of every art. 25 report.
+    notify_village_police(
         case,
-        title=f"红色风险纠纷：{case.number}",
-        body=f"「{case.title}」为红色风险纠纷，请关注并配合化解。",
-        now=now,
+        title=f"报告公安机关：{case.number}",
+        body=f"「{case.title}」已报告{report.station}，请关注并配合化解。",
+        now=at,
+    )
+    return report
+
+
+@transaction.atomic
+def police_receipt(
+    *,
+    actor: User,
+    case_id: int,
+    receipt_number: str,
+    receipt_at: datetime,
+    receipt_person: str,
+    at: datetime | None = None,
+) -> PoliceReport:
+    """Record the station's receipt of the report: its number, when, and who received it."""
+    at = at or timezone.now()
+    case = access_case(actor, case_id, lock=True)
+    CasePolicy(actor, case).require("police_receipt")
+    report = PoliceReport.objects.select_for_update().filter(case=case).first()
+    if report is None or report.reported_at is None:
+        raise Conflict("尚未报告公安机关，不能记录回执。", code="police_unreported")
+    errors = {}
+    if not (receipt_number or "").strip():
+        errors["receipt_number"] = ["请填写回执编号。"]
+    if not (receipt_person or "").strip():
+        errors["receipt_person"] = ["请填写接收人。"]
+    if errors:
+        raise InvalidInput("回执信息不完整。", fields=errors)
+    dates.happened_at(case, receipt_at, field="receipt_at", label="回执时间", now=at)
+    dates.not_before(
+        receipt_at,
+        report.reported_at,
+        field="receipt_at",
+        message="回执时间不能早于报告时间。",
+    )
+    report.receipt_number = receipt_number.strip()[:64]
+    report.receipt_at = receipt_at
+    report.receipt_person = receipt_person.strip()[:50]
+    report.save(update_fields=["receipt_number", "receipt_at", "receipt_person"])
+    case_event(
+        case=case,
+        kind=EventKind.RECORD,
+        actor=actor,
+        at=at,
+        note=f"记录公安机关回执：{report.receipt_number}",
+        data={"record": "police_receipt", "id": report.pk},
+    )
+    return report
+
+
+# ---------------------------------------------------------------- overdue and the sweep
+
+
+def _late(now: datetime) -> QuerySet:
+    return PoliceReport.objects.filter(reported_at__isnull=True, due_at__lte=now)
+
+
+def _case_ids(now: datetime) -> QuerySet:
+    return _late(now).values_list("case_id", flat=True)
+
+
+def _late_items(case_ids: list[int], now: datetime) -> dict:
+    return {
+        case_id: [overdue.LateItem("police_report", "报告公安机关", due_at)]
+        for case_id, due_at in _late(now)
+        .filter(case_id__in=case_ids)
+        .values_list("case_id", "due_at")
+    }
+
+
+def _ranked(column: str, area_id: int, now: datetime, limit: int):
+    """The `limit` cases of an area with the oldest unreported reports, as (due, case id)."""
+    return list(
+        _late(now)
+        .filter(**{f"case__{column}": area_id})
+        .order_by("due_at", "-case_id")
+        .values_list("due_at", "case_id")[:limit]
+    )
+
+
+def police_candidates(now: datetime) -> QuerySet:
+    """Unreported reports past their due, of the look-back window, not yet reminded of."""
+    return (
+        _late(now)
+        .filter(due_at__gt=now - LOOKBACK)
+        .select_related("case")
+        .exclude(subject_recorded(BREACH_KIND, SUBJECT))
+    )
+
+
+@transaction.atomic
+def police_reminders(*, now, report, people) -> None:
+    """Remind the case's responsible people once that the report to the police is overdue."""
+    rows = list(
+        police_candidates(now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("due_at", "id")[:BATCH]
+    )
+    for row in rows:
+        case = row.case
+        if not record_breach(
+            case_id=case.pk,
+            period=None,
+            kind=BREACH_KIND,
+            subject=f"{SUBJECT}{row.pk}",
+            due_at=row.due_at,
+            now=now,
+        ):
+            continue
+        report.breaches += 1
+        report.count("police_reminders")
+        notify(
+            users=people.responsible(case, case.holder_id),
+            kind=NotificationKind.REMINDER,
+            title=f"案件{case.number}须报告公安机关",
+            body=f"「{case.title}」{row.get_trigger_display()}，应于{sweep.local_text(row.due_at)}"
+            "前报告公安机关（人民调解法第二十五条），请立即报告并记录回执。",
+            case=case,
+            now=now,
+        )
+        case_event(
+            case=case,
+            kind=EventKind.REMIND,
+            actor=None,
+            at=now,
+            note="报告公安机关超期提醒",
+            data={"deadline": "police_report", "due": row.due_at.isoformat()},
+        )
+
+
+def register() -> None:
+    """Hand the art. 25 clock to the overdue rule and the sweep (CasesConfig.ready())."""
+    overdue.register(overdue.OverdueSource("police_report", _case_ids, _late_items, _ranked))
+    sweep.register(
+        sweep.DeadlineSource(
+            name="cases.police_report",
+            counter="police_reminders",
+            due=police_candidates,
+            act=police_reminders,
+        )
     )

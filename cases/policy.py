@@ -52,6 +52,8 @@ CASE_ACTIONS = (
     "attach",
     "supervise",  # open a 督办 on the case (supervision app): an officer above its holder
     "refer",  # refer the case to an agency (移交, DESIGN.md §15)
+    "report_to_police",  # art. 25: report to a police station
+    "police_receipt",  # the station's receipt of that report
 )
 RECORD_ACTIONS = (
     "session",  # a mediation session and its minutes
@@ -64,6 +66,7 @@ RECORD_ACTIONS = (
     "route",  # the agreement not performed: the parties go to court or arbitration
     "document",  # a paper of the case file
     "reward",  # claim the 以奖代补 award
+    "consent",  # a party's consent or refusal and the rights notice (art. 17, 23)
 )
 ACTIONS = CASE_ACTIONS + RECORD_ACTIONS
 
@@ -93,6 +96,9 @@ TRANSITIONS = {
     "route": {Status.RESOLVED},
     "document": EVERY_STATUS,
     "reward": EVERY_STATUS,
+    "report_to_police": NOT_CLOSED,
+    "police_receipt": EVERY_STATUS,
+    "consent": MOVABLE,
 }
 # What a closed case says when an action needs it open (the general message otherwise).
 CLOSED_MESSAGES = {
@@ -100,6 +106,7 @@ CLOSED_MESSAGES = {
     "session": "案件已办结，不能再记录调解。",
     "consultation": "案件已办结，不能再征询意见。",
     "agreement": "案件已办结，不能修改调解协议。",
+    "report_to_police": "案件已办结，不能再报告公安机关。",
 }
 
 HANDLER_ONLY = "只有承办人或本级工作人员可以执行该操作。"

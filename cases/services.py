@@ -11,7 +11,7 @@ the role rules are skipped, the transition table is not. Who may act is cases/po
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from grids.choices import AreaLevel
 from grids.models import Area
 from notifications.choices import NotificationKind
 
-from . import clocks, crypto, police
+from . import clocks, crypto, dates, gates, police, village_police
 from .choices import (
     LEVEL_RANK,
     OPEN_STATUSES,
@@ -45,7 +45,8 @@ from .choices import (
     Status,
 )
 from .events import case_event
-from .models import Attachment, Case, CaseNumberSequence, HandlingPeriod, Party
+from .law_models import PoliceTrigger
+from .models import Attachment, Case, CaseEvent, CaseNumberSequence, HandlingPeriod, Party
 from .policy import CasePolicy, access_case
 from .records import records
 
@@ -59,6 +60,8 @@ CLOSE_WITHOUT_AGREEMENT = {
     Outcome.REJECTED,
     Outcome.REFERRED,
 }
+# Outcomes that end mediation without agreement and tell the parties their routes (art. 26).
+ROUTES_OUTCOMES = {Outcome.FAILED, Outcome.REJECTED}
 REPORTER_KINDS = (RoleKind.GRID_WORKER, RoleKind.MEDIATOR, RoleKind.OFFICER)
 REVEAL_FIELDS = {"id_number": "身份证号", "phone": "电话"}
 GROUP_DISPUTE_PEOPLE = 5
@@ -281,6 +284,7 @@ def case_report(
             "发生地的上级区划不完整。", fields={"area": ["发生地的上级区划不完整。"]}
         )
     cleaned = _validate_parties(parties)
+    dates.occurred_on(occurred_on, today=timezone.localdate(at))
 
     origin_village, county = chain["village"], chain["county"]
 
@@ -362,6 +366,13 @@ def case_report(
     )
     if not rejected:
         clocks.period_open(case=case, entered_by=PeriodEntry.REPORT, at=at)
+        if risk == Risk.RED or repeat_names:
+            police.police_due_open(
+                case=case,
+                trigger=PoliceTrigger.REPEAT_PARTY if repeat_names else PoliceTrigger.RED_RISK,
+                note="、".join(repeat_names),
+                at=at,
+            )
 
     case_event(
         case=case,
@@ -378,7 +389,7 @@ def case_report(
         },
     )
     if risk == Risk.RED and not rejected:
-        police.notify_red_risk(case, now=at)
+        village_police.notify_red_risk(case, now=at)
     if repeat_names:
         case_event(
             case=case,
@@ -599,28 +610,52 @@ def case_delegate(
     return case
 
 
+EXTEND_MAX_DAYS = 30
+
+
 @transaction.atomic
 def case_extend(
     *,
     actor: User,
     case_id: int,
     until: date,
-    consent_note: str,
+    parties: list[int] | None = None,
+    agreed_on: date | None = None,
+    consent_note: str = "",
     at: datetime | None = None,
 ) -> Case:
-    """Move the resolve deadline with both parties' recorded consent (延期)."""
+    """Move the resolve deadline once, by at most 30 days, with every party's consent
+    recorded: who agreed, when, and until when (the one-month norm, DESIGN.md §16)."""
     at = _now(at)
     case, _ = _locked(actor, case_id, "extend")
-    if not (consent_note or "").strip():
-        message = "请记录双方当事人同意延期的情况（谁、何时同意）。"
-        raise InvalidInput(message, fields={"consent_note": [message]})
+    if CaseEvent.objects.filter(case=case, kind=EventKind.EXTEND).exists():
+        message = "本案已延期一次，调解期限只能延期一次。"
+        raise InvalidInput(message, fields={"until": [message]}, code="extended_once")
     period = _open_period(case)
     old_due = timezone.localtime(period.resolve_due)
-    new_due = timezone.make_aware(datetime.combine(until, old_due.time().replace(tzinfo=None)))
-    if new_due <= old_due:
+    latest = old_due.date() + timedelta(days=EXTEND_MAX_DAYS)
+    if until is None or until <= old_due.date():
         message = f"延期后的期限须晚于当前办结期限（{old_due.date().isoformat()}）。"
         raise InvalidInput(message, fields={"until": [message]})
+    if until > latest:
+        message = f"最多延期{EXTEND_MAX_DAYS}日，即不晚于{latest.isoformat()}。"
+        raise InvalidInput(message, fields={"until": [message]})
+    everyone = {p.pk: p.name for p in Party.objects.filter(case=case)}
+    agreed = {int(p) for p in parties or [] if str(p).isdigit()}
+    strangers = agreed - set(everyone)
+    missing = [name for pk, name in everyone.items() if pk not in agreed]
+    if strangers or missing:
+        message = (
+            "不是本案当事人。"
+            if strangers
+            else f"延期须经双方当事人同意，尚未记录{'、'.join(missing)}同意。"
+        )
+        raise InvalidInput(message, fields={"parties": [message]})
+    dates.happened_on(case, agreed_on, field="agreed_on", label="当事人同意延期的日期", now=at)
+    new_due = timezone.make_aware(datetime.combine(until, old_due.time().replace(tzinfo=None)))
     clocks.period_update(period, resolve_due=new_due)
+    names = "、".join(everyone[pk] for pk in sorted(agreed))
+    note = (consent_note or "").strip()
     case_event(
         case=case,
         kind=EventKind.EXTEND,
@@ -628,8 +663,14 @@ def case_extend(
         at=at,
         from_status=case.status,
         from_level=case.level,
-        note=consent_note.strip(),
-        data={"from": old_due.isoformat(), "until": new_due.isoformat()},
+        note=f"{names}于{agreed_on.isoformat()}同意延期至{until.isoformat()}"
+        + (f"。{note}" if note else ""),
+        data={
+            "from": old_due.isoformat(),
+            "until": new_due.isoformat(),
+            "parties": sorted(agreed),
+            "agreed_on": agreed_on.isoformat(),
+        },
     )
     return case
 
@@ -646,6 +687,8 @@ def case_resolve(*, actor: User, case_id: int, agreement: dict, at: datetime | N
     record = records().record_agreement(
         case=case, actor=actor, at=at, form=form, terms=terms, perform_by=perform_by, **details
     )
+    # After the agreement's own checks (400); a refusal rolls the agreement back.
+    gates.check("resolve", case)
     from_status = case.status
     case.status = Status.RESOLVED
     case.resolved_at = case.concluded_at = at
@@ -695,10 +738,17 @@ def case_reopen(*, actor: User, case_id: int, reason: str, at: datetime | None =
 
 @transaction.atomic
 def case_close(
-    *, actor: User, case_id: int, outcome: str, note: str = "", at: datetime | None = None
+    *,
+    actor: User,
+    case_id: int,
+    outcome: str,
+    note: str = "",
+    routes: list[str] | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """Close the case (结案): after a resolution and its follow-up with outcome `agreement`;
-    otherwise failed, withdrawn, rejected or referred."""
+    otherwise failed, withdrawn, rejected or referred. Failed or rejected records the routes
+    explained to the parties (art. 26); the case file must be complete (art. 27)."""
     at = _now(at)
     if outcome not in Outcome.values:
         raise InvalidInput("结案结果无效。", fields={"outcome": ["结案结果无效。"]})
@@ -714,6 +764,8 @@ def case_close(
         raise _conflict(case, "结案前须完成回访。", code="follow_up_required")
     if outcome != Outcome.AGREEMENT and not (note or "").strip():
         raise InvalidInput("请填写结案说明。", fields={"note": ["请填写结案说明。"]})
+    routes = gates.clean_routes(routes) if outcome in ROUTES_OUTCOMES else []
+    gates.check("close", case, outcome=outcome, routes=routes)
     from_status = case.status
     case.status = Status.CLOSED
     case.outcome = outcome
@@ -741,8 +793,9 @@ def case_close(
         at=at,
         from_status=from_status,
         from_level=case.level,
-        note=case.outcome_note or Outcome(outcome).label,
-        data={"outcome": outcome},
+        note=(case.outcome_note or Outcome(outcome).label)
+        + (f"（已告知其他途径：{gates.routes_label(routes)}）" if routes else ""),
+        data={"outcome": outcome, **({"routes": routes} if routes else {})},
     )
     return case
 

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .api import CaseViewSet
+from .police_api import PoliceReceiptView, PoliceReportView
 from .referral_api import AgencyListView, CaseReferView, ReferralViewSet
 from .settings_api import CalendarOverrideDetailView, CalendarOverrideListView, SlaPolicyView
 
@@ -22,6 +23,16 @@ urlpatterns = [
         "calendar-overrides/<int:pk>/",
         CalendarOverrideDetailView.as_view(),
         name="calendar-override-detail",
+    ),
+    path(
+        "cases/<int:case_id>/police-report/",
+        PoliceReportView.as_view(),
+        name="case-police-report",
+    ),
+    path(
+        "cases/<int:case_id>/police-report/receipt/",
+        PoliceReceiptView.as_view(),
+        name="case-police-receipt",
     ),
     *router.urls,
 ]

@@ -46,9 +46,23 @@ def page_of(request, queryset, size=PAGE_SIZE) -> Page:
     return Page(rows=rows[:size], number=number, has_next=len(rows) > size, query=query.urlencode())
 
 
+# Conflicts that say a record is missing (人民调解法 gates), not that the case moved.
+MISSING_RECORD_CODES = {
+    "consent_required",
+    "session_required",
+    "file_incomplete",
+    "follow_up_required",
+    "police_unreported",
+    "police_reported",
+}
+
+
 def flash_domain_error(request, error: DomainError):
     """Show a refused action to the user in words (the form keeps its input)."""
-    if isinstance(error, Conflict):
+    if isinstance(error, Conflict) and error.code in MISSING_RECORD_CODES:
+        # A gate of the law: nothing changed under the user, a record is missing.
+        messages.error(request, f"操作未完成：{error.message}")
+    elif isinstance(error, Conflict):
         messages.error(request, f"操作未完成：{error.message}（案件状态已变化，请刷新后重试）")
     elif isinstance(error, NotAllowed):
         messages.error(request, f"无权操作：{error.message}")

@@ -87,9 +87,12 @@ class Difficulty(models.TextChoices):
 
 class ChecklistItem(models.TextChoices):
     INTAKE = "intake", "纠纷受理登记表"
+    CONSENT = "consent", "当事人同意调解记录"
     RIGHTS_NOTICE = "rights_notice", "当事人权利义务告知书"
     IDENTITY = "identity", "当事人身份证明"
     MEDIATION_RECORD = "mediation_record", "调解笔录"
     AGREEMENT = "agreement", "调解协议书"
     FOLLOW_UP = "follow_up", "回访记录"
     CONFIRMATION = "confirmation", "司法确认材料"
+    ROUTES = "routes", "告知其他解决途径记录"
+    POLICE_REPORT = "police_report", "报告公安机关记录"

@@ -483,3 +483,6 @@ class InspectionReport(models.Model):
 
     def __str__(self):
         return f"{self.grid} {self.period:%Y-%m}"
+
+
+from .law_models import PartyConsent  # noqa: E402,F401  (art. 17 and 23, consent.py)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import agreement_views, settings_views, views
+from . import agreement_views, law_views, settings_views, views
 
 urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
@@ -20,6 +20,7 @@ urlpatterns = [
         for step in agreement_views.CONFIRMATION_STEPS
     ],
     path("cases/<int:pk>/follow-ups/route/", agreement_views.performance_route, name="case-route"),
+    path("cases/<int:pk>/law/<slug:action>/", law_views.law_action, name="case-law"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/submit/", views.inspection_submit, name="inspection-submit"),
     path(

@@ -118,15 +118,66 @@ class CaseFile:
         return not self.missing
 
 
-def case_file(case) -> CaseFile:
-    """The checklist of papers the case file needs and which of them are missing."""
+def _closing_outcome(case, outcome):
+    """The outcome the file is read for: the one given (a close being checked), the case's
+    own once closed, `agreement` once resolved; None while mediation is under way."""
+    if outcome:
+        return outcome
+    if case.status == Status.CLOSED:
+        return case.outcome
+    if case.status == Status.RESOLVED:
+        return Outcome.AGREEMENT
+    return None
+
+
+def _recorded_routes(case) -> list[str]:
+    close = case.events.filter(kind="close").order_by("-created_at", "-id").first()
+    return list((close.data or {}).get("routes", [])) if close is not None else []
+
+
+def case_file(case, *, outcome: str | None = None, routes=None) -> CaseFile:
+    """The checklist of papers the case file needs for `outcome` (default: the case's own, see
+    `_closing_outcome`) and which of them are missing (人民调解法 art. 17, 23, 25–27)."""
+    from cases.gates import routes_label
+    from cases.law_models import PoliceReport
+
+    from .law_models import ConsentDecision, PartyConsent
+
+    outcome = _closing_outcome(case, outcome)
     documents = set(case.file_documents.values_list("kind", flat=True))
     parties = list(case.parties.all())
     sessions = MediationSession.objects.filter(case=case).exclude(minutes="").count()
     agreement = agreement_of(case)
     follow_ups = FollowUp.objects.filter(case=case).count()
     confirmation = getattr(agreement, "judicial_confirmation", None) if agreement else None
+    consents = {c.party_id: c for c in PartyConsent.objects.filter(case=case)}
+    police = PoliceReport.objects.filter(case=case).first()
+    if routes is None and case.status == Status.CLOSED:
+        routes = _recorded_routes(case)
 
+    # Mediation took place, or is under way: consent, notice, identity and minutes are owed.
+    mediated = outcome in (None, Outcome.AGREEMENT, Outcome.FAILED) or sessions > 0
+    not_consented = [
+        p.name
+        for p in parties
+        if p.pk not in consents or consents[p.pk].decision != ConsentDecision.CONSENT
+    ]
+    refused = [
+        p.name
+        for p in parties
+        if p.pk in consents and consents[p.pk].decision == ConsentDecision.REFUSE
+    ]
+    not_notified = [
+        p.name for p in parties if p.pk not in consents or consents[p.pk].notified_on is None
+    ]
+    consent_present = bool(parties) and not not_consented
+    if refused:
+        consent_detail = "拒绝调解：" + "、".join(refused)
+    elif not_consented:
+        consent_detail = "未记录同意调解：" + "、".join(not_consented)
+    else:
+        consent_detail = ""
+    notice_present = bool(parties) and not not_notified
     agreement_expected = (
         agreement is not None
         or case.status == Status.RESOLVED
@@ -146,27 +197,49 @@ def case_file(case) -> CaseFile:
         ConfirmationStatus.CONFIRMED,
         ConfirmationStatus.REJECTED,
     }
+    # Intake's screening (a matter for a court or the police) closes before any mediation.
+    screened = (
+        outcome == Outcome.REJECTED
+        and case.status == Status.CLOSED
+        and case.events.filter(kind="report", data__has_key="screening").exists()
+    )
+    routes_required = outcome in (Outcome.FAILED, Outcome.REJECTED) and not screened
+    police_required = police is not None and police.due_at is not None
+    police_reported = police is not None and police.reported_at is not None
+    if police_reported:
+        police_detail = f"已报告{police.station}" + (
+            f"，回执 {police.receipt_number}" if police.receipt_number else "，回执待补录"
+        )
+    else:
+        police_detail = "应报告未报告" if police_required else ""
 
     items = [
         FileItem(ChecklistItem.INTAKE, ChecklistItem.INTAKE.label, True, bool(case.number)),
         FileItem(
+            ChecklistItem.CONSENT,
+            ChecklistItem.CONSENT.label,
+            mediated,
+            consent_present,
+            consent_detail,
+        ),
+        FileItem(
             ChecklistItem.RIGHTS_NOTICE,
             ChecklistItem.RIGHTS_NOTICE.label,
-            True,
-            DocumentKind.RIGHTS_NOTICE in documents,
-            "" if DocumentKind.RIGHTS_NOTICE in documents else "未记录告知书",
+            mediated,
+            notice_present,
+            "" if notice_present else "未告知权利义务：" + "、".join(not_notified or ["无当事人"]),
         ),
         FileItem(
             ChecklistItem.IDENTITY,
             ChecklistItem.IDENTITY.label,
-            True,
+            mediated,
             identity_present,
             "" if identity_present else "缺少身份证明：" + "、".join(without_id or ["无当事人"]),
         ),
         FileItem(
             ChecklistItem.MEDIATION_RECORD,
             ChecklistItem.MEDIATION_RECORD.label,
-            True,
+            outcome in (None, Outcome.AGREEMENT, Outcome.FAILED),
             sessions > 0,
             f"{sessions} 次调解" if sessions else "未记录调解笔录",
         ),
@@ -192,6 +265,22 @@ def case_file(case) -> CaseFile:
             ""
             if not applied or DocumentKind.CONFIRMATION in documents
             else "已申请司法确认，缺少申请书或裁定书",
+        ),
+        FileItem(
+            ChecklistItem.ROUTES,
+            ChecklistItem.ROUTES.label,
+            routes_required,
+            bool(routes),
+            f"已告知：{routes_label(routes)}"
+            if routes
+            else ("结案时选择" if routes_required else ""),
+        ),
+        FileItem(
+            ChecklistItem.POLICE_REPORT,
+            ChecklistItem.POLICE_REPORT.label,
+            police_required,
+            police_reported,
+            police_detail,
         ),
     ]
     return CaseFile(case_id=case.id, items=items)

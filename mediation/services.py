@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import RoleKind
 from accounts.models import User
+from cases import dates as case_dates
 from cases.choices import EventKind, Outcome, Status
 from cases.events import case_event
 from cases.models import Attachment, Case, Party
@@ -38,6 +39,7 @@ from .choices import (
     RejectionRoute,
     RemainingRisk,
 )
+from .consent import session_gate
 from .models import (
     Agreement,
     AgreementSignature,
@@ -51,6 +53,9 @@ from .models import (
     Reward,
     RewardRate,
 )
+
+# The longest a 三官一律 consultation may be given to answer (a deadline, not a wish).
+CONSULTATION_MAX_DAYS = 30
 
 # Services that act on no case, so the case policy does not apply: each checks its own rule
 # (grid coverage for inspections, the managing officer or admin for committees and members).
@@ -282,8 +287,8 @@ def session_record(
 
     at = _now(at)
     case = _case_for(actor, case_id, "session")
-    if held_at > at + timedelta(minutes=5):
-        raise InvalidInput("调解时间不能晚于现在。", fields={"held_at": ["调解时间不能晚于现在。"]})
+    case_dates.happened_at(case, held_at, field="held_at", label="调解时间", now=at)
+    session_gate(case)
     if not (minutes or "").strip():
         raise InvalidInput("须填写调解笔录。", fields={"minutes": ["须填写调解笔录。"]})
     strangers = [
@@ -344,6 +349,12 @@ def consultation_ask(
     picked = consultant_pick(case, consultant_kind, member, named=bool(consultant_name.strip()))
     if picked is not None:
         consultant, consultant_name, consultant_org = picked
+    case_dates.not_after(
+        due_at,
+        at + timedelta(days=CONSULTATION_MAX_DAYS),
+        field="due_at",
+        message=f"答复期限不能超过{CONSULTATION_MAX_DAYS}日。",
+    )
     consultation = Consultation.objects.create(
         case=case,
         consultant_kind=consultant_kind,
@@ -676,6 +687,7 @@ def follow_up_record(
     if agreement.perform_by is not None and performed_on < agreement.perform_by:
         message = f"协议履行期限为 {agreement.perform_by}，回访日期不能早于履行期限。"
         raise InvalidInput(message, fields={"performed_on": [message]})
+    case_dates.happened_on(case, performed_on, field="performed_on", label="回访日期", now=at)
     follow_up = FollowUp.objects.create(
         case=case,
         method=method,

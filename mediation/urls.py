@@ -4,7 +4,7 @@ per-case record routes are never shadowed by case actions."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .api import committees, inspections, records, rewards, settings
+from .api import committees, inspections, law, records, rewards, settings
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -94,6 +94,11 @@ urlpatterns = [
         f"{case}file/documents/",
         records.CaseFileViewSet.as_view({"post": "add_document"}),
         name="case-file-documents",
+    ),
+    path(
+        f"{case}consents/",
+        law.ConsentViewSet.as_view({"get": "list", "post": "create"}),
+        name="case-consents",
     ),
     path("rewards/sheet.xlsx", rewards.RewardSheetExportView.as_view(), name="reward-sheet-xlsx"),
     path(

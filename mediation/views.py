@@ -113,7 +113,7 @@ def _render_case(request, case, *, revealed=None, action_forms=None, status=200)
         "pull_up": forms.EscalateForm(initial={"from_level": case.level}),
         "delegate": forms.DelegateForm(areas=_delegate_areas(case)),
         "resolve": forms.ResolveForm(initial={"facts": case.facts}),
-        "extend": forms.ExtendForm(),
+        "extend": forms.ExtendForm(case=case),
         "reopen": forms.ReasonForm(),
         "close": forms.CloseForm(case=case),
         "session": forms.SessionForm(),
@@ -248,13 +248,14 @@ def _bound_form(action, request, case):
         return forms.CloseForm(data, case=case)
     if action == "consultation":
         return forms.ConsultationForm(data, case=case)
+    if action == "extend":
+        return forms.ExtendForm(data, case=case)
     form_class = {
         "respond": forms.NoteForm,
         "escalate": forms.EscalateForm,
         "pull_up": forms.EscalateForm,
         "reopen": forms.ReasonForm,
         "resolve": forms.ResolveForm,
-        "extend": forms.ExtendForm,
         "session": forms.SessionForm,
         "consultation": forms.ConsultationForm,
         "follow_up": forms.FollowUpForm,
@@ -294,13 +295,22 @@ def _run(action, request, case, data):
         case_services.case_resolve(actor=actor, case_id=case.pk, agreement=agreement)
     elif action == "extend":
         case_services.case_extend(
-            actor=actor, case_id=case.pk, until=data["until"], consent_note=data["consent_note"]
+            actor=actor,
+            case_id=case.pk,
+            until=data["until"],
+            parties=data["parties"],
+            agreed_on=data["agreed_on"],
+            consent_note=data["consent_note"],
         )
     elif action == "reopen":
         case_services.case_reopen(actor=actor, case_id=case.pk, reason=data["reason"])
     elif action == "close":
         case_services.case_close(
-            actor=actor, case_id=case.pk, outcome=data["outcome"], note=data["note"]
+            actor=actor,
+            case_id=case.pk,
+            outcome=data["outcome"],
+            note=data["note"],
+            routes=data.get("routes"),
         )
     elif action == "session":
         services.session_record(

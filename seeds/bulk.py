@@ -81,6 +81,10 @@ TABLES = [
     "cases_party",
     "cases_handlingperiod",
     "cases_caseevent",
+    "mediation_partyconsent",
+    "mediation_mediationsession",
+    "mediation_mediationsession_mediators",
+    "mediation_filedocument",
     "mediation_agreement",
     "mediation_agreementsignature",
     "mediation_judicialconfirmation",
@@ -91,6 +95,7 @@ TABLES = [
 # Tables whose ids the generator assigns (rows of other tables point at them).
 NUMBERED = [
     "cases_party",
+    "mediation_mediationsession",
     "mediation_agreement",
     "mediation_judicialconfirmation",
     "mediation_followup",
@@ -391,6 +396,17 @@ class Writer:
             "effective_on, recorded_by_id, created_at, updated_at"
         ),
         "mediation_agreementsignature": "agreement_id, party_id, signed_on",
+        "mediation_partyconsent": (
+            "case_id, party_id, decision, decided_on, notified_on, notice_method, note, "
+            "recorded_by_id, recorded_at"
+        ),
+        "mediation_mediationsession": (
+            "id, case_id, held_at, place, attendees, minutes, recorded_by_id, created_at"
+        ),
+        "mediation_mediationsession_mediators": "mediationsession_id, user_id",
+        "mediation_filedocument": (
+            "case_id, kind, attachment_id, note, recorded_by_id, recorded_at"
+        ),
         "mediation_judicialconfirmation": (
             "id, case_id, agreement_id, status, opened_on, remind_at, due_at, court, applied_on, "
             "result_on, ruling_number, note, updated_at, applicants, route"
@@ -480,6 +496,7 @@ class Generator:
         # The next id of each table whose rows others point at (NUMBERED).
         ids = next_ids or {}
         self.next_party = ids.get("cases_party", 1)
+        self.next_session = ids.get("mediation_mediationsession", 1)
         self.next_agreement = ids.get("mediation_agreement", 1)
         self.next_confirmation = ids.get("mediation_judicialconfirmation", 1)
         self.next_follow_up = ids.get("mediation_followup", 1)
@@ -584,6 +601,7 @@ class Generator:
         holders = [village_id, town.id, county.id]
         events = []
         periods = []
+        session_at = None  # the first session: consent and notice come before it
         now = self.now
         status, level, assignee = "pending", "village", None
         resolved_at = closed_at = concluded_at = None
@@ -648,6 +666,10 @@ class Generator:
                     break
                 status = "in_progress"
                 period[7] = rt
+                if session_at is None:
+                    session_at = rt
+                    self.consents(cs, party_id, rt, who)
+                self.session(cs, rt, who, level)
                 events.append((rt, "respond", who, "assigned", "in_progress", level, level,
                                "首次调解", "{}"))  # fmt: skip
                 last = rt
@@ -696,8 +718,13 @@ class Generator:
                     note = "调解不成，告知当事人通过诉讼途径解决。"
                     status, closed_at, concluded_at = "closed", ct, ct
                     period[9], period[10] = ct, "closed"
+                    # Art. 26: the routes explained when mediation fails.
+                    data = (f'{{"outcome": "{outcome}", "routes": ["litigation"]}}'
+                            if outcome == "failed" else f'{{"outcome": "{outcome}"}}')  # fmt: skip
+                    if outcome == "failed":
+                        note += "（已告知其他途径：诉讼）"
                     events.append((ct, "close", who, "in_progress", "closed", level, level, note,
-                                   f'{{"outcome": "{outcome}"}}'))  # fmt: skip
+                                   data))  # fmt: skip
                     last = ct
                     break
                 status, resolved_at, concluded_at = "resolved", ct, ct
@@ -745,14 +772,22 @@ class Generator:
         )  # fmt: skip
         # Parties: from the county's pool of people (encrypted ID and phone) or name only.
         party = w.buffers["cases_party"]
+        without_id = False
         for n, (name, role) in enumerate(((a, "applicant"), (b, "respondent"))):
             if rnd() < WITH_ID_SHARE:
                 enc, digest, masked, phone, phone_masked, phone_digest = _pick(rnd, pool)
             else:
                 enc, digest, masked, phone, phone_masked, phone_digest = NULL, "", "", NULL, "", ""
+                without_id = True
             party.append(
                 f"{party_id + n}\t{cs}\t{name}\t{role}\t{enc}\t{digest}\t{masked}\t{phone}\t"
                 f"{phone_masked}\t{phone_digest}\t{village_name}\t{village_id}\n"
+            )
+        if session_at is not None and without_id:
+            # Art. 27: the file holds an identity paper for a party without an ID number.
+            w.buffers["mediation_filedocument"].append(
+                f"{cs}\tidentity\t{NULL}\t当事人身份证复印件\t{assignee or reporter}\t"
+                f"{text(session_at)}\n"
             )
         # Handling periods: next_deadline only on the open one.
         rows = w.buffers["cases_handlingperiod"]
@@ -782,6 +817,27 @@ class Generator:
                 f"{cs}\t{kind}\t{actor if actor else NULL}\t{fs}\t{ts}\t{fl}\t{tl}\t{enote}\t"
                 f"{data}\t{text(at)}\n"
             )
+
+    def consents(self, cs, party_id, t, who):
+        """Each party's consent and rights notice (art. 17, 23), before the first session."""
+        day = self.cal.day_text[t // 1440]
+        rows = self.w.buffers["mediation_partyconsent"]
+        for n in (0, 1):
+            rows.append(
+                f"{cs}\t{party_id + n}\tconsent\t{day}\t{day}\twritten\t\t{who}\t"
+                f"{self.cal.text(t)}\n"
+            )
+
+    def session(self, cs, t, who, level):
+        """A mediation session with its minutes (art. 27), the first contact at a level."""
+        sid = self.next_session
+        self.next_session += 1
+        place = "村委会调解室" if level == "village" else "综治中心调解室"
+        self.w.buffers["mediation_mediationsession"].append(
+            f"{sid}\t{cs}\t{self.cal.text(t)}\t{place}\t双方当事人\t"
+            f"告知权利义务后，双方陈述，调解员释法说理。\t{who}\t{self.cal.text(t)}\n"
+        )
+        self.w.buffers["mediation_mediationsession_mediators"].append(f"{sid}\t{who}\n")
 
     def agreement(self, cs, number, ct, who, level, issuer, county, party_id, a, b, facts,
                   events):  # fmt: skip
@@ -859,6 +915,11 @@ class Generator:
                     applicants = f"[{party_id}, {party_id + 1}]"
                     events.append((at, "record", who, "resolved", "resolved", level, level,
                                    f"申请司法确认：{court}", data + 'applied"}'))  # fmt: skip
+                    # Art. 27: the application (and later the ruling) go into the file.
+                    w.buffers["mediation_filedocument"].append(
+                        f"{cs}\tconfirmation\t{NULL}\t司法确认申请书及民事裁定书\t{who}\t"
+                        f"{text(at)}\n"
+                    )
                     at = ruled * 1440 + 900
                     if at <= now:
                         rejected = rnd() < CONFIRMATION_REJECT_SHARE

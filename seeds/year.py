@@ -29,6 +29,7 @@ from config.errors import DomainError
 from mediation import services as ms
 from mediation.choices import ConfirmationStatus, FollowUpMethod, Satisfaction
 
+from . import lawgates
 from .agreements import follow_up_day, joint_applicants
 from .org import Staff
 from .people import (
@@ -233,6 +234,7 @@ class Year:
                                                                           village)]  # fmt: skip
         people = 2
         risk = rng.choices(["green", "yellow"], weights=[80, 20])[0]
+        risk = lawgates.sometimes_red(rng, path, risk)
         if path == "town_intake":
             people = rng.randrange(5, 16)
             a = f"{a}等{people - 1}人"
@@ -346,6 +348,7 @@ class Year:
             pool = staff.traffic_mediators if case.category == "traffic" else []
             assignee = rng.choice(pool or staff.county_mediators)
         case = cs.case_assign(actor=actor, case_id=case.pk, assignee=assignee, at=self.at(t))
+        lawgates.after_assign(case, t, self.now)
         self.tally.steps["assign"] += 1
         return t
 
@@ -359,6 +362,7 @@ class Year:
         t = max(t, assigned_at + timedelta(minutes=10))
         self.at(t)
         case.refresh_from_db()
+        lawgates.before_session(case, t)
         # The first mediation session is the first contact: it records the response.
         ms.session_record(
             actor=case.assignee,
@@ -413,7 +417,14 @@ class Year:
                 if outcome == Outcome.FAILED
                 else "引导当事人申请劳动仲裁（诉讼）解决。"
             )
-            cs.case_close(actor=actor, case_id=case.pk, outcome=outcome, note=note, at=self.at(t))
+            cs.case_close(
+                actor=actor,
+                case_id=case.pk,
+                outcome=outcome,
+                note=note,
+                routes=["litigation"] if outcome == Outcome.FAILED else None,
+                at=self.at(t),
+            )
             self.tally.steps[outcome] += 1
             return
         extended = case.level == Level.VILLAGE and rng.random() < 0.03
@@ -424,6 +435,8 @@ class Year:
                 actor=actor,
                 case_id=case.pk,
                 until=until,
+                parties=list(case.parties.values_list("pk", flat=True)),
+                agreed_on=timezone.localtime(max(t, responded_at + timedelta(hours=1))).date(),
                 consent_note="双方当事人同意延长调解期限，已签字确认。",
                 at=self.at(max(t, responded_at + timedelta(hours=1))),
             )
@@ -546,6 +559,7 @@ class Year:
                 at=follow_at,
             )
         close_at = follow_at + timedelta(hours=rng.uniform(0.5, 30))
+        lawgates.before_close(case, self.at(close_at))
         cs.case_close(
             actor=actor,
             case_id=case.pk,

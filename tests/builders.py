@@ -102,18 +102,36 @@ def drive(
             raise ValueError(f"drive() does not delegate: the case is at {case.level}")
         services.case_escalate(actor=officer, case_id=case.pk, reason=note or "提级", **kw)
     if to == "pending":
+        from config.errors import DomainError
+
+        try:
+            report_police_if_due(case, officer, at=at)
+        except DomainError:
+            pass  # `officer` works at another level than the case's: nobody reports yet
         return _fresh(case)
     services.case_assign(actor=officer or mediator, case_id=case.pk, assignee=mediator, **kw)
+    consent_all(case, mediator, at=at)
+    report_police_if_due(case, mediator, at=at)
     if to == "assigned":
         return _fresh(case)
     services.case_respond(actor=mediator, case_id=case.pk, note=note, **kw)
     if to == "in_progress":
         return _fresh(case)
     if to == "closed" and outcome != "agreement":
+        if outcome == "failed":
+            record_session(case, mediator, **kw)
+        identity_papers(case, mediator)
         services.case_close(
-            actor=mediator, case_id=case.pk, outcome=outcome, note=note or "调解不成", **kw
+            actor=mediator,
+            case_id=case.pk,
+            outcome=outcome,
+            note=note or "调解不成",
+            routes=["litigation"] if outcome in ("failed", "rejected") else None,
+            **kw,
         )
         return _fresh(case)
+    record_session(case, mediator, **kw)
+    identity_papers(case, mediator)
     if written:
         resolve_written(case, mediator, at=at)
         sign_and_seal(case, mediator, at=at, on=timezone.localdate(at) if at else None)
@@ -150,10 +168,86 @@ def follow_up(case, user, *, satisfaction="satisfied", performed_on=None):
 # The mediation records, through their services.
 
 
+def consent_all(case, actor, *, at=None):
+    """Every party's consent and rights notice (art. 17, 23) through the service, for the
+    parties that have none yet: sessions wait for them."""
+    from mediation.consent import consent_record
+    from mediation.models import PartyConsent
+
+    day = timezone.localdate(at or timezone.now())
+    done = set(PartyConsent.objects.filter(case_id=case.pk).values_list("party_id", flat=True))
+    for party_id in case.parties.exclude(pk__in=done).values_list("pk", flat=True):
+        consent_record(
+            actor=actor,
+            case_id=case.pk,
+            party_id=party_id,
+            decision="consent",
+            decided_on=day,
+            notified_on=day,
+            notice_method="written",
+            **({} if at is None else {"at": at}),
+        )
+
+
+def report_police_if_due(case, actor, *, at=None):
+    """The art. 25 report to the police, when the case owes one and it is not made yet."""
+    from cases.models import PoliceReport
+    from cases.police import police_report
+
+    if PoliceReport.objects.filter(
+        case_id=case.pk, due_at__isnull=False, reported_at__isnull=True
+    ).exists():
+        moment = at or timezone.now()
+        police_report(
+            actor=actor,
+            case_id=case.pk,
+            station="城关派出所",
+            reported_at=moment,
+            note="纠纷有激化可能，已报告。",
+            **({} if at is None else {"at": at}),
+        )
+
+
+def identity_papers(case, actor):
+    """The identity paper of the case file when a party has no ID number on record."""
+    from mediation.models import FileDocument
+
+    if case.parties.filter(id_number_hash="").exists():
+        FileDocument.objects.get_or_create(
+            case_id=case.pk, kind="identity", defaults={"recorded_by": actor}
+        )
+
+
 def record_session(case, actor, **fields):
+    """A session through the service, after every party's consent and notice (recorded here
+    where missing)."""
+    from config.errors import DomainError
     from mediation import services as mediation
 
+    try:
+        consent_all(case, actor, at=fields.get("at"))
+    except DomainError:
+        pass  # the session service answers for the case's state and the actor's role
+    fields = {
+        "held_at": fields.get("at") or timezone.now(),
+        "place": "村委会调解室",
+        "minutes": "双方陈述，调解员释法说理。",
+        **fields,
+    }
     return mediation.session_record(case_id=case.pk, actor=actor, **fields)
+
+
+def extend(case, actor, *, until, note="双方同意延期", agreed_on=None, **fields):
+    """An extension with every party's consent recorded (who, when, until when)."""
+    return services.case_extend(
+        actor=actor,
+        case_id=case.pk,
+        until=until,
+        parties=list(case.parties.values_list("pk", flat=True)),
+        agreed_on=agreed_on or timezone.localdate(fields.get("at") or timezone.now()),
+        consent_note=note,
+        **fields,
+    )
 
 
 def ask_consultation(case, actor, **fields):

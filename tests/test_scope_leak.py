@@ -68,6 +68,7 @@ OBJECT_ROUTES = {
     "web:case-detail": "case",
     "web:case-attachment": "case",
     "web:case-action": "case",
+    "web:case-law": "case",
     "case-sessions": None,
     "case-session-detail": "session",
     "case-consultations": None,
@@ -91,6 +92,9 @@ OBJECT_ROUTES = {
     "web:case-route": "case",
     "case-file": None,
     "case-file-documents": None,
+    "case-consents": None,
+    "case-police-report": None,
+    "case-police-receipt": None,
     "committee-detail": "committee",
     "committee-members": "committee",
     "reward-detail": "reward",
@@ -135,6 +139,9 @@ CASE_PAGE_ACTIONS = [
     # the referral steps' route (web:referral-step) takes its action the same way
     "receive",
     "answer",
+    "consent",
+    "police-report",
+    "police-receipt",
 ]
 
 # List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and

@@ -372,7 +372,8 @@ def test_events_endpoint_lists_the_log_in_order(cast, api, village_case):
     drive(village_case, to="in_progress")
     events = api(cast.village_mediator_a).get(f"/api/v1/cases/{village_case.id}/events/").json()
     kinds = [row["kind"] for row in events["results"]]
-    assert kinds == ["report", "assign", "respond"]
+    # Each party's consent and rights notice is recorded between assignment and response.
+    assert kinds == ["report", "assign", "record", "record", "respond"]
     assert events["results"][1]["actor"]["username"] == "village_officer_a"
 
 
@@ -389,7 +390,7 @@ def test_events_endpoint_lists_the_log_in_order(cast, api, village_case):
         ("extend", "assigned", {"until": "2026-13-01", "consent_note": "x"}, "until"),
         ("extend", "assigned", {"until": "2020-01-01", "consent_note": "x"}, "until"),
         ("extend", "assigned", {"until": "NEXT_WEEK", "consent_note": "x"}, "until"),
-        ("extend", "assigned", {"until": "FAR"}, "consent_note"),
+        ("extend", "assigned", {"until": "FAR"}, "until"),  # past the 30 days allowed
         ("resolve", "in_progress", {"agreement": "yes"}, "agreement"),
         (
             "resolve",
@@ -422,6 +423,8 @@ def test_malformed_action_bodies_are_400(cast, api, village_case, action, state,
         # A real date, but before the current resolve deadline.
         body = {
             "until": (timezone.localdate() + timedelta(days=7)).isoformat(),
+            "parties": list(village_case.parties.values_list("pk", flat=True)),
+            "agreed_on": timezone.localdate().isoformat(),
             "consent_note": "x",
         }
     actor = cast.village_officer_a

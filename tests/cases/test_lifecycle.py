@@ -10,7 +10,7 @@ from cases import services
 from cases.models import CaseEvent, HandlingPeriod
 from config.errors import Conflict
 from mediation.models import Agreement
-from tests.builders import ORAL, follow_up, party, report
+from tests.builders import ORAL, follow_up, party, record_session, report
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,19 @@ def test_next_deadline_follows_every_action(cast):
     services.case_extend(
         actor=mediator,
         case_id=case.id,
-        until=date(2026, 11, 30),
-        consent_note="张三、李四于10月20日签字同意延期至11月30日",
+        until=date(2026, 11, 20),
+        parties=list(case.parties.values_list("pk", flat=True)),
+        agreed_on=date(2026, 10, 20),
+        consent_note="张三、李四于10月20日签字同意延期至11月20日",
         at=local(2026, 10, 20, 10),
     )
     period.refresh_from_db()
-    assert period.resolve_due == local(2026, 11, 30, 9)
-    assert period.next_deadline == local(2026, 11, 30, 9)
+    assert period.resolve_due == local(2026, 11, 20, 9)
+    assert period.next_deadline == local(2026, 11, 20, 9)
     extend = CaseEvent.objects.get(case=case, kind="extend")
-    assert "同意" in extend.note and extend.data["until"].startswith("2026-11-30")
+    assert "同意" in extend.note and extend.data["until"].startswith("2026-11-20")
+    assert extend.data["agreed_on"] == "2026-10-20" and len(extend.data["parties"]) == 2
+    record_session(case, mediator, at=local(2026, 11, 2, 14))
 
     services.case_resolve(
         actor=mediator, case_id=case.id, agreement=ORAL, at=local(2026, 11, 2, 15)
@@ -83,7 +87,9 @@ def test_next_deadline_follows_every_action(cast):
     case.refresh_from_db()
     assert (case.status, case.outcome) == ("closed", "agreement")
     assert not HandlingPeriod.objects.filter(case=case, ended_at__isnull=True).exists()
-    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+    kinds = list(
+        CaseEvent.objects.filter(case=case).exclude(kind="record").values_list("kind", flat=True)
+    )
     assert kinds == [
         "report",
         "assign",
@@ -202,6 +208,7 @@ def test_written_agreement_is_recorded_on_resolve(cast):
     officer, mediator = cast.village_officer_a, cast.village_mediator_a
     services.case_assign(actor=officer, case_id=case.id, assignee=mediator)
     services.case_respond(actor=mediator, case_id=case.id)
+    record_session(case, mediator)
     perform_by = timezone.localdate() + timedelta(days=30)
     services.case_resolve(
         actor=mediator,

@@ -150,7 +150,12 @@ def make_machine(cast):
                 "extend",
                 actor,
                 lambda u: services.case_extend(
-                    actor=u, case_id=self.case.id, until=until, consent_note="双方同意"
+                    actor=u,
+                    case_id=self.case.id,
+                    until=until,
+                    parties=list(self.case.parties.values_list("pk", flat=True)),
+                    agreed_on=timezone.localdate(),
+                    consent_note="双方同意",
                 ),
             )
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent
-from tests.builders import ORAL, drive, follow_up, party, report
+from tests.builders import ORAL, drive, follow_up, party, record_session, report
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,8 @@ def body(action, state, level, cast):
         "delegate": {"area": getattr(cast.areas, DELEGATE_TO.get(level, "village_a1")).id},
         "resolve": {"agreement": ORAL},
         "extend": {
-            "until": (timezone.localdate() + timedelta(days=120)).isoformat(),
+            "parties": [],  # filled per case in extend_body
+            "agreed_on": timezone.localdate().isoformat(),
             "consent_note": "双方于今日签字同意延期",
         },
         "reopen": {"reason": "协议未履行"},
@@ -100,6 +101,18 @@ def body(action, state, level, cast):
             else {"outcome": "withdrawn", "note": "申请人撤回"}
         ),
     }[action]
+
+
+def extend_body(case, data):
+    """Every party agreed; ten days past the current resolve deadline (or any later day when
+    the case has no open period)."""
+    period = case.periods.filter(ended_at__isnull=True).first()
+    due = timezone.localdate(period.resolve_due) if period else timezone.localdate()
+    return {
+        **data,
+        "parties": list(case.parties.values_list("pk", flat=True)),
+        "until": (due + timedelta(days=10)).isoformat(),
+    }
 
 
 AFTER = {
@@ -115,6 +128,8 @@ def fresh(cast, state, level):
     """A case of village A1 at `level` in `state`, built through the services; a resolved one
     is followed up, so that closing it is allowed."""
     case = drive(report(cast.grid_worker_a, cast.areas.grid_a1), to=state, level=level)
+    if state == "in_progress":
+        record_session(case, getattr(cast, MEDIATOR[level]))  # resolve needs one (art. 27)
     if state == "resolved":
         follow_up(case, getattr(cast, MEDIATOR[level]))
     return case
@@ -145,9 +160,10 @@ def test_transition_table_for_every_role(cast, api, action, state, level):
         ok = is_legal and who not in OUT_OF_SCOPE and allowed(action, state, who, level)
         case = fresh(cast, state, level) if ok else shared
         events_before = CaseEvent.objects.filter(case=case).count()
-        response = api(user).post(
-            f"/api/v1/cases/{case.id}/{action}/", body(action, state, level, cast), format="json"
-        )
+        data = body(action, state, level, cast)
+        if action == "extend":
+            data = extend_body(case, data)
+        response = api(user).post(f"/api/v1/cases/{case.id}/{action}/", data, format="json")
         if who in OUT_OF_SCOPE:
             expected = 404
         elif not is_legal:

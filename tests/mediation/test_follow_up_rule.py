@@ -10,7 +10,7 @@ from cases import services
 from cases.models import Case
 from mediation.deadlines import follow_up_due, follow_up_due_at, follow_up_due_q
 from mediation.models import Agreement
-from tests.builders import ORAL, report
+from tests.builders import ORAL, record_session, report
 
 
 def _resolved_case(cast):
@@ -19,6 +19,7 @@ def _resolved_case(cast):
     case = report(cast.grid_worker_a, cast.areas.grid_a1)
     services.case_assign(actor=cast.village_officer_a, case_id=case.pk, assignee=mediator, at=now)
     services.case_respond(actor=mediator, case_id=case.pk, at=now)
+    record_session(case, mediator, at=now)
     services.case_resolve(actor=mediator, case_id=case.pk, agreement=ORAL, at=now)
     return Case.objects.get(pk=case.pk)
 

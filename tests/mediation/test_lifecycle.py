@@ -12,6 +12,7 @@ from cases.models import Case
 from config.errors import InvalidInput
 from mediation import selectors
 from mediation.models import Agreement, Committee, MediatorProfile
+from tests.builders import record_session
 
 from .helpers import make_case
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_case_cannot_be_resolved_without_an_agreement(cast, api):
     case = make_case(cast)
+    record_session(case, cast.village_mediator_a)
     client = api(cast.village_mediator_a)
     response = client.post(f"/api/v1/cases/{case.id}/resolve/", {}, format="json")
     assert response.status_code == 400
@@ -73,6 +75,8 @@ def test_the_first_session_records_the_first_response(cast, api):
     assert list(case.events.values_list("kind", flat=True)) == [
         "report",
         "assign",
+        "record",  # consent and notice of each party, before the first session
+        "record",
         "respond",
         "record",
     ]

@@ -6,7 +6,7 @@ from cases.models import Breach, CaseEvent
 from cases.sweep import follow_up_run, sweep_all, sweep_run
 from mediation.models import JudicialConfirmation
 from notifications.models import Notification
-from tests.builders import ask_consultation, record_follow_up
+from tests.builders import ask_consultation, record_follow_up, record_session
 
 from .conftest import report
 
@@ -26,6 +26,7 @@ def _resolved_case_with_a_consultation(cast):
         at=now - timedelta(hours=2),
     )
     services.case_respond(actor=mediator, case_id=case.pk, at=now - timedelta(hours=1))
+    record_session(case, mediator, at=now - timedelta(minutes=30))
     consultation = ask_consultation(
         case,
         mediator,

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.models import Breach, Case, CaseEvent, HandlingPeriod
 from cases.sweep import ESCALATE_REASON, sweep_run
@@ -163,6 +164,8 @@ def test_an_extended_deadline_that_passes_again_is_a_new_breach(cast):
         actor=cast.county_mediator,
         case_id=case.pk,
         until=(first_due + timedelta(days=10)).date(),
+        parties=list(case.parties.values_list("pk", flat=True)),
+        agreed_on=timezone.localdate(first_due + timedelta(hours=1)),
         consent_note="双方当事人同意延期",
         at=first_due + timedelta(hours=1),
     )

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, Party
 from config.celery import app as celery_app
 from notifications.models import Notification, OutboxMessage
 
@@ -185,13 +185,37 @@ def test_with_the_broker_down_intake_and_actions_answer_at_once_and_the_outbox_d
     assert created.status_code == 201, created.content
     first = created.json()["id"]
     base = f"/api/v1/cases/{first}"
+    today = str(timezone.localdate())
+    party_ids = list(Party.objects.filter(case_id=first).values_list("pk", flat=True))
+    consents = [
+        (
+            mediator,
+            "consents",
+            {
+                "party": pk,
+                "decision": "consent",
+                "decided_on": today,
+                "notified_on": today,
+                "notice_method": "oral",
+            },
+        )
+        for pk in party_ids
+    ]
+    session = {"held_at": timezone.now().isoformat(), "place": "调解室", "minutes": "双方陈述"}
     steps = [
         (officer, "assign", {"assignee": cast.village_mediator_a.id}),
         (mediator, "respond", {"note": "已联系双方"}),
+        *consents,
+        (mediator, "sessions", session),
         (
             mediator,
             "extend",
-            {"until": str(timezone.localdate() + timedelta(days=40)), "consent_note": "双方同意"},
+            {
+                "until": str(timezone.localdate() + timedelta(days=40)),
+                "parties": party_ids,
+                "agreed_on": today,
+                "consent_note": "双方同意",
+            },
         ),
         (mediator, "resolve", {"agreement": {"form": "oral", "terms": "改道排水"}}),
         (mediator, "reopen", {"reason": "未履行"}),
@@ -199,7 +223,8 @@ def test_with_the_broker_down_intake_and_actions_answer_at_once_and_the_outbox_d
     ]
     for client, action, data in steps:
         response = timed(client, f"{base}/{action}/", data)
-        assert response.status_code == 200, (action, response.content)
+        expected = 201 if action in ("consents", "sessions") else 200
+        assert response.status_code == expected, (action, response.content)
     second = timed(api(cast.grid_worker_a), "/api/v1/cases/", body).json()["id"]
     closing = timed(
         officer, f"/api/v1/cases/{second}/close/", {"outcome": "withdrawn", "note": "申请人撤回"}

@@ -10,7 +10,13 @@ from accounts.models import Role, User
 from cases import services
 from cases.choices import Category, Source
 from grids.models import Area
-from tests.builders import id_number, record_follow_up
+from tests.builders import (
+    id_number,
+    identity_papers,
+    record_follow_up,
+    record_session,
+    report_police_if_due,
+)
 
 VALID_IDS = [id_number(123), id_number(234, birth="19750615"), id_number(567, birth="19920304")]
 TITLES = {
@@ -69,7 +75,14 @@ def _town_officer(town, cache):
     return cache[town.pk]
 
 
+def _mediate(case, actor, at):
+    """A session (after each party's consent and notice) and the identity papers of the file."""
+    record_session(case, actor, at=at - timedelta(hours=1))
+    identity_papers(case, actor)
+
+
 def _resolve(case, actor, at):
+    _mediate(case, actor, at)
     services.case_resolve(
         actor=actor,
         case_id=case.pk,
@@ -104,6 +117,7 @@ def build(seed=2026, per_month=8):
             services.case_assign(
                 actor=admin, case_id=case.pk, assignee=mediator, at=at + timedelta(hours=3)
             )
+            report_police_if_due(case, admin, at=at + timedelta(hours=4))
             services.case_respond(
                 actor=admin, case_id=case.pk, note="已联系双方", at=at + timedelta(hours=20)
             )
@@ -122,11 +136,13 @@ def build(seed=2026, per_month=8):
                     _resolve(case, officer, at + timedelta(days=9))
                 continue
             if fate < 0.16 and month > 0:
+                _mediate(case, admin, at + timedelta(days=10))
                 services.case_close(
                     actor=admin,
                     case_id=case.pk,
                     outcome="failed",
-                    note="当事人拒绝调解，引导诉讼",
+                    note="调解不成，引导诉讼",
+                    routes=["litigation"],
                     at=at + timedelta(days=10),
                 )
                 continue

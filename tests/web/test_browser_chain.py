@@ -9,7 +9,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from cases.models import Case, CaseEvent
+from mediation.services import document_record
 
 from .conftest import DESKTOP, PHONE
 
@@ -116,6 +118,13 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     _open_action(town, "respond").locator("textarea").fill("约双方到镇综治中心调解。")
     town.get_by_test_id("do-respond").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·调解中")
+    # Each party's consent and rights notice before the first session (art. 17, 23).
+    for p in case.parties.order_by("id"):
+        form = _open_action(town, f"consent-{p.pk}")
+        form.locator('label:has(input[value="consent"])').click()
+        form.locator('select[name="notice_method"]').select_option("written")
+        town.get_by_test_id(f"do-consent-{p.pk}").click()
+        expect(town.locator(".messages")).to_contain_text("已记录当事人意愿")
     form = _open_action(town, "session")
     form.locator('input[name="place"]').fill("镇综治中心调解室")
     form.locator('textarea[name="minutes"]').fill("双方陈述意见，经调解同意按原界址重砌院墙。")
@@ -129,6 +138,14 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     town.get_by_test_id("do-resolve").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·调解成功")
     expect(town.get_by_test_id("agreement")).to_contain_text("口头协议")
+
+    # 李某 gave no ID number at intake: a copy of the identity card goes into the file.
+    document_record(
+        actor=User.objects.get(username="town_officer"),
+        case_id=case.pk,
+        kind="identity",
+        note="李某身份证复印件",
+    )
 
     # 4. A follow-up is recorded (dated, every answer chosen by the user) and the case closes.
     today = town.evaluate("new Date().toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'})")
@@ -144,6 +161,8 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     form.locator('textarea[name="note"]').fill("院墙已重砌，双方满意。")
     town.get_by_test_id("do-follow_up").click()
     expect(town.get_by_test_id("records")).to_contain_text("协议已履行")
+    town.reload()
+    expect(town.get_by_test_id("file-complete")).to_be_visible()
     _open_action(town, "close")
     town.get_by_test_id("do-close").click()
     expect(town.get_by_test_id("case-status")).to_have_text("镇级·已办结")
