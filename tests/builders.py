@@ -337,7 +337,12 @@ def signature_data_url(**kwargs) -> str:
 
 
 def resolve_written(case, actor, *, perform_by=None, at=None):
-    """Resolve an in-progress case with a complete written agreement (not yet signed)."""
+    """Resolve an in-progress case with a complete written agreement (not yet signed), after
+    a session (art. 27: no resolution without one) where the case has none."""
+    from mediation.models import MediationSession
+
+    if not MediationSession.objects.filter(case_id=case.pk).exists():
+        record_session(case, actor, **({} if at is None else {"at": at}))
     day = timezone.localdate(at) if at else timezone.localdate()
     agreement = {**WRITTEN, "perform_by": perform_by or day}
     kw = {} if at is None else {"at": at}

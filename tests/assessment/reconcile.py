@@ -360,3 +360,11 @@ def built_once(django_db_blocker, *commands):
         # As a serialized rollback does: no post_migrate rows, the saved ones come back instead.
         call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
         connection.creation.deserialize_db_from_string(before)
+        # The rows came back with their ids: the sequences follow them, or the next insert of
+        # a default row's table would take id 1 again.
+        from django.apps import apps
+        from django.core.management.color import no_style
+
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
