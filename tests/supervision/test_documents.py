@@ -37,7 +37,7 @@ def _tiles(html: str) -> dict:
     """The dashboard's KPI tiles: {name: shown value}."""
     found = {}
     for name, value in re.findall(
-        r'data-kpi="(\w+)">\s*<div class="label">[^<]*</div>\s*<div class="value">(.*?)</div>',
+        r'data-kpi="(\w+)">\s*<div class="label">[^<]*</div>\s*<div class="value"[^>]*>(.*?)</div>',
         html,
         re.S,
     ):

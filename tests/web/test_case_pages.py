@@ -1,7 +1,10 @@
 """The case pages through Django's test client: scope (404 outside it), the queue and inbox
 ordering, the actions offered, inline intake errors, and a constant number of queries."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case
@@ -186,7 +189,8 @@ def test_consultation_is_asked_and_answered_from_the_case_page(client, cast):
             "consultant_kind": "lawyer",
             "consultant_name": "赵律师",
             "question": "宅基地界址如何认定？",
-            "due_at": "2099-01-01T10:00",
+            # within the 30 days an answer may be given (a later deadline is a 400)
+            "due_at": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
     assert response.status_code == 302
