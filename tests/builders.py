@@ -338,11 +338,13 @@ def signature_data_url(**kwargs) -> str:
 
 def resolve_written(case, actor, *, perform_by=None, at=None):
     """Resolve an in-progress case with a complete written agreement (not yet signed), after
-    a session (art. 27: no resolution without one) where the case has none."""
+    a session (art. 27: no resolution without one) where the case has none, with the file's
+    identity paper where needed."""
     from mediation.models import MediationSession
 
     if not MediationSession.objects.filter(case_id=case.pk).exists():
         record_session(case, actor, **({} if at is None else {"at": at}))
+    identity_papers(case, actor)  # the file's identity paper where a party gave no ID number
     day = timezone.localdate(at) if at else timezone.localdate()
     agreement = {**WRITTEN, "perform_by": perform_by or day}
     kw = {} if at is None else {"at": at}
