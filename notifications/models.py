@@ -46,6 +46,13 @@ class Notification(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (kinds written by other apps are shown as they are)."""
+        from .kinds import kind_label
+
+        return kind_label(self.kind)
+
 
 class OutboxMessage(models.Model):
     """One message to deliver on one channel; written in the action's transaction, relayed by

@@ -179,8 +179,10 @@ def notification_read(*, user: User, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def notifications_read_all(*, user: User) -> int:
-    """Mark every unread notification of the user read; returns how many changed."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_read_all(*, user: User, among=None) -> int:
+    """Mark the user's unread notifications read: all of them, or those of `among` (a filtered
+    queryset of the user's notifications); returns how many changed."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if among is not None:
+        queryset = queryset.filter(pk__in=among.values("pk"))
+    return queryset.update(read_at=timezone.now())
