@@ -84,3 +84,7 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.what}"
         )
+
+
+# 记住此设备 (accounts/devices.py): the model lives beside its middleware and services.
+from .devices import TrustedDevice  # noqa: E402, F401

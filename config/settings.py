@@ -140,6 +140,8 @@ MIDDLEWARE = [
     "config.middleware.RefuseControlCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session bound to a remembered device ends when the device is revoked or expires.
+    "accounts.devices.DeviceSessionMiddleware",
     # After authentication: a user who has just written is kept on the primary.
     "config.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -489,6 +491,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# 记住此设备 at sign-in: that session lasts this many days, bound to the device (devices.py).
+REMEMBER_DEVICE_DAYS = env_int("REMEMBER_DEVICE_DAYS", 30, minimum=1)
 
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in {"plain", "json"}:

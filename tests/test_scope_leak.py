@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
+from accounts.devices import TrustedDevice, token_hash
 from cases import services as case_services
 from mediation.models import Committee
 from notifications.services import notify
@@ -89,6 +90,8 @@ OBJECT_ROUTES = {
     "user-unlock": "user",
     "user-roles": "user",
     "user-revoke-role": "user",
+    "user-revoke-devices": "user",
+    "web:device-revoke": "device",
     "notification-detail": "notification",
     "notification-read": "notification",
     "web:notification-open": "notification",
@@ -170,7 +173,7 @@ LIST_SHOWS = {
     "web:notifications": ["notification"],
 }
 # Routes that show only the caller's own name, roles or counts.
-COUNTS = {"me", "notification-unread-count", "web:notifications-badge"}
+COUNTS = {"me", "notification-unread-count", "web:notifications-badge", "web:me"}
 
 # POST routes without an object whose effect must stay inside the caller's own data.
 OWN_DATA_ROUTES = {"notification-read-all", "web:notifications-read-all"}
@@ -186,6 +189,7 @@ PAGE_LISTS = {
     "web:inspections",
     "web:notifications",
     "web:notifications-badge",
+    "web:me",
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"web:inspection-submit"}
@@ -386,7 +390,16 @@ def _town_objects(cast, side):
     town_officer = getattr(cast, f"town_officer_{side}")
     notification = notify(users=[town_officer], kind="test", title=names["notification"], case=case)
     reward = builders.reward(case, mediator=mediator, committee=committee, claimed_by=officer)
+    device = TrustedDevice.objects.create(
+        user=mediator,
+        name=f"{side} 手机",
+        token_hash=token_hash(f"device-{side}"),
+        created_at=timezone.now(),
+        last_seen_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     return SimpleNamespace(
+        device=device.id,
         case=case.id,
         case_number=case.number,
         attachment=attachment.id,
