@@ -32,6 +32,7 @@ def _pages(case, town):
         ("dashboard", "county_officer", "/dashboard/"),
         ("cases", "county_officer", "/cases/"),
         ("notifications", "town_officer", "/notifications/"),
+        ("me", "grid_worker", "/me/"),
         ("404", "village_mediator_2", f"/cases/{case.pk}/"),
     ]
 
