@@ -47,7 +47,7 @@ class DeadlinesForm(forms.Form):
                     choices=DeadlineUnit.choices,
                     initial=row[f"{kind}_unit"],
                     # Shown beside its number with no label of its own: named for screen readers.
-                    widget=forms.Select(attrs={"aria-label": f"{KIND_LABELS[kind]}单位"}),
+                    widget=forms.Select(attrs={"aria-label": "单位"}),
                 )
                 pairs.append((value_name, unit_name))
             title = LEVEL_LABELS[row["level"]] + ("（红色风险）" if row["red"] else "")
