@@ -4,10 +4,12 @@ Every service, the sweep and the mediation records write through `case_event`, i
 transaction of the change it records. A transition passes the status and level it left;
 a record on the case (a session, a reminder) leaves them out and the event shows the case
 standing where it was. `actor=None` is the system (the sweep): the event says so in its data.
+The people an event concerns are told through `alerts.case_alerts`, in the same transaction.
 """
 
 from datetime import datetime
 
+from .alerts import case_alerts
 from .models import Case, CaseEvent
 
 
@@ -26,7 +28,7 @@ def case_event(
     payload = dict(data or {})
     if actor is None:
         payload.setdefault("system", True)
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -38,3 +40,5 @@ def case_event(
         data=payload,
         created_at=at,
     )
+    case_alerts(event)  # who is told of it, in this transaction (cases/alerts.py)
+    return event

@@ -372,7 +372,8 @@ def _escalate(case, period, *, due, now, people) -> None:
     escalated = case_escalate(actor=None, case_id=case.pk, reason=ESCALATE_REASON, at=now)
     to_level = Level(escalated.level).label
     notify(
-        users=responsible,
+        # The reporter was told of the escalation by the event itself (cases/alerts.py).
+        users=[u for u in responsible if u != escalated.reported_by_id],
         kind=NotificationKind.REMINDER,
         title=f"案件{case.number}办结超期，已自动上报",
         body=f"「{case.title}」在{from_level}的办结期限（{local_text(due)}）已过，系统已上报至{to_level}。",

@@ -18,7 +18,8 @@ from .models import Notification, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# Retry backoff: 30 s doubling per attempt, at most an hour; a row is never given up.
+# Retry backoff: 30 s doubling per attempt, at most an hour; a row is never given up unless
+# its channel refuses it for good (sms.SmsRejected: `failed_at`, the reason in `last_error`).
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
 
@@ -112,7 +113,7 @@ def _deliver(message: OutboxMessage, now: datetime) -> str:
     if message.channel == Channel.SMS:
         if not recipient.phone:
             return "无手机号，未发送"
-        sms.get_sender().send(recipient.phone, text)
+        sms.get_sender().send(recipient.phone, text, reference=f"outbox-{message.pk}")
         return ""
     raise ValueError(f"unknown channel {message.channel}")
 
@@ -133,25 +134,36 @@ def relay_outbox(*, batch_size: int = 100, max_batches: int = 20, now=None) -> i
 def _relay_batch(*, batch_size: int, now: datetime) -> tuple[int, int]:
     rows = list(
         OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(sent_at__isnull=True, next_attempt_at__lte=now)
+        .filter(sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now)
         .select_related("recipient")
         .order_by("next_attempt_at", "id")[:batch_size]
     )
     delivered = 0
+    gateway_down = False
     for message in rows:
+        if gateway_down and message.channel == Channel.SMS:
+            # The gateway just failed: the batch's other SMS wait for the next try instead of
+            # each waiting out its timeout; not an attempt of theirs.
+            message.next_attempt_at = now + retry_delay(1)
+            continue
         message.attempts += 1
         try:
             note = _deliver(message, now)
-        except Exception as exc:  # any channel failure: keep the row, try again later
+        except sms.SmsRejected as exc:  # permanent: retrying cannot help; recorded, not lost
+            logger.warning("outbox %s (%s) rejected: %s", message.pk, message.channel, exc)
+            message.last_error = f"{exc}"[:2000]
+            message.failed_at = now
+        except Exception as exc:  # any other channel failure: keep the row, try again later
             logger.warning("outbox %s (%s) failed: %s", message.pk, message.channel, exc)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             message.next_attempt_at = now + retry_delay(message.attempts)
+            gateway_down = gateway_down or message.channel == Channel.SMS
         else:
             message.sent_at = now
             message.last_error = note
             delivered += 1
     OutboxMessage.objects.bulk_update(
-        rows, ["attempts", "last_error", "next_attempt_at", "sent_at"]
+        rows, ["attempts", "last_error", "next_attempt_at", "sent_at", "failed_at"]
     )
     return delivered, len(rows)
 
@@ -167,8 +179,10 @@ def notification_read(*, user: User, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def notifications_read_all(*, user: User) -> int:
-    """Mark every unread notification of the user read; returns how many changed."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_read_all(*, user: User, among=None) -> int:
+    """Mark the user's unread notifications read: all of them, or those of `among` (a filtered
+    queryset of the user's notifications); returns how many changed."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if among is not None:
+        queryset = queryset.filter(pk__in=among.values("pk"))
+    return queryset.update(read_at=timezone.now())
