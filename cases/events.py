@@ -23,10 +23,41 @@ def case_event(
     data: dict | None = None,
 ) -> CaseEvent:
     """Append one event to the case's log (who, when, from/to status and level, note, data)."""
+    event = _event(
+        case=case,
+        kind=kind,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        from_level=from_level,
+        note=note,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def case_events(events: list[dict]) -> list[CaseEvent]:
+    """Append many events in one statement (the sweep's batch); each dict holds the keyword
+    arguments of `case_event`."""
+    return CaseEvent.objects.bulk_create([_event(**event) for event in events])
+
+
+def _event(
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    at: datetime,
+    from_status: str | None = None,
+    from_level: str | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
     payload = dict(data or {})
     if actor is None:
         payload.setdefault("system", True)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=kind,
         actor=actor,

@@ -3,6 +3,7 @@ relay, and marking messages read."""
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,24 +49,60 @@ def notify(
     `now` dates them in the past (the demo's year replays history); a moment in the future (a
     drill's `sweep --now`) is never written: such rows would wait for that moment, undelivered,
     and sort above everything real, so they carry the real time."""
+    return notify_many(
+        [Message(users=users, kind=kind, title=title, body=body, case=case, channels=channels)],
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to some users, as `notify_many` takes it (the arguments of `notify`)."""
+
+    users: Iterable
+    kind: str
+    title: str
+    body: str = ""
+    case: object = None
+    channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL)
+
+
+def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> list[Notification]:
+    """`notify` for many messages at once (the sweep's batch): the notifications in one
+    statement, their outbox rows in another, whatever the number of messages."""
     real = timezone.now()
     now = min(now, real) if now else real
-    user_ids = _user_ids(users)
-    channels = [Channel(c) for c in dict.fromkeys(channels)]
-    if not user_ids or not channels:
-        return []
-    case_id = case if isinstance(case, int) or case is None else case.pk
-    notifications = Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=uid, kind=kind, title=title, body=body, case_id=case_id, created_at=now
+    notifications, payloads = [], []
+    for message in messages:
+        user_ids = _user_ids(message.users)
+        channels = [Channel(c) for c in dict.fromkeys(message.channels)]
+        if not user_ids or not channels:
+            continue
+        case = message.case
+        case_id = case if isinstance(case, int) or case is None else case.pk
+        payload = {
+            "kind": message.kind,
+            "title": message.title,
+            "body": message.body,
+            "case_id": case_id,
+        }
+        for uid in user_ids:
+            notifications.append(
+                Notification(
+                    user_id=uid,
+                    kind=message.kind,
+                    title=message.title,
+                    body=message.body,
+                    case_id=case_id,
+                    created_at=now,
+                )
             )
-            for uid in user_ids
-        ]
-    )
-    payload = {"kind": kind, "title": title, "body": body, "case_id": case_id}
+            payloads.append((payload, channels))
+    if not notifications:
+        return []
+    notifications = Notification.objects.bulk_create(notifications)
     rows = []
-    for notification in notifications:
+    for notification, (payload, channels) in zip(notifications, payloads, strict=True):
         for channel in channels:
             rows.append(
                 OutboxMessage(
