@@ -23,23 +23,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yardstick
 from django.db import connection
+from django.utils import timezone
 from probe import clear_mediation_backlog, clock_with_due
 
-from cases.sweep import sweep_run
+from cases.sweep import _due_periods, sweep_run
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("due", type=int, nargs="?", default=10_000)
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="sweep at the present instead (data made due now, e.g. in a scratch database)",
+    )
     args = parser.parse_args()
     dsn = os.environ["DATABASE_URL"]
     before = yardstick.measure(dsn)
-    now = clock_with_due(args.due)
+    now = timezone.now() if args.present else clock_with_due(args.due)
     if now is None:
         print(json.dumps({"skipped": f"fewer than {args.due} open deadlines"}))
         return
     result = {"due": args.due, "now": now.isoformat(), "batch_size": args.batch_size}
+    result["periods_due"] = _due_periods(now).count()
     result["mediation_before"] = clear_mediation_backlog(now)
     runs, totals = 0, {}
     start = time.perf_counter()

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -366,8 +366,32 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
     notify_many(messages, now=now)
     for period in periods:
         _move_cursor(period, now)
-    HandlingPeriod.objects.bulk_update(periods, ["next_deadline", "next_deadline_kind"])
+    _save_cursors(periods)
     return counts
+
+
+CURSORS_UPDATE = """
+UPDATE {table} AS p SET next_deadline = v.due, next_deadline_kind = v.kind
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[]) AS v(id, due, kind)
+WHERE p.id = v.id
+"""
+
+
+def _save_cursors(periods: list[HandlingPeriod]) -> None:
+    """Save the periods' `next_deadline`/`next_deadline_kind` in one statement."""
+    if connection.vendor != "postgresql":  # SQLite (`make run`)
+        HandlingPeriod.objects.bulk_update(periods, ["next_deadline", "next_deadline_kind"])
+        return
+    table = connection.ops.quote_name(HandlingPeriod._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CURSORS_UPDATE.format(table=table),
+            [
+                [p.pk for p in periods],
+                [p.next_deadline for p in periods],
+                [str(p.next_deadline_kind) for p in periods],
+            ],
+        )
 
 
 def _move_cursor(period: HandlingPeriod, now) -> None:
