@@ -8,7 +8,10 @@ two sweeps at once share the work and never wait on each other or on a user's ac
 locks the case first). Each breach is recorded in the ledger (`cases.breaches`, unique per
 subject and kind) in the same transaction as what the sweep does about it, so a breach is acted
 on once: a sweep killed half-way rolls back its batch and the next one finds the same rows; a
-breach already recorded is never acted on again.
+breach already recorded is never acted on again. A batch is written set-based (its breaches,
+events, notifications, outbox rows and cursors: one statement each, whatever its size), except
+escalations, which go through `case_escalate` one period at a time; a batch that fails is done
+again one period at a time, so one broken case does not hold up the others.
 
 - assign or respond overdue → a reminder to the responsible people (the assignee, else the
   holder's officers) and a notice (提醒函) to the officers of the level above;
