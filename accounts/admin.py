@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from config.errors import DomainError
 
-from . import services
-from .models import Role, User
+from . import devices, services
+from .models import Role, TrustedDevice, User
 
 
 class RoleInline(admin.TabularInline):
@@ -65,3 +65,25 @@ class PoliceBeatAdmin(admin.ModelAdmin):
     list_display = ["village", "member"]
     search_fields = ["village__name", "village__code", "member__user__display_name"]
     raw_id_fields = ["village", "member"]
+
+
+@admin.register(TrustedDevice)
+class TrustedDeviceAdmin(admin.ModelAdmin):
+    """Remembered devices (记住此设备); an admin signs a lost phone out with 注销."""
+
+    list_display = ["user", "name", "created_at", "last_seen_at", "expires_at", "revoked_at"]
+    search_fields = ["user__username", "user__display_name", "name"]
+    raw_id_fields = ["user", "revoked_by"]
+    readonly_fields = ["token_hash", "created_at", "last_seen_at", "revoked_at", "revoked_by"]
+    actions = ["revoke"]
+
+    @admin.action(description="注销所选设备")
+    def revoke(self, request, queryset):
+        revoked = 0
+        for device in queryset.select_related("user"):
+            try:
+                devices.device_revoke(actor=request.user, device_id=device.pk, user=device.user)
+                revoked += 1
+            except DomainError as error:
+                self.message_user(request, f"{device}：{error.message}", messages.ERROR)
+        self.message_user(request, f"已注销 {revoked} 台设备。")

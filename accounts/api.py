@@ -8,7 +8,12 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -25,7 +30,7 @@ from grids.api import AreaBriefSerializer, AreaSerializer
 from grids.choices import AreaLevel
 from grids.models import Area
 
-from . import audit, services
+from . import audit, devices, services
 from .auth import token_expires_at
 from .choices import RoleKind
 from .models import AuditEntry, Role, User
@@ -181,6 +186,18 @@ class UserViewSet(
         user = self.get_object()
         services.user_unlock(actor=request.user, user=user)
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("DevicesRevoked", {"revoked": serializers.IntegerField()}),
+    )
+    @action(detail=True, methods=["post"], url_path="revoke-devices")
+    def revoke_devices(self, request, pk=None):
+        """Sign out every device the user chose to stay signed in on (记住此设备), e.g. a lost
+        phone; audited."""
+        user = self.get_object()
+        revoked = devices.devices_revoke_all(actor=request.user, user=user)
+        return Response({"revoked": revoked})
 
     @extend_schema(request=RoleInputSerializer, responses={201: RoleSerializer})
     @action(detail=True, methods=["post"])

@@ -62,3 +62,33 @@ def nav_for(user):
         # Django admin is for superusers and staff; county admins use the settings pages.
         items.append(("admin", "管理", reverse("admin:index")))
     return [{"key": key, "label": label, "url": url} for key, label, url in items]
+
+
+def tabs_for(user, nav):
+    """The phone's bottom tab bar (待办 / 登记 / 消息 / 我的): the role's workbench, intake (or
+    the case list for those who do not report), messages and the user's own page; the rest of
+    the menu is on 我的."""
+    keys = {item["key"]: item for item in nav}
+    first = keys.get("queue") or keys.get("inbox")
+    tabs = []
+    if first:
+        tabs.append({"key": first["key"], "label": "待办", "url": first["url"], "icon": "todo"})
+    elif "dashboard" in keys:
+        tabs.append(
+            {"key": "dashboard", "label": "看板", "url": keys["dashboard"]["url"], "icon": "chart"}
+        )
+    second = keys.get("intake")
+    if second:
+        tabs.append({"key": "intake", "label": "登记", "url": second["url"], "icon": "plus"})
+    else:
+        tabs.append({"key": "cases", "label": "案件", "url": keys["cases"]["url"], "icon": "list"})
+    tabs.append(
+        {
+            "key": "notifications",
+            "label": "消息",
+            "url": reverse("web:notifications"),
+            "icon": "bell",
+        }
+    )
+    tabs.append({"key": "me", "label": "我的", "url": reverse("web:me"), "icon": "me"})
+    return tabs

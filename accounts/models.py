@@ -87,3 +87,6 @@ class AuditEntry(models.Model):
 
 
 from .agencies import Agency, AgencyMember, PoliceBeat  # noqa: E402, F401
+
+# 记住此设备 (accounts/devices.py): the model lives beside its middleware and services.
+from .devices import TrustedDevice  # noqa: E402, F401

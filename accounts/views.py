@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 
+from accounts import devices
 from accounts.context_processors import primary_role
 from config.throttling import login_throttled
 
@@ -17,11 +18,30 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.POST.get("remember"):
+            token = devices.device_remember(request=self.request, user=form.get_user())
+            devices.set_device_cookie(response, token)
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
-    """Sign out (POST only, as Django requires) and back to the sign-in page."""
+    """Sign out (POST only, as Django requires) and back to the sign-in page; on a remembered
+    device, the device is forgotten too."""
 
     next_page = "web:login"
+
+    def post(self, request, *args, **kwargs):
+        device_id = request.session.get(devices.DEVICE_SESSION_KEY)
+        if device_id and request.user.is_authenticated:
+            try:
+                devices.device_revoke(actor=request.user, device_id=device_id)
+            except devices.TrustedDevice.DoesNotExist:
+                pass
+        response = super().post(request, *args, **kwargs)
+        response.delete_cookie(devices.DEVICE_COOKIE)
+        return response
 
 
 @login_required

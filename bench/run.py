@@ -457,12 +457,16 @@ def markdown(results):
         lambda r: r["sweep"]["follow_up_pass"]["p50_ms"],
     )
     for n in (1000, 10000):
+        # DESIGN.md §12: 10,000 due items acted on in ≤ 5 s.
+        limit = 5000 if n == 10000 else None
         row(
             f"sweep, {n:,} due (periods handled + mediation reminders)",
-            "∝ due",
-            lambda r, n=n: (
-                f"{r['sweep'][f'due_{n}']['ms']} ms{in_y(r, r['sweep'][f'due_{n}']['ms'], 'ms')}"
-                f" ({r['sweep'][f'due_{n}']['periods_handled']:,}"
+            "≤ 5 s" if limit else "∝ due",
+            lambda r, n=n, limit=limit: (
+                f"{r['sweep'][f'due_{n}']['ms']} ms"
+                + (f" {verdict(r['sweep'][f'due_{n}']['ms'], limit)}" if limit else "")
+                + in_y(r, r["sweep"][f"due_{n}"]["ms"], "ms")
+                + f" ({r['sweep'][f'due_{n}']['periods_handled']:,}"
                 f" + {r['sweep'][f'due_{n}']['mediation_reminders']:,} mediation)"
             ),
             unit="",

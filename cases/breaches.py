@@ -7,6 +7,7 @@ acted on exactly once, whichever sweep gets there first. Handling periods and th
 other apps (registered with the sweep) record through the same two functions.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
@@ -51,6 +52,58 @@ def record_breach(
             ],
         )
         return cursor.fetchone() is not None
+
+
+BREACHES_INSERT = """
+INSERT INTO {table} (case_id, period_id, kind, subject, due_at, detected_at, action)
+VALUES {rows}
+ON CONFLICT (subject, kind) DO NOTHING
+RETURNING subject, kind
+"""
+
+# Rows per statement: 7 parameters each, well inside SQLite's limit of 32,766.
+BREACHES_PER_INSERT = 1000
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    """One breach to record with `record_breaches` (the arguments of `record_breach`)."""
+
+    case_id: int
+    period_id: int | None
+    kind: str
+    subject: str
+    due_at: datetime
+    action: str = ""
+
+
+def record_breaches(rows: list[BreachRow], *, now: datetime) -> set[tuple[str, str]]:
+    """Record many breaches at once (a sweep's batch), one statement per thousand: the
+    (subject, kind) pairs this call recorded; the others an earlier sweep recorded (the unique
+    constraint decides, as for `record_breach`; a sweep running at the same moment waits on the
+    conflicting rows' inserts and then skips them)."""
+    ops = connection.ops
+    table = ops.quote_name(Breach._meta.db_table)
+    detected = ops.adapt_datetimefield_value(now)
+    created = set()
+    for start in range(0, len(rows), BREACHES_PER_INSERT):
+        chunk = rows[start : start + BREACHES_PER_INSERT]
+        params = []
+        for row in chunk:
+            params += [
+                row.case_id,
+                row.period_id,
+                row.kind,
+                row.subject,
+                ops.adapt_datetimefield_value(row.due_at),
+                detected,
+                row.action,
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(BREACHES_INSERT.format(table=table, rows=values), params)
+            created.update((subject, kind) for subject, kind in cursor.fetchall())
+    return created
 
 
 def period_subject(period: HandlingPeriod, due: datetime) -> str:

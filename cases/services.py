@@ -25,7 +25,6 @@ from accounts.selectors import scope_for
 from config.errors import Conflict, InvalidInput, NotAllowed
 from grids.choices import AreaLevel
 from grids.models import Area
-from notifications.choices import NotificationKind
 
 from . import clocks, crypto, dates, gates, police, village_police
 from .choices import (
@@ -451,17 +450,6 @@ def case_assign(
         note=note or ("认领案件" if claiming else f"分派给{assignee}"),
         data={"assignee": assignee.pk, "claimed": claiming},
     )
-    if not claiming:
-        from notifications.services import notify
-
-        notify(
-            users=[assignee],
-            kind=NotificationKind.ASSIGNED,
-            title=f"新分派案件：{case.number}",
-            body=case.title,
-            case=case,
-            now=at,
-        )
     return case
 
 
@@ -508,29 +496,6 @@ def _move(
     case.assignee = None
     case.save(update_fields=["level", "peak_level", "holder", "status", "assignee", "updated_at"])
     clocks.period_open(case=case, entered_by=entered_by, at=at)
-    _notify_arrival(case=case, entered_by=entered_by, reason=reason, at=at)
-
-
-def _notify_arrival(*, case: Case, entered_by: str, reason: str, at: datetime) -> None:
-    """Tell the officers of the new holder that a case is waiting for them (via the outbox,
-    in this transaction: no broker is involved)."""
-    from notifications.services import notify
-
-    officers = Role.objects.filter(
-        kind=RoleKind.OFFICER, area=case.holder, user__is_active=True
-    ).values_list("user_id", flat=True)
-    escalated = entered_by == PeriodEntry.ESCALATE
-    body = f"「{case.title}」（{case.origin.name}）"
-    if reason:
-        body += f"，{'上报' if escalated else '交办'}原因：{reason}"
-    notify(
-        users=sorted(set(officers)),
-        kind=NotificationKind.ESCALATED if escalated else NotificationKind.DELEGATED,
-        title=f"新{'上报' if escalated else '交办'}案件待分派：{case.number}",
-        body=body + "。请及时分派。",
-        case=case,
-        now=at,
-    )
 
 
 @transaction.atomic

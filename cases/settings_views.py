@@ -43,7 +43,11 @@ class DeadlinesForm(forms.Form):
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
                 )
                 self.fields[unit_name] = forms.ChoiceField(
-                    label="单位", choices=DeadlineUnit.choices, initial=row[f"{kind}_unit"]
+                    label="单位",
+                    choices=DeadlineUnit.choices,
+                    initial=row[f"{kind}_unit"],
+                    # Shown beside its number with no label of its own: named for screen readers.
+                    widget=forms.Select(attrs={"aria-label": "单位"}),
                 )
                 pairs.append((value_name, unit_name))
             title = LEVEL_LABELS[row["level"]] + ("（红色风险）" if row["red"] else "")

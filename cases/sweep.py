@@ -8,7 +8,10 @@ two sweeps at once share the work and never wait on each other or on a user's ac
 locks the case first). Each breach is recorded in the ledger (`cases.breaches`, unique per
 subject and kind) in the same transaction as what the sweep does about it, so a breach is acted
 on once: a sweep killed half-way rolls back its batch and the next one finds the same rows; a
-breach already recorded is never acted on again.
+breach already recorded is never acted on again. A batch is written set-based (its breaches,
+events, notifications, outbox rows and cursors: one statement each, whatever its size), except
+escalations, which go through `case_escalate` one period at a time; a batch that fails is done
+again one period at a time, so one broken case does not hold up the others.
 
 - assign or respond overdue → a reminder to the responsible people (the assignee, else the
   holder's officers) and a notice (提醒函) to the officers of the level above;
@@ -22,11 +25,12 @@ minute, an hourly pass (`follow_up_run`) those due by the day.
 """
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -34,11 +38,11 @@ from accounts.choices import RoleKind
 from accounts.models import Role
 from grids.models import Area
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import Message, notify, notify_many
 
-from .breaches import period_subject, record_breach, resolve_acted_on
+from .breaches import BreachRow, period_subject, record_breach, record_breaches, resolve_acted_on
 from .choices import DeadlineKind, EventKind, Level
-from .events import case_event
+from .events import case_event, case_events
 from .models import Case, HandlingPeriod
 from .overdue import STAGE_LABELS
 from .selectors import overdue_stages, stage_due
@@ -262,6 +266,11 @@ def _due_periods(now):
 
 @transaction.atomic
 def _period_batch(*, now, batch_size, report, people) -> int:
+    """One batch of due periods, locked in one statement. Reminders and supervision are
+    written set-based (the ledger's rows, the events, the notifications and their outbox rows,
+    the cursors: one statement each for the batch); an escalation moves the case and opens
+    the next level's period through `case_escalate`, one period at a time (rare: a resolve
+    deadline missed at village or town)."""
     periods = list(
         _due_periods(now)
         .select_for_update(skip_locked=True, of=("self", "case"))
@@ -270,21 +279,138 @@ def _period_batch(*, now, batch_size, report, people) -> int:
         .order_by("next_deadline", "id")[:batch_size]
     )
     people.preload({p.area_id for p in periods})
+    together = []
     for period in periods:
-        report.periods += 1
+        if _escalates(period, now):
+            _one_period(period, now=now, report=report, people=people)
+        else:
+            together.append(period)
+    if together:
+        cursors = [(p.next_deadline, p.next_deadline_kind, p.case.supervised) for p in together]
         try:
             with transaction.atomic():
-                _handle_period(period, now=now, report=report, people=people)
-        except Exception:  # one broken case must not stop the sweep; it is retried next time
-            logger.exception("sweep: period %s of case %s failed", period.pk, period.case_id)
-            report.failed.append(period.pk)
-        after_period_hook(period)
+                counts = _handle_periods(together, now=now, people=people)
+        except Exception:  # find the broken case: the batch again, one period at a time
+            logger.exception("sweep: a batch of %s periods failed; one by one", len(together))
+            for period, (due, kind, supervised) in zip(together, cursors, strict=True):
+                period.next_deadline, period.next_deadline_kind = due, kind
+                period.case.supervised = supervised
+            for period in together:
+                _one_period(period, now=now, report=report, people=people)
+        else:
+            for name, n in counts.items():
+                setattr(report, name, getattr(report, name) + n)
+            for period in together:
+                report.periods += 1
+                after_period_hook(period)
     return len(periods)
 
 
-def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
+def _escalates(period: HandlingPeriod, now) -> bool:
+    """Whether the sweep escalates this period now: its resolve deadline passed below county."""
+    return period.level != Level.COUNTY and period.resolve_due <= now
+
+
+def _one_period(period: HandlingPeriod, *, now, report, people) -> None:
+    report.periods += 1
+    try:
+        with transaction.atomic():
+            _handle_period(period, now=now, report=report, people=people)
+    except Exception:  # one broken case must not stop the sweep; it is retried next time
+        logger.exception("sweep: period %s of case %s failed", period.pk, period.case_id)
+        report.failed.append(period.pk)
+    after_period_hook(period)
+
+
+def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
+    """Act on the overdue stages of periods that do not escalate (reminders, supervision), in
+    a constant number of statements: the breaches first, in one INSERT … ON CONFLICT DO
+    NOTHING, so only what this sweep recorded is acted on."""
+    stages, rows = [], []
+    for period in periods:
+        for kind in overdue_stages(period, now):
+            due = stage_due(period, kind)
+            action = "supervise" if kind == DeadlineKind.RESOLVE else "remind"
+            stages.append((period, kind, due, action))
+            rows.append(
+                BreachRow(
+                    case_id=period.case_id,
+                    period_id=period.pk,
+                    kind=kind,
+                    subject=period_subject(period, due),
+                    due_at=due,
+                    action=action,
+                )
+            )
+    created = record_breaches(rows, now=now)
+    counts = Counter()
+    events, messages, supervised = [], [], []
+    for (period, kind, due, action), row in zip(stages, rows, strict=True):
+        if (row.subject, row.kind) not in created:
+            counts["already_recorded"] += 1
+            continue
+        counts["breaches"] += 1
+        if action == "supervise":
+            event, notices = _supervision(period.case, period, due=due, people=people)
+            supervised.append(period.case)
+            counts["supervised"] += 1
+        else:
+            event, notices = _reminder(period.case, period, kind=kind, due=due, people=people)
+            counts["reminded"] += 1
+        events.append({**event, "at": now})
+        messages += notices
+    if supervised:
+        Case.objects.filter(pk__in=[case.pk for case in supervised]).update(
+            supervised=True, updated_at=now
+        )
+        for case in supervised:
+            case.supervised = True
+    case_events(events)
+    notify_many(messages, now=now)
+    for period in periods:
+        _move_cursor(period, now)
+    _save_cursors(periods)
+    return counts
+
+
+CURSORS_UPDATE = """
+UPDATE {table} AS p SET next_deadline = v.due, next_deadline_kind = v.kind
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[]) AS v(id, due, kind)
+WHERE p.id = v.id
+"""
+
+
+def _save_cursors(periods: list[HandlingPeriod]) -> None:
+    """Save the periods' `next_deadline`/`next_deadline_kind` in one statement."""
+    if connection.vendor != "postgresql":  # SQLite (`make run`)
+        HandlingPeriod.objects.bulk_update(periods, ["next_deadline", "next_deadline_kind"])
+        return
+    table = connection.ops.quote_name(HandlingPeriod._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CURSORS_UPDATE.format(table=table),
+            [
+                [p.pk for p in periods],
+                [p.next_deadline for p in periods],
+                [str(p.next_deadline_kind) for p in periods],
+            ],
+        )
+
+
+def _move_cursor(period: HandlingPeriod, now) -> None:
+    """Everything overdue is now recorded: the next deadline is the next unmet one, if any
+    (not saved)."""
     from . import clocks
 
+    clocks.refresh_next_deadline(period, skip=set(overdue_stages(period, now)))
+    if period.next_deadline is None:
+        # Everything is acted on (the resolve deadline too): the period stays overdue on its
+        # resolve deadline, which `_due_periods` no longer picks up.
+        period.next_deadline, period.next_deadline_kind = period.resolve_due, DeadlineKind.RESOLVE
+
+
+def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
+    """Act on one period's overdue stages (an escalation; a batch that failed, one by one)."""
     case = period.case
     for kind in overdue_stages(period, now):
         due = stage_due(period, kind)
@@ -315,12 +441,7 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
         else:
             _remind(case, period, kind=kind, due=due, now=now, people=people)
             report.reminded += 1
-    # Everything overdue is now recorded: the next deadline is the next unmet one, if any.
-    clocks.refresh_next_deadline(period, skip=set(overdue_stages(period, now)))
-    if period.next_deadline is None:
-        # Everything is acted on (the resolve deadline too): the period stays overdue on its
-        # resolve deadline, which `_due_periods` no longer picks up.
-        period.next_deadline, period.next_deadline_kind = period.resolve_due, DeadlineKind.RESOLVE
+    _move_cursor(period, now)
     period.save(update_fields=["next_deadline", "next_deadline_kind"])
 
 
@@ -329,37 +450,45 @@ def local_text(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _remind(case, period, *, kind, due, now, people) -> None:
+def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
+    """The reminder of one overdue stage: its event (without its time) and its notices."""
     label = DEADLINE_LABELS[DeadlineKind(kind)]
     level = Level(period.level).label
     title = f"案件{case.number}{label}超期"
     body = f"「{case.title}」在{level}的{label}期限（{local_text(due)}）已过，请尽快办理。"
     responsible = people.responsible(case, period.area_id)
-    notify(
-        users=responsible,
-        kind=NotificationKind.REMINDER,
-        title=title,
-        body=body,
-        case=case,
-        now=now,
-    )
     above = people.officers(people.parent_id(period.area_id))
-    notify(
-        users=above,
-        kind=NotificationKind.NOTICE,
-        title=f"提醒函：{title}",
-        body=f"下级{body[:-7]}，请督促办理。",
-        case=case,
-        now=now,
-    )
-    case_event(
-        case=case,
-        kind=EventKind.REMIND,
-        actor=None,
-        at=now,
-        note=f"{label}超期提醒（期限 {local_text(due)}）",
-        data={"deadline": kind, "due": due.isoformat(), "notified": responsible, "notice": above},
-    )
+    notices = [
+        Message(
+            users=responsible, kind=NotificationKind.REMINDER, title=title, body=body, case=case
+        ),
+        Message(
+            users=above,
+            kind=NotificationKind.NOTICE,
+            title=f"提醒函：{title}",
+            body=f"下级{body[:-7]}，请督促办理。",
+            case=case,
+        ),
+    ]
+    event = {
+        "case": case,
+        "kind": EventKind.REMIND,
+        "actor": None,
+        "note": f"{label}超期提醒（期限 {local_text(due)}）",
+        "data": {
+            "deadline": kind,
+            "due": due.isoformat(),
+            "notified": responsible,
+            "notice": above,
+        },
+    }
+    return event, notices
+
+
+def _remind(case, period, *, kind, due, now, people) -> None:
+    event, notices = _reminder(case, period, kind=kind, due=due, people=people)
+    notify_many(notices, now=now)
+    case_event(**event, at=now)
 
 
 def _escalate(case, period, *, due, now, people) -> None:
@@ -372,7 +501,8 @@ def _escalate(case, period, *, due, now, people) -> None:
     escalated = case_escalate(actor=None, case_id=case.pk, reason=ESCALATE_REASON, at=now)
     to_level = Level(escalated.level).label
     notify(
-        users=responsible,
+        # The reporter was told of the escalation by the event itself (cases/alerts.py).
+        users=[u for u in responsible if u != escalated.reported_by_id],
         kind=NotificationKind.REMINDER,
         title=f"案件{case.number}办结超期，已自动上报",
         body=f"「{case.title}」在{from_level}的办结期限（{local_text(due)}）已过，系统已上报至{to_level}。",
@@ -381,26 +511,33 @@ def _escalate(case, period, *, due, now, people) -> None:
     )
 
 
-def _supervise(case, period, *, due, now, people) -> None:
-    Case.objects.filter(pk=case.pk).update(supervised=True, updated_at=now)
-    case.supervised = True
+def _supervision(case, period, *, due, people) -> tuple[dict, list[Message]]:
+    """The supervision of a county case past its resolve deadline: its event (without its
+    time) and its notice to the county's officers and viewers and the assignee."""
     note = f"县级办结期限（{local_text(due)}）已过，列入督办。"
-    case_event(
-        case=case,
-        kind=EventKind.SUPERVISE,
-        actor=None,
-        at=now,
-        note=note,
-        data={"deadline": DeadlineKind.RESOLVE, "due": due.isoformat()},
-    )
+    event = {
+        "case": case,
+        "kind": EventKind.SUPERVISE,
+        "actor": None,
+        "note": note,
+        "data": {"deadline": DeadlineKind.RESOLVE, "due": due.isoformat()},
+    }
     recipients = people.of(period.area_id, RoleKind.OFFICER, RoleKind.VIEWER)
     if case.assignee_id and case.assignee_id not in recipients:
         recipients = [case.assignee_id, *recipients]
-    notify(
+    notice = Message(
         users=recipients,
         kind=NotificationKind.SUPERVISE,
         title=f"督办：案件{case.number}办结超期",
         body=f"「{case.title}」{note}",
         case=case,
-        now=now,
     )
+    return event, [notice]
+
+
+def _supervise(case, period, *, due, now, people) -> None:
+    Case.objects.filter(pk=case.pk).update(supervised=True, updated_at=now)
+    case.supervised = True
+    event, notices = _supervision(case, period, due=due, people=people)
+    case_event(**event, at=now)
+    notify_many(notices, now=now)

@@ -11,3 +11,9 @@ class CommunityConfig(AppConfig):
         from . import panels
 
         queue_panels.register(panels.todays_duty)
+
+        from notifications import kinds
+
+        from .choices import NoticeKind
+
+        kinds.register(NoticeKind)

@@ -1,7 +1,7 @@
 """What every page's header shows: the user's role, the unread count and the menu. The site
 puts it together from the apps (accounts: role and menu; notifications: the unread count)."""
 
-from accounts.context_processors import nav_for, primary_role
+from accounts.context_processors import nav_for, primary_role, tabs_for
 from accounts.selectors import scope_for
 from notifications.selectors import unread_count
 
@@ -21,7 +21,13 @@ def web(request):
             label = f"{role.area.name}·{role.get_kind_display()}"
             if len(roles) > 1:
                 label += f" 等{len(roles)}个岗位"
-        return {"role_label": label, "unread": unread_count(user), "nav": nav_for(user)}
+        nav = nav_for(user)
+        return {
+            "role_label": label,
+            "unread": unread_count(user),
+            "nav": nav,
+            "tabs": tabs_for(user, nav),
+        }
 
     return {"web": _Lazy(build)}
 

@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "config.middleware.RefuseControlCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session bound to a remembered device ends when the device is revoked or expires.
+    "accounts.devices.DeviceSessionMiddleware",
     # After authentication: a user who has just written is kept on the primary.
     "config.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -453,6 +455,20 @@ BEAT_STALE_SECONDS = env_int("BEAT_STALE_SECONDS", 180, minimum=30)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mediation@localhost")
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
+# The HTTP gateway (SMS_BACKEND=http, notifications/sms.py HttpSmsSender): its URL, the
+# registered signature (签名) and approved template (模板), and its credentials; SMS_AUTH is
+# "hmac" (key + secret sign each request) or "token" (the key as a bearer token).
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "矛盾纠纷调解")
+SMS_TEMPLATE_ID = env_str("SMS_TEMPLATE_ID", "")
+SMS_API_KEY = env_str("SMS_API_KEY", "")
+SMS_API_SECRET = env_str("SMS_API_SECRET", "")
+SMS_AUTH = env_str("SMS_AUTH", "hmac")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5, minimum=1)
+if SMS_AUTH not in ("hmac", "token"):
+    raise ImproperlyConfigured("SMS_AUTH must be hmac or token.")
+if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL.")
 
 # Production hardening; all on unless DEBUG.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -483,6 +499,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# 记住此设备 at sign-in: that session lasts this many days, bound to the device (devices.py).
+REMEMBER_DEVICE_DAYS = env_int("REMEMBER_DEVICE_DAYS", 30, minimum=1)
 
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in {"plain", "json"}:

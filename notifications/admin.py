@@ -13,7 +13,16 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "channel", "recipient", "created_at", "sent_at", "attempts", "last_error"]
+    list_display = [
+        "id",
+        "channel",
+        "recipient",
+        "created_at",
+        "sent_at",
+        "failed_at",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["channel"]
     raw_id_fields = ["recipient", "notification"]
     readonly_fields = ["created_at"]

@@ -19,4 +19,6 @@ class NotificationKind(models.TextChoices):
     FOLLOW_UP_DUE = "follow_up_due", "回访到期"
     JUDICIAL_DUE = "judicial_due", "司法确认申请期限"
     CONSULTATION_DUE = "consultation_due", "咨询答复期限"
+    NEW_CASE = "new_case", "新登记案件"
+    PROGRESS = "progress", "办理进展"
     INFO = "info", "通知"

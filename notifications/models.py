@@ -46,10 +46,18 @@ class Notification(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (kinds written by other apps are shown as they are)."""
+        from .kinds import kind_label
+
+        return kind_label(self.kind)
+
 
 class OutboxMessage(models.Model):
     """One message to deliver on one channel; written in the action's transaction, relayed by
-    a worker with retries. A row is never deleted by the relay: `sent_at` marks it done."""
+    a worker with retries. A row is never deleted by the relay: `sent_at` marks it done,
+    `failed_at` a permanent refusal."""
 
     channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
     recipient = models.ForeignKey(
@@ -64,6 +72,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近错误", blank=True)
     next_attempt_at = models.DateTimeField("下次尝试时间")
+    # Refused for good by its channel (a bad number, a template the gateway refuses): never
+    # retried; the reason is in `last_error`.
+    failed_at = models.DateTimeField("发送失败时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "待发消息"

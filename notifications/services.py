@@ -3,11 +3,12 @@ relay, and marking messages read."""
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,7 +19,8 @@ from .models import Notification, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# Retry backoff: 30 s doubling per attempt, at most an hour; a row is never given up.
+# Retry backoff: 30 s doubling per attempt, at most an hour; a row is never given up unless
+# its channel refuses it for good (sms.SmsRejected: `failed_at`, the reason in `last_error`).
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
 
@@ -48,24 +50,63 @@ def notify(
     `now` dates them in the past (the demo's year replays history); a moment in the future (a
     drill's `sweep --now`) is never written: such rows would wait for that moment, undelivered,
     and sort above everything real, so they carry the real time."""
+    return notify_many(
+        [Message(users=users, kind=kind, title=title, body=body, case=case, channels=channels)],
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to some users, as `notify_many` takes it (the arguments of `notify`)."""
+
+    users: Iterable
+    kind: str
+    title: str
+    body: str = ""
+    case: object = None
+    channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL)
+
+
+def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> list[Notification]:
+    """`notify` for many messages at once (the sweep's batch): the notifications in one
+    statement, their outbox rows in another, whatever the number of messages."""
     real = timezone.now()
     now = min(now, real) if now else real
-    user_ids = _user_ids(users)
-    channels = [Channel(c) for c in dict.fromkeys(channels)]
-    if not user_ids or not channels:
-        return []
-    case_id = case if isinstance(case, int) or case is None else case.pk
-    notifications = Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=uid, kind=kind, title=title, body=body, case_id=case_id, created_at=now
+    notifications, payloads = [], []
+    for message in messages:
+        user_ids = _user_ids(message.users)
+        channels = [Channel(c) for c in dict.fromkeys(message.channels)]
+        if not user_ids or not channels:
+            continue
+        case = message.case
+        case_id = case if isinstance(case, int) or case is None else case.pk
+        payload = {
+            "kind": message.kind,
+            "title": message.title,
+            "body": message.body,
+            "case_id": case_id,
+        }
+        for uid in user_ids:
+            notifications.append(
+                Notification(
+                    user_id=uid,
+                    kind=message.kind,
+                    title=message.title,
+                    body=message.body,
+                    case_id=case_id,
+                    created_at=now,
+                )
             )
-            for uid in user_ids
-        ]
-    )
-    payload = {"kind": kind, "title": title, "body": body, "case_id": case_id}
+            payloads.append((payload, channels))
+    if not notifications:
+        return []
+    notifications = Notification.objects.bulk_create(notifications)
+    if connection.vendor == "postgresql":
+        _outbox_from_notifications(notifications, [channels for _, channels in payloads], now)
+        return notifications
     rows = []
-    for notification in notifications:
+    for notification, (payload, channels) in zip(notifications, payloads, strict=True):
         for channel in channels:
             rows.append(
                 OutboxMessage(
@@ -79,6 +120,34 @@ def notify(
             )
     OutboxMessage.objects.bulk_create(rows)
     return notifications
+
+
+OUTBOX_FROM_NOTIFICATIONS = """
+INSERT INTO {outbox} (channel, recipient_id, notification_id, payload, created_at, attempts,
+                      last_error, next_attempt_at)
+SELECT c.channel, n.user_id, n.id,
+       jsonb_build_object('kind', n.kind, 'title', n.title, 'body', n.body, 'case_id', n.case_id),
+       %s, 0, '', %s
+FROM {notification} n, unnest(%s::varchar[]) WITH ORDINALITY AS c(channel, ord)
+WHERE n.id = ANY(%s)
+ORDER BY n.id, c.ord
+"""
+
+
+def _outbox_from_notifications(notifications, channels, now) -> None:
+    """The outbox rows of notifications just written, built by the database from them (one
+    statement per set of channels): the same rows as the Python path, without sending every
+    title and body a second time."""
+    by_channels = {}
+    for notification, wanted in zip(notifications, channels, strict=True):
+        by_channels.setdefault(tuple(wanted), []).append(notification.pk)
+    sql = OUTBOX_FROM_NOTIFICATIONS.format(
+        outbox=connection.ops.quote_name(OutboxMessage._meta.db_table),
+        notification=connection.ops.quote_name(Notification._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        for wanted, ids in by_channels.items():
+            cursor.execute(sql, [now, now, [str(c) for c in wanted], ids])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -112,7 +181,7 @@ def _deliver(message: OutboxMessage, now: datetime) -> str:
     if message.channel == Channel.SMS:
         if not recipient.phone:
             return "无手机号，未发送"
-        sms.get_sender().send(recipient.phone, text)
+        sms.get_sender().send(recipient.phone, text, reference=f"outbox-{message.pk}")
         return ""
     raise ValueError(f"unknown channel {message.channel}")
 
@@ -133,25 +202,36 @@ def relay_outbox(*, batch_size: int = 100, max_batches: int = 20, now=None) -> i
 def _relay_batch(*, batch_size: int, now: datetime) -> tuple[int, int]:
     rows = list(
         OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(sent_at__isnull=True, next_attempt_at__lte=now)
+        .filter(sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now)
         .select_related("recipient")
         .order_by("next_attempt_at", "id")[:batch_size]
     )
     delivered = 0
+    gateway_down = False
     for message in rows:
+        if gateway_down and message.channel == Channel.SMS:
+            # The gateway just failed: the batch's other SMS wait for the next try instead of
+            # each waiting out its timeout; not an attempt of theirs.
+            message.next_attempt_at = now + retry_delay(1)
+            continue
         message.attempts += 1
         try:
             note = _deliver(message, now)
-        except Exception as exc:  # any channel failure: keep the row, try again later
+        except sms.SmsRejected as exc:  # permanent: retrying cannot help; recorded, not lost
+            logger.warning("outbox %s (%s) rejected: %s", message.pk, message.channel, exc)
+            message.last_error = f"{exc}"[:2000]
+            message.failed_at = now
+        except Exception as exc:  # any other channel failure: keep the row, try again later
             logger.warning("outbox %s (%s) failed: %s", message.pk, message.channel, exc)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             message.next_attempt_at = now + retry_delay(message.attempts)
+            gateway_down = gateway_down or message.channel == Channel.SMS
         else:
             message.sent_at = now
             message.last_error = note
             delivered += 1
     OutboxMessage.objects.bulk_update(
-        rows, ["attempts", "last_error", "next_attempt_at", "sent_at"]
+        rows, ["attempts", "last_error", "next_attempt_at", "sent_at", "failed_at"]
     )
     return delivered, len(rows)
 
@@ -167,8 +247,10 @@ def notification_read(*, user: User, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def notifications_read_all(*, user: User) -> int:
-    """Mark every unread notification of the user read; returns how many changed."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_read_all(*, user: User, among=None) -> int:
+    """Mark the user's unread notifications read: all of them, or those of `among` (a filtered
+    queryset of the user's notifications); returns how many changed."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if among is not None:
+        queryset = queryset.filter(pk__in=among.values("pk"))
+    return queryset.update(read_at=timezone.now())

@@ -41,6 +41,7 @@ PAGES = [
     ("dashboard", "county_officer", "/dashboard/"),
     ("cases", "county_officer", "/cases/"),
     ("notifications", "town_officer", "/notifications/"),
+    ("me", "grid_worker", "/me/"),
 ]
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.agencies import Agency
 from accounts.agency_services import beat_assign, liaison_add
+from accounts.devices import TrustedDevice, token_hash
 from cases import services as case_services
 from cases.referrals import referral_send
 from mediation.models import Committee
@@ -106,6 +107,8 @@ OBJECT_ROUTES = {
     "user-unlock": "user",
     "user-roles": "user",
     "user-revoke-role": "user",
+    "user-revoke-devices": "user",
+    "web:device-revoke": "device",
     "notification-detail": "notification",
     "notification-read": "notification",
     "web:notification-open": "notification",
@@ -209,7 +212,7 @@ LIST_SHOWS = {
     "web:village-risks": ["village_code"],
 }
 # Routes that show only the caller's own name, roles or counts.
-COUNTS = {"me", "notification-unread-count", "web:notifications-badge"}
+COUNTS = {"me", "notification-unread-count", "web:notifications-badge", "web:me"}
 
 # POST routes without an object whose effect must stay inside the caller's own data.
 OWN_DATA_ROUTES = {"notification-read-all", "web:notifications-read-all"}
@@ -227,6 +230,7 @@ PAGE_LISTS = {
     "web:notifications-badge",
     "web:referrals",
     "web:village-risks",
+    "web:me",
 }
 # Pages that only accept a form post for the caller's own area (checked in their own tests).
 PAGE_FORMS = {"web:inspection-submit", "web:referral-new"}
@@ -443,8 +447,17 @@ def _town_objects(cast, side):
     beat_assign(village=village, member=liaison)
     setattr(cast, f"liaison_{side}", liaison.user)
     referral = referral_send(actor=officer, case_id=case.id, agency_id=station.id, note="移交")
+    device = TrustedDevice.objects.create(
+        user=mediator,
+        name=f"{side} 手机",
+        token_hash=token_hash(f"device-{side}"),
+        created_at=timezone.now(),
+        last_seen_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     return SimpleNamespace(
         referral=referral.id,
+        device=device.id,
         case=case.id,
         case_number=case.number,
         attachment=attachment.id,

@@ -31,7 +31,7 @@ def test_read_all_clears_only_the_users_unread(cast, api):
     notify(users=[cast.town_officer_a, cast.town_officer_b], kind="reminder", title="甲")
     notify(users=[cast.town_officer_a], kind="reminder", title="乙")
     response = api(cast.town_officer_a).post("/api/v1/notifications/read-all/")
-    assert response.json() == {"unread": 0}
+    assert response.json() == {"marked": 2, "unread": 0}
     assert Notification.objects.filter(user=cast.town_officer_b, read_at__isnull=True).count() == 1
 
 

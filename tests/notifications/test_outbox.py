@@ -82,7 +82,7 @@ def test_a_failing_channel_is_retried_with_backoff_and_never_lost(cast, monkeypa
     officer.save()
     notify(users=[officer], kind="reminder", title="超期提醒", channels=("sms",))
 
-    def broken(self, phone, text):
+    def broken(self, phone, text, **kwargs):
         raise sms.SmsError("gateway down")
 
     monkeypatch.setattr(sms.LocmemSmsSender, "send", broken)
@@ -117,7 +117,7 @@ def test_two_relays_at_once_send_every_row_exactly_once(cast, on_postgres, monke
     lock = threading.Lock()
     barrier = threading.Barrier(2)
 
-    def slow_send(self, phone, text):
+    def slow_send(self, phone, text, **kwargs):
         with lock:
             sent.append(text)
 

@@ -172,6 +172,7 @@ def test_revealing_a_phone_shows_it_once_and_writes_the_audit_event(client, cast
     )
     assert response.status_code == 200
     assert 'data-testid="revealed">13800000001<' in response.content.decode()
+    assert 'href="tel:13800000001"' in response.content.decode()  # tap to call
     assert case.events.filter(kind="reveal").count() == 1
     assert "13800000001" not in client.get(f"/cases/{case.pk}/").content.decode()
     client.force_login(cast.county_viewer)  # in scope, not allowed: no button, and refused

@@ -32,6 +32,8 @@ def _pages(case, town):
         ("dashboard", "county_officer", "/dashboard/"),
         ("cases", "county_officer", "/cases/"),
         ("notifications", "town_officer", "/notifications/"),
+        ("me", "grid_worker", "/me/"),
+        ("case-reporter", "grid_worker", f"/cases/{case.pk}/"),
         ("404", "village_mediator_2", f"/cases/{case.pk}/"),
     ]
 

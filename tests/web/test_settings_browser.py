@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_county_admin_sets_the_village_resolve_limit_on_a_phone(sign_in):
     page = sign_in("county_admin", PHONE)
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="设置").click()
+    # On a phone the menu is on 我的 (the bottom tab bar's last tab).
+    page.locator('[data-testid="tab-me"]').click()
+    page.locator('[data-testid="me-menu"]').get_by_role("link", name="设置").click()
     page.wait_for_load_state()
     assert "/deadlines/" in page.url
     page.screenshot(path="/tmp/audit_deadlines.png", full_page=False)

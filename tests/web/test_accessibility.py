@@ -1,0 +1,153 @@
+"""Accessibility, measured in the browser: axe-core (node_modules/axe-core, injected by the test
+only: real users never load it) on every main page of each demo role finds no serious or
+critical violation (colour contrast of badges and white-on-blue cells included), and on a
+360 px phone no tap target is smaller than 44 px."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts.models import User
+from cases import services
+from notifications.services import notify
+
+from . import stories
+from .conftest import CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, PHONE  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+MIN_TARGET = 44
+
+# The demo roles and the viewport each works at (town and county offices on desktops, and on
+# phones too: every role is checked at 360 px for tap targets).
+ROLES = [
+    "grid_worker",
+    "village_mediator",
+    "town_officer",
+    "county_officer",
+    "county_viewer",
+    "county_admin",
+]
+
+# Every interactive element that is shown: its box must be at least 44×44 CSS px. A checkbox
+# or radio inside a label is measured by its label (the label is the target); text links inside
+# a sentence are exempt (WCAG 2.5.8, "inline").
+TAP_TARGETS_JS = """
+(min) => {
+  const small = [];
+  const seen = new Set();
+  const nodes = document.querySelectorAll(
+    'a[href], button, select, summary, input:not([type=hidden]), textarea, [role=button], [tabindex]:not([tabindex="-1"])'
+  );
+  for (let el of nodes) {
+    if ((el.type === 'checkbox' || el.type === 'radio') && el.closest('label')) el = el.closest('label');
+    if (seen.has(el)) continue;
+    seen.add(el);
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (el.closest('.skip')) continue;  // the skip link is off screen until focused
+    if (el.tagName === 'A' && el.closest('p, li.inline, dd, td.prose') && style.display === 'inline') continue;
+    if (r.height < min || r.width < min) {
+      const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '').trim().slice(0, 30);
+      small.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} "${text}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+  }
+  return small;
+}
+"""
+
+
+def _sign_in(chromium, live_server, username, viewport):
+    # The CSP forbids inline scripts, and axe is injected as one: the test's own browser
+    # context bypasses the CSP (pages served to users keep it).
+    context = chromium.new_context(
+        viewport=viewport,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=live_server.url,
+        bypass_csp=True,
+        is_mobile=viewport["width"] < 600,
+        has_touch=viewport["width"] < 600,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login/" not in page.url, f"{username} could not sign in"
+    return context, page
+
+
+def _main_pages(page, case_ids) -> list[str]:
+    """The role's own menu (every entry of 我的's list), 我的 and 消息, and a case it may see."""
+    page.goto("/me/")
+    links = page.eval_on_selector_all(
+        '[data-testid="me-menu"] a', "els => els.map(e => e.getAttribute('href'))"
+    )
+    paths = [p for p in links if p and not p.startswith("/admin")]
+    paths += ["/me/", "/notifications/"]
+    for case_id in case_ids:
+        if page.goto(f"/cases/{case_id}/").status == 200:
+            paths.append(f"/cases/{case_id}/")
+            break
+    return list(dict.fromkeys(paths))
+
+
+def _axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {resultTypes: ['violations']});
+          return r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({id: v.id, impact: v.impact,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))}));
+        }"""
+    )
+    return [json.dumps(v, ensure_ascii=False) for v in result]
+
+
+def _stories():
+    stories.build(per_month=3)
+    cases = stories.overdue_cases()
+    mediator = User.objects.get(username="village_mediator")
+    services.case_assign(actor=mediator, case_id=cases[0].pk, assignee=mediator)
+    notify(
+        users=User.objects.filter(username__in=ROLES), kind="info", title="测试通知", case=cases[0]
+    )
+    return [c.pk for c in cases]
+
+
+def test_every_main_page_of_every_role_passes_axe_and_fits_a_thumb(chromium, live_server, demo):
+    case_ids = _stories()
+    problems = []
+    for username in ROLES:
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            context, page = _sign_in(chromium, live_server, username, viewport)
+            try:
+                for path in _main_pages(page, case_ids):
+                    response = page.goto(path)
+                    assert response.status == 200, (username, path, response.status)
+                    page.wait_for_load_state("networkidle")
+                    for violation in _axe(page):
+                        problems.append(f"{username} {label} {path}: {violation}")
+                    if label == "phone":
+                        for small in page.evaluate(TAP_TARGETS_JS, MIN_TARGET):
+                            problems.append(f"{username} phone {path}: tap target {small}")
+            finally:
+                context.close()
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_axe_is_not_served_to_users(client, cast):
+    """axe-core is for the tests only: no page links it."""
+    client.force_login(cast.grid_worker_a)
+    for path in ("/queue/", "/me/", "/notifications/", "/cases/new/"):
+        assert "axe" not in client.get(path).content.decode()
