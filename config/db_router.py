@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 REPLICA = "replica"
 # Apps whose rows a lagging read may show a few seconds late.
-REPLICA_APPS = frozenset({"cases", "mediation", "assessment", "grids"})
+REPLICA_APPS = frozenset({"cases", "mediation", "assessment", "grids", "supervision"})
 # URL names (API names bare, web pages under "web:") whose GETs may read from the replica.
 REPLICA_ROUTES = frozenset(
     {

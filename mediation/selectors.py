@@ -197,6 +197,11 @@ def case_file(case, *, outcome: str | None = None, routes=None) -> CaseFile:
         ConfirmationStatus.CONFIRMED,
         ConfirmationStatus.REJECTED,
     }
+    # The court's decision recorded on the case stands for its paper.
+    confirmation_papers = DocumentKind.CONFIRMATION in documents or (
+        confirmation is not None
+        and confirmation.status in {ConfirmationStatus.CONFIRMED, ConfirmationStatus.REJECTED}
+    )
     # Intake's screening (a matter for a court or the police) closes before any mediation.
     screened = (
         outcome == Outcome.REJECTED
@@ -253,7 +258,9 @@ def case_file(case, *, outcome: str | None = None, routes=None) -> CaseFile:
         FileItem(
             ChecklistItem.FOLLOW_UP,
             ChecklistItem.FOLLOW_UP.label,
-            agreement_expected,
+            # an agreement the parties take to court instead (routed, closed `referred`) has no
+            # performance to visit
+            agreement_expected and outcome != Outcome.REFERRED,
             follow_ups > 0,
             f"{follow_ups} 次回访" if follow_ups else ("未回访" if agreement_expected else ""),
         ),
@@ -261,10 +268,8 @@ def case_file(case, *, outcome: str | None = None, routes=None) -> CaseFile:
             ChecklistItem.CONFIRMATION,
             ChecklistItem.CONFIRMATION.label,
             applied,
-            DocumentKind.CONFIRMATION in documents,
-            ""
-            if not applied or DocumentKind.CONFIRMATION in documents
-            else "已申请司法确认，缺少申请书或裁定书",
+            confirmation_papers,
+            "" if not applied or confirmation_papers else "已申请司法确认，缺少申请书或裁定书",
         ),
         FileItem(
             ChecklistItem.ROUTES,

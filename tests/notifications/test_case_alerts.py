@@ -8,7 +8,7 @@ from cases import services
 from notifications import sms
 from notifications.models import Notification, OutboxMessage
 from notifications.services import relay_outbox
-from tests.builders import ORAL, follow_up, report
+from tests.builders import ORAL, follow_up, identity_papers, record_session, report
 
 from .sms_stub import StubGateway, configure
 
@@ -95,6 +95,9 @@ def test_a_case_walked_from_report_to_close_tells_each_person_once(people, gatew
     assert told() == {"grid_worker_a": [f"您登记的案件已分派：{number}"]}
 
     services.case_respond(actor=cast.town_officer_a, case_id=case.id)
+    record_session(case, cast.town_officer_a)  # art. 27: no resolution without a session
+    identity_papers(case, cast.town_officer_a)
+    told()  # (a session and the papers tell nobody; counted from here)
     services.case_resolve(actor=cast.town_officer_a, case_id=case.id, agreement=ORAL)
     assert told() == {"grid_worker_a": [f"您登记的案件已调解成功：{number}"]}
 

@@ -28,6 +28,7 @@ def test_every_periodic_task_expires_before_its_next_run():
         "notifications.tasks.relay_outbox",
         "assessment.tasks.recompute_recent",
         "assessment.tasks.close_periods",
+        "assessment.tasks.rate_villages",
         "community.tasks.reminders",
     }
     for name, entry in schedule.items():

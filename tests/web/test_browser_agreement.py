@@ -14,7 +14,7 @@ from accounts.models import Role, User
 from cases import services as case_services
 from cases.models import Case, CaseEvent
 from mediation.models import Agreement
-from tests.builders import id_number, party, report
+from tests.builders import consent_all, id_number, party, report
 
 from .conftest import PHONE
 
@@ -31,6 +31,8 @@ def _case_in_progress():
     mediator = User.objects.get(username="village_mediator")
     case_services.case_assign(actor=mediator, case_id=case.pk, assignee=mediator)
     case_services.case_respond(actor=mediator, case_id=case.pk, note="已联系双方。")
+    # Consent and the rights notice (art. 17, 23) have their own phone walk (test_browser_law.py).
+    consent_all(case, mediator)
     return case
 
 

@@ -3,7 +3,7 @@
 from cases import services
 from cases.progress import case_progress
 from cases.selectors import case_events
-from tests.builders import ORAL, follow_up, report
+from tests.builders import ORAL, follow_up, identity_papers, record_session, report
 
 
 def _states(case):
@@ -28,6 +28,8 @@ def test_the_reporter_follows_their_case_to_the_close(client, cast):
     assert [s for _, s in _states(case)] == ["done", "done", "current", "todo", "todo"]
 
     services.case_respond(actor=cast.town_mediator_a, case_id=case.id)
+    record_session(case, cast.town_mediator_a)  # art. 27: no resolution without a session
+    identity_papers(case, cast.town_mediator_a)
     services.case_resolve(actor=cast.town_mediator_a, case_id=case.id, agreement=ORAL)
     case.refresh_from_db()
     assert [s for _, s in _states(case)] == ["done", "done", "done", "done", "current"]
