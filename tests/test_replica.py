@@ -108,7 +108,11 @@ def test_county_reads_of_other_peoples_work_come_from_the_replica(cast, client, 
     from assessment.services import snapshot_period
 
     case = report(cast)
-    snapshot_period(parse_period("2026-11"))  # the nightly roll-up, on the primary
+    # The nightly roll-up, on the primary: the month and what the dashboard sets beside it
+    # (the twelve months of its trend, the same month a year ago, the year).
+    months = [f"2026-{m:02d}" for m in range(1, 12)] + ["2025-11", "2025-12"]
+    for key in [*months, "2026"]:
+        snapshot_period(parse_period(key))
     wait_replayed()
     a = cast.areas
     web = _web(client, cast.county_officer)
