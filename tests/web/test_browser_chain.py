@@ -191,7 +191,8 @@ def test_a_dispute_goes_from_grid_to_town_and_closes(sign_in, live_server):
     county.locator('[data-testid="drill"]', has_text=case.village.name).click()
     expect(county.get_by_test_id("dashboard-title")).to_contain_text(case.village.name)
     county.get_by_test_id("village-cases").click()
-    county.locator(f'a[data-testid="case-item"][data-number="{number}"]').click()
+    # On the desktop the list is the dense table (the phone's cards are hidden).
+    county.locator(f'tr[data-number="{number}"] a').first.click()
     expect(county.get_by_test_id("case-number")).to_have_text(number)
     county.goto("/cases/")
     with county.expect_download() as download:
