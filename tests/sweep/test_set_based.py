@@ -158,7 +158,7 @@ def test_a_sweep_process_killed_mid_batch_leaves_nothing_half_done(cast, on_post
     assert Breach.objects.count() == 50
     assert CaseEvent.objects.filter(kind="remind").count() == 50
     assert Notification.objects.filter(title__contains="超期").count() == 100
-    assert OutboxMessage.objects.count() == 200
+    assert OutboxMessage.objects.filter(notification__title__contains="超期").count() == 200
     assert HandlingPeriod.objects.filter(next_deadline_kind="resolve").count() == 25
 
     again = sweep_run(now=TWO_REMINDERS_DUE, batch_size=25)
