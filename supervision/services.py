@@ -133,25 +133,39 @@ def supervision_open(
         **selectors.unit_ancestors(unit),
     )
     about = f"案件{case.number}" if case else unit.name
+    _record_and_tell(
+        supervision,
+        case=case,
+        actor=actor,
+        now=now,
+        note=f"督办{unit.name}：{reason}（{local_text(due_at)}前反馈）",
+        title=f"督办：{about}",
+        body=f"{reason}\n请于{local_text(due_at)}前反馈。",
+    )
+    return supervision
+
+
+def _record_and_tell(supervision, *, case, actor, now, note: str, title: str, body: str) -> None:
+    """A 督办 opened or handed back: the case's flag follows its open 督办, the case's log
+    records it, and the unit's people are told."""
     if case is not None:
-        Case.objects.filter(pk=case.pk).update(supervised=True)
+        sync_case_flag(case.pk)
         case_event(
             case=case,
             kind=EventKind.SUPERVISE,
             actor=actor,
             at=now,
-            note=f"督办{unit.name}：{reason}（{local_text(due_at)}前反馈）",
-            data={"supervision": supervision.pk, "due": due_at.isoformat()},
+            note=note,
+            data={"supervision": supervision.pk, "due": supervision.due_at.isoformat()},
         )
     notify(
-        users=unit_people(unit.pk),
+        users=unit_people(supervision.unit_id),
         kind=NotificationKind.SUPERVISE,
-        title=f"督办：{about}",
-        body=f"{reason}\n请于{local_text(due_at)}前反馈。",
+        title=title,
+        body=body,
         case=case,
         now=now,
     )
-    return supervision
 
 
 def _locked(actor, supervision_id) -> Supervision:
@@ -243,23 +257,14 @@ def supervision_return(
     supervision.due_at = due_at
     supervision.answered_at = supervision.answered_by = None
     supervision.save(update_fields=["status", "due_at", "answered_at", "answered_by"])
-    if supervision.case_id:
-        sync_case_flag(supervision.case_id)
-        case_event(
-            case=Case.objects.get(pk=supervision.case_id),
-            kind=EventKind.SUPERVISE,
-            actor=actor,
-            at=now,
-            note=f"督办反馈退回：{reason}（{local_text(due_at)}前重新反馈）",
-            data={"supervision": supervision.pk, "due": due_at.isoformat()},
-        )
-    notify(
-        users=unit_people(supervision.unit_id),
-        kind=NotificationKind.SUPERVISE,
+    _record_and_tell(
+        supervision,
+        case=Case.objects.get(pk=supervision.case_id) if supervision.case_id else None,
+        actor=actor,
+        now=now,
+        note=f"督办反馈退回：{reason}（{local_text(due_at)}前重新反馈）",
         title=f"督办反馈被退回：{supervision.unit.name}",
         body=f"{reason}\n请于{local_text(due_at)}前重新反馈。",
-        case=supervision.case_id,
-        now=now,
     )
     return supervision
 
