@@ -401,7 +401,9 @@ def _town_objects(cast, side):
     session = builders.record_session(
         case,
         mediator,
-        held_at=timezone.now() - timedelta(hours=2),
+        held_at=max(
+            case.reported_at, timezone.now() - timedelta(hours=2)
+        ),  # never before the day it was reported
         place=f"{village.name}委会",
         minutes="双方陈述。",
     )

@@ -56,7 +56,9 @@ def test_a_police_110_dispute_is_accepted_mediated_and_its_result_seen_by_the_st
     builders.record_session(
         case,
         cast.village_mediator_a,
-        held_at=timezone.now() - timedelta(minutes=30),
+        held_at=max(
+            case.reported_at, timezone.now() - timedelta(minutes=30)
+        ),  # never before the day it was reported
         place="彭村委会",
         minutes="双方陈述，达成一致。",
     )
