@@ -101,6 +101,7 @@ def prepare(size, counties, fresh=False):
     subprocess.run([PY, "scripts/services.py", "database"], cwd=ROOT, env=env, check=True)
     manage(env, "migrate", "--noinput", "-v0")
     seed_s = None
+    prepared = ROOT / "bench" / "out" / f"prepared-{size}.json"
     if case_count(env) < size:
         log(f"seeding {size:,} cases in {counties} counties (database {db_name})")
         start = time.perf_counter()
@@ -121,6 +122,17 @@ def prepare(size, counties, fresh=False):
     catch_up = {"seconds": round(time.perf_counter() - start, 1), "report": out[-1] if out else ""}
     log(f"sweep caught up in {catch_up['seconds']}s: {catch_up['report']}")
     analyse(db_name)
+    if seed_s is not None:
+        # Kept beside the database, so a later run on it (`--prepare-only` first, then the
+        # measurements) still reports how long this database took to seed and to catch up.
+        prepared.parent.mkdir(exist_ok=True)
+        first = {"seed_seconds": seed_s, "sweep_catch_up": catch_up, "counties": counties}
+        first["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+        prepared.write_text(json.dumps(first, indent=2, ensure_ascii=False))
+    elif prepared.exists():
+        first = json.loads(prepared.read_text())
+        seed_s, catch_up = first["seed_seconds"], first["sweep_catch_up"]
+        log(f"this database was seeded on {first['date']} in {seed_s}s (bench/out)")
     return env, seed_s, catch_up
 
 
@@ -551,8 +563,27 @@ def main():
         help="drop the benchmark databases first, so seeding is measured again",
     )
     parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="seed and catch up the databases, measure nothing (a long seeding done ahead)",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite RESULTS.md from bench/out/results-<size>.json of earlier runs",
+    )
     args = parser.parse_args()
-    results = [bench_size(int(size), args) for size in args.sizes.split(",") if size.strip()]
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    if args.prepare_only:
+        for size in sizes:
+            prepare(size, max(1, min(args.counties, size // 10000 or 1)), fresh=args.fresh)
+        return
+    if args.report_only:
+        out = ROOT / "bench" / "out"
+        results = [json.loads((out / f"results-{size}.json").read_text()) for size in sizes]
+    else:
+        results = [bench_size(size, args) for size in sizes]
     if not args.no_report:
         (ROOT / "bench" / "RESULTS.md").write_text(
             with_kept_notes(markdown(results)), encoding="utf-8"
