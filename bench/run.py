@@ -14,6 +14,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -30,6 +31,9 @@ TARGETS = {
     "dashboard_p95_ms": 300,
 }
 PASSWORD = "demo-pass-2026"
+# The PostgreSQL server the benchmark databases live on (`BENCH_PG`): a second cluster on its own
+# port keeps a 10,000,000-case database out of the main cluster's replica and base backups.
+SERVER = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 
 
 def log(message):
@@ -46,7 +50,7 @@ def env_for(db_name):
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db_name}",
+            "DATABASE_URL": f"{SERVER}/{db_name}",
             "DEBUG": "False",
             "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
             "FIELD_ENCRYPTION_KEY": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=",
@@ -55,6 +59,7 @@ def env_for(db_name):
             "LOG_LEVEL": "WARNING",
             "LOGIN_THROTTLE_RATE": "1000/min",
             "MEDIATION_DB": db_name,
+            "PGPORT": str(urlsplit(SERVER).port or 5432),  # scripts/services.py creates it there
         }
     )
     env.pop("REDIS_URL", None)
@@ -80,7 +85,7 @@ def case_count(env):
 def drop_database(db_name):
     import psycopg
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
@@ -88,7 +93,7 @@ def analyse(db_name):
     """Table statistics after the load and the catch-up sweep, as autovacuum keeps them."""
     import psycopg
 
-    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{db_name}", autocommit=True) as c:
+    with psycopg.connect(f"{SERVER}/{db_name}", autocommit=True) as c:
         c.execute("ANALYZE")
 
 
