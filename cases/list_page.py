@@ -12,8 +12,11 @@ from django.utils import timezone
 from accounts.selectors import scope_for
 from grids.models import Area
 
-# The exact count stops here (one index scan of at most this many rows); past it, an estimate.
-COUNT_CAP = 10_000
+# The exact count stops here (a scan of at most this many rows); past it, the planner's
+# estimate. A thousand is where a list stops being counted by eye and starts being narrowed by
+# the filters; a wider cap read up to 10,001 scattered rows for every county page (a 0.5 s tail
+# at 1,000,000 cases, bench/RESULTS.md) to print a number the estimate gives as well.
+COUNT_CAP = 1_000
 
 # sort parameter → ORDER BY (always ending in id, so pages never repeat or skip a row). Nothing
 # else reaches order_by.
