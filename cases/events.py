@@ -9,7 +9,7 @@ The people an event concerns are told through `alerts.case_alerts`, in the same 
 
 from datetime import datetime
 
-from .alerts import case_alerts
+from .alerts import case_alerts, case_alerts_many
 from .models import Case, CaseEvent
 
 
@@ -40,13 +40,22 @@ def case_event(
     return event
 
 
-def case_events(events: list[dict]) -> list[CaseEvent]:
-    """Append many events in one statement (the sweep's batch); each dict holds the keyword
-    arguments of `case_event`."""
-    created = CaseEvent.objects.bulk_create([_event(**event) for event in events])
-    for event in created:
-        case_alerts(event)  # the sweep's kinds tell nobody more; the same rule all the same
+def case_events(events: list, *, people=None) -> list[CaseEvent]:
+    """Append many events in one statement (the sweep's batch); each is a dict of the keyword
+    arguments of `case_event`, or an event built by `new_event` (which reads the case's status
+    and level when it is built, before a batch moves the case). Who they concern is told as by
+    `case_event`, in one statement per moment (`alerts.case_alerts_many`; `people`: the
+    sweep's look-ups)."""
+    built = [event if isinstance(event, CaseEvent) else _event(**event) for event in events]
+    created = CaseEvent.objects.bulk_create(built)
+    case_alerts_many(created, people=people)
     return created
+
+
+def new_event(**kwargs) -> CaseEvent:
+    """An event as `case_event` would write it (the same keyword arguments), not saved: for
+    `case_events`."""
+    return _event(**kwargs)
 
 
 def _event(
