@@ -40,6 +40,7 @@ from django.utils import timezone
 from accounts.choices import RoleKind
 from accounts.models import Role
 from grids.models import Area
+from notifications.bulk_sql import pg_array
 from notifications.choices import NotificationKind
 from notifications.services import Message, notify_many
 
@@ -470,9 +471,9 @@ def _save_cursors(periods: list[HandlingPeriod]) -> None:
         cursor.execute(
             CURSORS_UPDATE.format(table=table),
             [
-                [p.pk for p in periods],
-                [p.next_deadline for p in periods],
-                [str(p.next_deadline_kind) for p in periods],
+                pg_array(p.pk for p in periods),
+                pg_array(p.next_deadline for p in periods),
+                pg_array(str(p.next_deadline_kind) for p in periods),
             ],
         )
 
@@ -652,11 +653,11 @@ def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
                 CASES_MOVE.format(table=connection.ops.quote_name(Case._meta.db_table)),
                 [
                     updated,
-                    [c.pk for c in cases],
-                    [str(c.level) for c in cases],
-                    [str(c.peak_level) for c in cases],
-                    [c.holder_id for c in cases],
-                    [str(c.status) for c in cases],
+                    pg_array(c.pk for c in cases),
+                    pg_array(str(c.level) for c in cases),
+                    pg_array(str(c.peak_level) for c in cases),
+                    pg_array(c.holder_id for c in cases),
+                    pg_array(str(c.status) for c in cases),
                 ],
             )
     else:  # SQLite (`make run`)
