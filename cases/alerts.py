@@ -64,8 +64,12 @@ def _where(case: Case) -> str:
     return f"「{case.title}」（{case.origin.name}）"
 
 
-def _notices(event: CaseEvent, case: Case) -> list[tuple[list[int], str, str, str, tuple]]:
-    """(users, kind, title, body, channels) for one event, the most specific notice first."""
+def _notices(
+    event: CaseEvent, case: Case, people=None
+) -> list[tuple[list[int], str, str, str, tuple]]:
+    """(users, kind, title, body, channels) for one event, the most specific notice first.
+    `people` answers `of` and `queue_keepers` for the areas concerned (the sweep's look-ups,
+    loaded once per batch); by default they are read here."""
     red = case.risk == Risk.RED
     level = Level(case.level).label if case.level else ""
     reporter = [case.reported_by_id]
@@ -76,7 +80,7 @@ def _notices(event: CaseEvent, case: Case) -> list[tuple[list[int], str, str, st
             return []
         risk = "，红色风险" if red else ""
         channels = WITH_SMS if red else IN_APP
-        people = _People(case.holder_id, case.village_id)
+        people = people or _People(case.holder_id, case.village_id)
         if case.holder_id != case.village_id:
             notices.append(
                 (
@@ -125,7 +129,7 @@ def _notices(event: CaseEvent, case: Case) -> list[tuple[list[int], str, str, st
         because = f"，{verb}原因：{reason}" if reason else ""
         notices.append(
             (
-                _People(case.holder_id).queue_keepers(case.holder_id),
+                (people or _People(case.holder_id)).queue_keepers(case.holder_id),
                 NotificationKind.ESCALATED if escalated else NotificationKind.DELEGATED,
                 f"新{verb}案件待分派：{case.number}",
                 f"{_where(case)}{because}。请及时分派。",
@@ -167,6 +171,28 @@ def _notices(event: CaseEvent, case: Case) -> list[tuple[list[int], str, str, st
     return notices
 
 
+def alert_messages(event: CaseEvent, people=None) -> list:
+    """The notices of one event as `notifications.services.Message`s (see the module's table):
+    each person once, never the actor."""
+    if event.kind not in ALERTED_KINDS:
+        return []
+    from notifications.services import Message
+
+    case = event.case
+    told = {event.actor_id} if event.actor_id else set()
+    messages = []
+    for users, kind, title, body, channels in _notices(event, case, people):
+        fresh = [u for u in dict.fromkeys(users) if u is not None and u not in told]
+        told.update(fresh)
+        if fresh:
+            messages.append(
+                Message(
+                    users=fresh, kind=kind, title=title, body=body, case=case, channels=channels
+                )
+            )
+    return messages
+
+
 def case_alerts(event: CaseEvent) -> None:
     """Tell the people an event concerns (see the module's table), in the event's
     transaction, through the outbox."""
@@ -174,18 +200,27 @@ def case_alerts(event: CaseEvent) -> None:
         return
     from notifications.services import notify
 
-    case = event.case
-    told = {event.actor_id} if event.actor_id else set()
-    for users, kind, title, body, channels in _notices(event, case):
-        fresh = [u for u in dict.fromkeys(users) if u is not None and u not in told]
-        told.update(fresh)
-        if fresh:
-            notify(
-                users=fresh,
-                kind=kind,
-                title=title,
-                body=body,
-                case=case,
-                channels=channels,
-                now=event.created_at,
-            )
+    for message in alert_messages(event):
+        notify(
+            users=message.users,
+            kind=message.kind,
+            title=message.title,
+            body=message.body,
+            case=message.case,
+            channels=message.channels,
+            now=event.created_at,
+        )
+
+
+def case_alerts_many(events: list[CaseEvent], people=None) -> None:
+    """`case_alerts` for many events at once (the sweep's batch): their notices in one
+    `notify_many` per moment, the people read through `people` (see `_notices`)."""
+    from notifications.services import notify_many
+
+    by_moment = {}
+    for event in events:
+        messages = alert_messages(event, people)
+        if messages:
+            by_moment.setdefault(event.created_at, []).extend(messages)
+    for moment, messages in by_moment.items():
+        notify_many(messages, now=moment)

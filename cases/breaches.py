@@ -14,6 +14,8 @@ from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 
+from notifications.bulk_sql import insert_rows
+
 from .choices import DeadlineKind
 from .models import Breach, HandlingPeriod
 
@@ -81,7 +83,16 @@ def record_breaches(rows: list[BreachRow], *, now: datetime) -> set[tuple[str, s
     """Record many breaches at once (a sweep's batch), one statement per thousand: the
     (subject, kind) pairs this call recorded; the others an earlier sweep recorded (the unique
     constraint decides, as for `record_breach`; a sweep running at the same moment waits on the
-    conflicting rows' inserts and then skips them)."""
+    conflicting rows' inserts and then skips them). On PostgreSQL one statement, whatever the
+    number (an array per column, `notifications.bulk_sql`)."""
+    if connection.vendor == "postgresql":
+        returned = insert_rows(
+            Breach,
+            ["case_id", "period_id", "kind", "subject", "due_at", "detected_at", "action"],
+            [(r.case_id, r.period_id, r.kind, r.subject, r.due_at, now, r.action) for r in rows],
+            suffix="ON CONFLICT (subject, kind) DO NOTHING RETURNING subject, kind",
+        )
+        return {(subject, kind) for subject, kind in returned}
     ops = connection.ops
     table = ops.quote_name(Breach._meta.db_table)
     detected = ops.adapt_datetimefield_value(now)

@@ -103,8 +103,28 @@ def period_open(
     responded_at: datetime | None = None,
 ) -> HandlingPeriod:
     """Open the handling period of the case's current level and holder, with its clocks."""
+    period = new_period(
+        case=case, entered_by=entered_by, at=at, assigned_at=assigned_at, responded_at=responded_at
+    )
+    period.save()
+    return period
+
+
+def new_period(
+    *,
+    case: Case,
+    entered_by: str,
+    at: datetime,
+    assigned_at: datetime | None = None,
+    responded_at: datetime | None = None,
+    limits_of=None,
+    deadline_of=None,
+) -> HandlingPeriod:
+    """The period `period_open` opens, not saved (the sweep's batch saves many at once, with
+    `limits_of` and `deadline_of` remembered for the batch: its periods share one moment)."""
+    limits_of, deadline_of = limits_of or limits_for, deadline_of or deadline
     red = case.risk == Risk.RED
-    limits = limits_for(case.level, red, case.county_id)
+    limits = limits_of(case.level, red, case.county_id)
     period = HandlingPeriod(
         case=case,
         level=case.level,
@@ -112,14 +132,13 @@ def period_open(
         entered_by=PeriodEntry(entered_by),
         red=red,
         arrived_at=at,
-        assign_due=deadline(at, limits.assign),
-        respond_due=deadline(at, limits.respond),
-        resolve_due=deadline(at, limits.resolve),
+        assign_due=deadline_of(at, limits.assign),
+        respond_due=deadline_of(at, limits.respond),
+        resolve_due=deadline_of(at, limits.resolve),
         assigned_at=assigned_at,
         responded_at=responded_at,
     )
     refresh_next_deadline(period)
-    period.save()
     return period
 
 

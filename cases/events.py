@@ -9,8 +9,25 @@ The people an event concerns are told through `alerts.case_alerts`, in the same 
 
 from datetime import datetime
 
-from .alerts import case_alerts
+from django.db import connection
+
+from notifications.bulk_sql import insert_rows
+
+from .alerts import case_alerts, case_alerts_many
 from .models import Case, CaseEvent
+
+EVENT_COLUMNS = (
+    "case_id",
+    "kind",
+    "actor_id",
+    "from_status",
+    "to_status",
+    "from_level",
+    "to_level",
+    "note",
+    "data",
+    "created_at",
+)
 
 
 def case_event(
@@ -40,13 +57,31 @@ def case_event(
     return event
 
 
-def case_events(events: list[dict]) -> list[CaseEvent]:
-    """Append many events in one statement (the sweep's batch); each dict holds the keyword
-    arguments of `case_event`."""
-    created = CaseEvent.objects.bulk_create([_event(**event) for event in events])
-    for event in created:
-        case_alerts(event)  # the sweep's kinds tell nobody more; the same rule all the same
+def case_events(events: list, *, people=None) -> list[CaseEvent]:
+    """Append many events in one statement (the sweep's batch); each is a dict of the keyword
+    arguments of `case_event`, or an event built by `new_event` (which reads the case's status
+    and level when it is built, before a batch moves the case). Who they concern is told as by
+    `case_event`, in one statement per moment (`alerts.case_alerts_many`; `people`: the
+    sweep's look-ups)."""
+    built = [event if isinstance(event, CaseEvent) else _event(**event) for event in events]
+    if connection.vendor == "postgresql":  # one short statement (an array per column)
+        rows = [[getattr(e, column) for column in EVENT_COLUMNS] for e in built]
+        ids = insert_rows(CaseEvent, EVENT_COLUMNS, rows, suffix="RETURNING id")
+        for event, (pk,) in zip(built, ids, strict=True):
+            event.pk = pk
+            event._state.adding = False
+            event._state.db = connection.alias
+        created = built
+    else:
+        created = CaseEvent.objects.bulk_create(built)
+    case_alerts_many(created, people=people)
     return created
+
+
+def new_event(**kwargs) -> CaseEvent:
+    """An event as `case_event` would write it (the same keyword arguments), not saved: for
+    `case_events`."""
+    return _event(**kwargs)
 
 
 def _event(

@@ -9,9 +9,11 @@ locks the case first). Each breach is recorded in the ledger (`cases.breaches`, 
 subject and kind) in the same transaction as what the sweep does about it, so a breach is acted
 on once: a sweep killed half-way rolls back its batch and the next one finds the same rows; a
 breach already recorded is never acted on again. A batch is written set-based (its breaches,
-events, notifications, outbox rows and cursors: one statement each, whatever its size), except
-escalations, which go through `case_escalate` one period at a time; a batch that fails is done
-again one period at a time, so one broken case does not hold up the others.
+events, notifications, outbox rows and cursors: one statement each, whatever its size; its
+escalations too: the periods ended, the cases moved and the next level's periods opened in one
+statement each, by the rules of `case_escalate`); a batch that fails is done again one period at
+a time (an escalation through `case_escalate` itself), so one broken case does not hold up the
+others.
 
 - assign or respond overdue → a reminder to the responsible people (the assignee, else the
   holder's officers) and a notice (提醒函) to the officers of the level above;
@@ -24,6 +26,7 @@ consultations, follow-ups) live in those apps, which register them here (`regist
 minute, an hourly pass (`follow_up_run`) those due by the day.
 """
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -37,14 +40,26 @@ from django.utils import timezone
 from accounts.choices import RoleKind
 from accounts.models import Role
 from grids.models import Area
+from notifications.bulk_sql import pg_array
 from notifications.choices import NotificationKind
-from notifications.services import Message, notify, notify_many
+from notifications.services import Message, notify_many
 
+from . import clocks
 from .breaches import BreachRow, period_subject, record_breach, record_breaches, resolve_acted_on
-from .choices import DeadlineKind, EventKind, Level
-from .events import case_event, case_events
+from .choices import (
+    LEVEL_RANK,
+    NEXT_LEVEL,
+    DeadlineKind,
+    EventKind,
+    Level,
+    PeriodEnd,
+    PeriodEntry,
+    Status,
+)
+from .events import case_event, case_events, new_event
 from .models import Case, HandlingPeriod
 from .overdue import STAGE_LABELS
+from .policy import TRANSITIONS
 from .selectors import overdue_stages, stage_due
 
 logger = logging.getLogger(__name__)
@@ -132,11 +147,14 @@ class SweepReport:
 
 class People:
     """Officer/viewer look-ups for one sweep: the roles of an area, loaded once per sweep (a
-    batch's areas and their parents in two queries)."""
+    batch's areas and their parents in two queries); and the deadline arithmetic of the
+    periods it opens (the policy of a level, a deadline from a moment), remembered."""
 
     def __init__(self):
         self._roles = {}  # area id -> {role kind: {user ids}}
         self._areas = {}  # area id -> parent id
+        self.limits_of = functools.cache(clocks.limits_for)
+        self.deadline_of = functools.cache(clocks.deadline)
 
     def preload(self, area_ids) -> None:
         missing = {a for a in area_ids if a is not None and a not in self._areas}
@@ -266,11 +284,10 @@ def _due_periods(now):
 
 @transaction.atomic
 def _period_batch(*, now, batch_size, report, people) -> int:
-    """One batch of due periods, locked in one statement. Reminders and supervision are
-    written set-based (the ledger's rows, the events, the notifications and their outbox rows,
-    the cursors: one statement each for the batch); an escalation moves the case and opens
-    the next level's period through `case_escalate`, one period at a time (rare: a resolve
-    deadline missed at village or town)."""
+    """One batch of due periods, locked in one statement, and written set-based (the ledger's
+    rows, the events, the notifications and their outbox rows, the cursors, the escalations:
+    one statement each for the batch). A period whose case does not stand where its period
+    says goes through `case_escalate` on its own, which refuses it as it refuses a user."""
     periods = list(
         _due_periods(now)
         .select_for_update(skip_locked=True, of=("self", "case"))
@@ -281,20 +298,19 @@ def _period_batch(*, now, batch_size, report, people) -> int:
     people.preload({p.area_id for p in periods})
     together = []
     for period in periods:
-        if _escalates(period, now):
-            _one_period(period, now=now, report=report, people=people)
-        else:
+        if _set_based(period, now):
             together.append(period)
+        else:
+            _one_period(period, now=now, report=report, people=people)
     if together:
-        cursors = [(p.next_deadline, p.next_deadline_kind, p.case.supervised) for p in together]
+        saved = [_state(period) for period in together]
         try:
             with transaction.atomic():
                 counts = _handle_periods(together, now=now, people=people)
         except Exception:  # find the broken case: the batch again, one period at a time
             logger.exception("sweep: a batch of %s periods failed; one by one", len(together))
-            for period, (due, kind, supervised) in zip(together, cursors, strict=True):
-                period.next_deadline, period.next_deadline_kind = due, kind
-                period.case.supervised = supervised
+            for period, state in zip(together, saved, strict=True):
+                _restore(period, state)
             for period in together:
                 _one_period(period, now=now, report=report, people=people)
         else:
@@ -306,9 +322,52 @@ def _period_batch(*, now, batch_size, report, people) -> int:
     return len(periods)
 
 
+# What a batch changes on its periods and their cases in hand (put back when it fails).
+PERIOD_STATE = ("next_deadline", "next_deadline_kind", "ended_at", "end_reason")
+CASE_STATE = ("supervised", "level", "peak_level", "holder_id", "status", "assignee_id")
+
+
+def _state(period: HandlingPeriod) -> tuple:
+    case = period.case
+    return (
+        [getattr(period, name) for name in PERIOD_STATE],
+        [getattr(case, name) for name in CASE_STATE],
+    )
+
+
+def _restore(period: HandlingPeriod, state: tuple) -> None:
+    for name, value in zip(PERIOD_STATE, state[0], strict=True):
+        setattr(period, name, value)
+    for name, value in zip(CASE_STATE, state[1], strict=True):
+        setattr(period.case, name, value)
+
+
 def _escalates(period: HandlingPeriod, now) -> bool:
     """Whether the sweep escalates this period now: its resolve deadline passed below county."""
     return period.level != Level.COUNTY and period.resolve_due <= now
+
+
+def _set_based(period: HandlingPeriod, now) -> bool:
+    """Whether the batch may act on this period set-based: any period that does not escalate;
+    one that does when its case stands at the period's level, in a status `case_escalate`
+    moves, with a unit at the next level (else `case_escalate` alone, which refuses it)."""
+    if not _escalates(period, now):
+        return True
+    case = period.case
+    return (
+        case.level == period.level
+        and case.status in TRANSITIONS["escalate"]
+        and _next_holder(case) is not None
+    )
+
+
+def _next_holder(case: Case) -> int | None:
+    """The unit of the level above the case's (the sweep's escalation: `case_escalate` by the
+    system, which sends it to the next level)."""
+    to_level = NEXT_LEVEL.get(Level(case.level))
+    if to_level is None:
+        return None
+    return {Level.TOWN: case.town_id, Level.COUNTY: case.county_id}[to_level]
 
 
 def _one_period(period: HandlingPeriod, *, now, report, people) -> None:
@@ -322,15 +381,24 @@ def _one_period(period: HandlingPeriod, *, now, report, people) -> None:
     after_period_hook(period)
 
 
+def _action(period: HandlingPeriod, kind: str) -> str:
+    """What the sweep does about an overdue stage of a period."""
+    if kind != DeadlineKind.RESOLVE:
+        return "remind"
+    return "supervise" if period.level == Level.COUNTY else "escalate"
+
+
 def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
-    """Act on the overdue stages of periods that do not escalate (reminders, supervision), in
-    a constant number of statements: the breaches first, in one INSERT … ON CONFLICT DO
-    NOTHING, so only what this sweep recorded is acted on."""
+    """Act on the overdue stages of many periods in a constant number of statements: the
+    breaches first, in one INSERT … ON CONFLICT DO NOTHING, so only what this sweep recorded
+    is acted on; then the reminders, the supervisions and the escalations (`_escalate_many`),
+    the events and the notices, the cursors. As `_handle_period` does one period at a time:
+    an escalation ends the period, so nothing after its resolve stage is looked at."""
     stages, rows = [], []
     for period in periods:
         for kind in overdue_stages(period, now):
             due = stage_due(period, kind)
-            action = "supervise" if kind == DeadlineKind.RESOLVE else "remind"
+            action = _action(period, kind)
             stages.append((period, kind, due, action))
             rows.append(
                 BreachRow(
@@ -342,22 +410,30 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
                     action=action,
                 )
             )
+            if action == "escalate":
+                break
     created = record_breaches(rows, now=now)
     counts = Counter()
-    events, messages, supervised = [], [], []
+    events, messages, supervised, escalated = [], [], [], []
     for (period, kind, due, action), row in zip(stages, rows, strict=True):
         if (row.subject, row.kind) not in created:
             counts["already_recorded"] += 1
             continue
         counts["breaches"] += 1
-        if action == "supervise":
-            event, notices = _supervision(period.case, period, due=due, people=people)
-            supervised.append(period.case)
+        case = period.case
+        if action == "escalate":
+            event, notices = _escalation(case, period, due=due, now=now, people=people)
+            escalated.append(period)
+            counts["escalated"] += 1
+        elif action == "supervise":
+            event, notices = _supervision(case, period, due=due, people=people)
+            supervised.append(case)
             counts["supervised"] += 1
         else:
-            event, notices = _reminder(period.case, period, kind=kind, due=due, people=people)
+            event, notices = _reminder(case, period, kind=kind, due=due, people=people)
             counts["reminded"] += 1
-        events.append({**event, "at": now})
+        # Built now: an event reads the case's status and level as they stand at this step.
+        events.append(new_event(**event, at=now))
         messages += notices
     if supervised:
         Case.objects.filter(pk__in=[case.pk for case in supervised]).update(
@@ -365,11 +441,14 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
         )
         for case in supervised:
             case.supervised = True
-    case_events(events)
+    if escalated:
+        _save_escalations(escalated, now=now, people=people)
+    case_events(events, people=people)
     notify_many(messages, now=now)
-    for period in periods:
+    moved = [period for period in periods if period.ended_at is None]
+    for period in moved:
         _move_cursor(period, now)
-    _save_cursors(periods)
+    _save_cursors(moved)
     return counts
 
 
@@ -382,6 +461,8 @@ WHERE p.id = v.id
 
 def _save_cursors(periods: list[HandlingPeriod]) -> None:
     """Save the periods' `next_deadline`/`next_deadline_kind` in one statement."""
+    if not periods:
+        return
     if connection.vendor != "postgresql":  # SQLite (`make run`)
         HandlingPeriod.objects.bulk_update(periods, ["next_deadline", "next_deadline_kind"])
         return
@@ -390,9 +471,9 @@ def _save_cursors(periods: list[HandlingPeriod]) -> None:
         cursor.execute(
             CURSORS_UPDATE.format(table=table),
             [
-                [p.pk for p in periods],
-                [p.next_deadline for p in periods],
-                [str(p.next_deadline_kind) for p in periods],
+                pg_array(p.pk for p in periods),
+                pg_array(p.next_deadline for p in periods),
+                pg_array(str(p.next_deadline_kind) for p in periods),
             ],
         )
 
@@ -400,8 +481,6 @@ def _save_cursors(periods: list[HandlingPeriod]) -> None:
 def _move_cursor(period: HandlingPeriod, now) -> None:
     """Everything overdue is now recorded: the next deadline is the next unmet one, if any
     (not saved)."""
-    from . import clocks
-
     clocks.refresh_next_deadline(period, skip=set(overdue_stages(period, now)))
     if period.next_deadline is None:
         # Everything is acted on (the resolve deadline too): the period stays overdue on its
@@ -410,14 +489,12 @@ def _move_cursor(period: HandlingPeriod, now) -> None:
 
 
 def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
-    """Act on one period's overdue stages (an escalation; a batch that failed, one by one)."""
+    """Act on one period's overdue stages (a case that does not stand where its period says;
+    a batch that failed, one by one)."""
     case = period.case
     for kind in overdue_stages(period, now):
         due = stage_due(period, kind)
-        if kind != DeadlineKind.RESOLVE:
-            action = "remind"
-        else:
-            action = "supervise" if period.level == Level.COUNTY else "escalate"
+        action = _action(period, kind)
         created = record_breach(
             case_id=case.pk,
             period=period,
@@ -492,23 +569,117 @@ def _remind(case, period, *, kind, due, now, people) -> None:
 
 
 def _escalate(case, period, *, due, now, people) -> None:
+    """One escalation through the service users call (`case_escalate`, by the system)."""
     from .services import case_escalate
 
     responsible = people.responsible(case, period.area_id)
-    from_level = Level(period.level).label
     # The service tells the officers above (the reason is in their notice); the sweep tells
     # the people who let the deadline pass.
     escalated = case_escalate(actor=None, case_id=case.pk, reason=ESCALATE_REASON, at=now)
-    to_level = Level(escalated.level).label
-    notify(
-        # The reporter was told of the escalation by the event itself (cases/alerts.py).
-        users=[u for u in responsible if u != escalated.reported_by_id],
+    notice = _escalation_notice(
+        case, period, due=due, to_level=escalated.level, responsible=responsible
+    )
+    notify_many([notice], now=now)
+
+
+def _escalation_notice(case, period, *, due, to_level, responsible) -> Message:
+    """The sweep's notice of an escalation to the people who let the resolve deadline pass
+    (the reporter was told of the escalation by the event itself, cases/alerts.py)."""
+    return Message(
+        users=[u for u in responsible if u != case.reported_by_id],
         kind=NotificationKind.REMINDER,
         title=f"案件{case.number}办结超期，已自动上报",
-        body=f"「{case.title}」在{from_level}的办结期限（{local_text(due)}）已过，系统已上报至{to_level}。",
+        body=(
+            f"「{case.title}」在{Level(period.level).label}的办结期限（{local_text(due)}）已过，"
+            f"系统已上报至{Level(to_level).label}。"
+        ),
         case=case,
-        now=now,
     )
+
+
+def _escalation(case, period, *, due, now, people) -> tuple[dict, list[Message]]:
+    """The escalation of a period past its resolve deadline below county, by the rules of
+    `case_escalate` for the system (to the next level's unit, pending there, unassigned), on
+    the case and period in hand, not saved (`_save_escalations` writes a batch's): its event
+    (without its time) and the sweep's notice. The next level's period is opened, and its
+    people told by the event (cases/alerts.py), when the batch is saved."""
+    responsible = people.responsible(case, period.area_id)
+    from_status, from_level = case.status, case.level
+    to_level = NEXT_LEVEL[Level(case.level)]
+    period.ended_at, period.end_reason = now, PeriodEnd.ESCALATED
+    clocks.refresh_next_deadline(period)
+    case.holder_id = _next_holder(case)
+    case.level = to_level
+    case.peak_level = max(case.peak_level, to_level, key=lambda level: LEVEL_RANK[Level(level)])
+    case.status = Status.PENDING
+    case.assignee_id = None
+    event = {
+        "case": case,
+        "kind": EventKind.ESCALATE,
+        "actor": None,
+        "from_status": from_status,
+        "from_level": from_level,
+        "note": ESCALATE_REASON,
+        "data": {"system": True, "holder": case.holder_id},
+    }
+    notice = _escalation_notice(case, period, due=due, to_level=to_level, responsible=responsible)
+    return event, [notice]
+
+
+CASES_MOVE = """
+UPDATE {table} AS c SET level = v.level, peak_level = v.peak_level, holder_id = v.holder_id,
+       status = v.status, assignee_id = NULL, updated_at = %s
+FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::bigint[], %s::varchar[])
+     AS v(id, level, peak_level, holder_id, status)
+WHERE c.id = v.id
+"""
+
+
+def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
+    """Write a batch's escalations (`_escalation`) in four statements: the periods ended, the
+    cases moved, the next level's periods opened (`clocks.new_period`, the deadlines of the
+    batch's one moment counted once per level and policy), and the receiving units' people
+    and the cases' places read for the events' notices."""
+    HandlingPeriod.objects.filter(pk__in=[p.pk for p in periods]).update(
+        ended_at=now, end_reason=PeriodEnd.ESCALATED, next_deadline=None, next_deadline_kind=""
+    )
+    cases = [period.case for period in periods]
+    updated = timezone.now()  # `updated_at` is the wall clock (auto_now), as `save` writes it
+    for case in cases:
+        case.updated_at = updated
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CASES_MOVE.format(table=connection.ops.quote_name(Case._meta.db_table)),
+                [
+                    updated,
+                    pg_array(c.pk for c in cases),
+                    pg_array(str(c.level) for c in cases),
+                    pg_array(str(c.peak_level) for c in cases),
+                    pg_array(c.holder_id for c in cases),
+                    pg_array(str(c.status) for c in cases),
+                ],
+            )
+    else:  # SQLite (`make run`)
+        Case.objects.bulk_update(
+            cases, ["level", "peak_level", "holder_id", "status", "assignee_id", "updated_at"]
+        )
+    HandlingPeriod.objects.bulk_create(
+        [
+            clocks.new_period(
+                case=case,
+                entered_by=PeriodEntry.ESCALATE,
+                at=now,
+                limits_of=people.limits_of,
+                deadline_of=people.deadline_of,
+            )
+            for case in cases
+        ]
+    )
+    people.preload({case.holder_id for case in cases})
+    origins = Area.objects.only("id", "name").in_bulk({case.origin_id for case in cases})
+    for case in cases:
+        case.origin = origins[case.origin_id]
 
 
 def _supervision(case, period, *, due, people) -> tuple[dict, list[Message]]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import sms
+from .bulk_sql import insert_rows, pg_array
 from .choices import Channel
 from .models import Notification, OutboxMessage
 
@@ -101,10 +102,11 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
             payloads.append((payload, channels))
     if not notifications:
         return []
-    notifications = Notification.objects.bulk_create(notifications)
     if connection.vendor == "postgresql":
+        _insert_notifications(notifications)
         _outbox_from_notifications(notifications, [channels for _, channels in payloads], now)
         return notifications
+    notifications = Notification.objects.bulk_create(notifications)
     rows = []
     for notification, (payload, channels) in zip(notifications, payloads, strict=True):
         for channel in channels:
@@ -122,6 +124,19 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
     return notifications
 
 
+NOTIFICATION_COLUMNS = ("user_id", "kind", "title", "body", "case_id", "created_at")
+
+
+def _insert_notifications(notifications: list[Notification]) -> None:
+    """`bulk_create` in one short statement (`bulk_sql.insert_rows`), the ids set in order."""
+    rows = [[getattr(n, column) for column in NOTIFICATION_COLUMNS] for n in notifications]
+    ids = insert_rows(Notification, NOTIFICATION_COLUMNS, rows, suffix="RETURNING id")
+    for notification, (pk,) in zip(notifications, ids, strict=True):
+        notification.pk = pk
+        notification._state.adding = False
+        notification._state.db = connection.alias
+
+
 OUTBOX_FROM_NOTIFICATIONS = """
 INSERT INTO {outbox} (channel, recipient_id, notification_id, payload, created_at, attempts,
                       last_error, next_attempt_at)
@@ -129,7 +144,7 @@ SELECT c.channel, n.user_id, n.id,
        jsonb_build_object('kind', n.kind, 'title', n.title, 'body', n.body, 'case_id', n.case_id),
        %s, 0, '', %s
 FROM {notification} n, unnest(%s::varchar[]) WITH ORDINALITY AS c(channel, ord)
-WHERE n.id = ANY(%s)
+WHERE n.id = ANY(%s::bigint[])
 ORDER BY n.id, c.ord
 """
 
@@ -147,7 +162,7 @@ def _outbox_from_notifications(notifications, channels, now) -> None:
     )
     with connection.cursor() as cursor:
         for wanted, ids in by_channels.items():
-            cursor.execute(sql, [now, now, [str(c) for c in wanted], ids])
+            cursor.execute(sql, [now, now, pg_array(str(c) for c in wanted), pg_array(ids)])
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -94,7 +94,8 @@ def test_a_sweep_killed_half_way_loses_and_doubles_nothing(cast, on_postgres, mo
 
 def test_one_broken_case_does_not_stop_the_sweep(cast, monkeypatch):
     cases, now = _overdue_village_cases(cast, 3)
-    real = sweep_module._escalate
+    # Its escalation's notice breaks (in the batch, then alone: the same rule on both paths).
+    real = sweep_module._escalation_notice
     broken_case = cases[1].pk
 
     def flaky(case, period, **kwargs):
@@ -102,11 +103,11 @@ def test_one_broken_case_does_not_stop_the_sweep(cast, monkeypatch):
             raise RuntimeError("boom")
         return real(case, period, **kwargs)
 
-    monkeypatch.setattr(sweep_module, "_escalate", flaky)
+    monkeypatch.setattr(sweep_module, "_escalation_notice", flaky)
     result = sweep_run(now=now)
     assert result.escalated == 2 and len(result.failed) == 1
     # Its breaches rolled back with it: the next sweep acts on it in full.
     assert not Breach.objects.filter(case_id=broken_case).exists()
-    monkeypatch.setattr(sweep_module, "_escalate", real)
+    monkeypatch.setattr(sweep_module, "_escalation_notice", real)
     assert sweep_run(now=now).escalated == 1
     _assert_each_acted_once(cases)

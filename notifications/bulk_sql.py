@@ -1,0 +1,55 @@
+"""Set-based writes on PostgreSQL in short statements: a batch's rows sent as one array literal
+per column (`unnest`), not as one parameter per value (the sweep's batches; also used by cases).
+
+psycopg's client-side binding (Django's default) quotes every parameter in Python, one at a
+time: a 500-row INSERT … VALUES of seven columns, or an array of 2,000 timestamps, costs tens of
+milliseconds before the database sees it, and the long statement is parsed again each time. A
+column written as one text literal is one parameter, and the statement is short and the same
+whatever the number of rows.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from django.db import connection
+
+
+def _element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime | date):
+        text = value.isoformat()
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pg_array(values: Iterable) -> str:
+    """A PostgreSQL array literal of `values` (None, bool, int, str, date, aware datetime,
+    and dicts or lists as JSON), for a `%s::type[]` parameter."""
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
+def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence], *, suffix: str = ""):
+    """`INSERT INTO model's table (columns) SELECT … FROM unnest(one array per column)`, then
+    `suffix` (ON CONFLICT …, RETURNING …): the rows in one short statement, in their order.
+    `columns` are field names or attnames (`case_id`); returns the rows RETURNING gave."""
+    if not rows:
+        return []
+    fields = [model._meta.get_field(name) for name in columns]
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({arrays}) {suffix}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pg_array(column) for column in zip(*rows, strict=True)])
+        return cursor.fetchall() if "RETURNING" in suffix.upper() else []
