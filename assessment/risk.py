@@ -340,6 +340,17 @@ def compute_month(period: Period, *, now=None, villages=None) -> dict:
     return tally
 
 
+def villages_rated(rating: str, *, month=None):
+    """Ids of the villages whose rating in force this month (or `month`) is `rating`: the
+    case list's filter (cases/village_rating.py), as a values subquery."""
+    period = month_of(timezone.now()) if month is None else _month(month)
+    return (
+        VillageRisk.objects.filter(month=period.start_date, rating=rating)
+        .order_by()
+        .values("village_id")
+    )
+
+
 # ---- scope, override, visits -----------------------------------------------------------
 
 
