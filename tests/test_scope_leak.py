@@ -96,6 +96,7 @@ OBJECT_ROUTES = {
     "case-consents": None,
     "case-police-report": None,
     "case-police-receipt": None,
+    "case-risk": None,
     "committee-detail": "committee",
     "committee-members": "committee",
     "reward-detail": "reward",
