@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from cases import police
 from cases.policy import CasePolicy, access_case
-from config.errors import DomainError
-from config.pages import flash_domain_error
+from config.errors import DomainError, InvalidInput
+from config.pages import flash_domain_error, form_errors_from
 
 from .consent import consent_record, consents_of
 from .law_forms import ConsentForm, PoliceReceiptForm, PoliceReportForm
@@ -30,15 +30,23 @@ DONE = {
 }
 
 
-def law_context(user, case) -> dict:
+def law_context(user, case, bound: dict | None = None) -> dict:
     """What the law panel shows: each party's consent and notice, the police report, the
-    case file checklist, and the forms of the actions the policy allows now."""
+    case file checklist, and the forms of the actions the policy allows now (`bound`: the
+    form just posted with its errors, by action, shown in its place)."""
+    bound = bound or {}
     allowed = CasePolicy(user, case).allowed_actions() & LAW_ACTIONS
     report = police.police_report_for(case)
     rows = consents_of(case)
     if "consent" in allowed:
+        posted = bound.get("consent")
         for row in rows:
-            row["form"] = ConsentForm(party=row["party"], auto_id=f"id_consent{row['party'].pk}_%s")
+            auto_id = f"id_consent{row['party'].pk}_%s"
+            if posted is not None and str(posted.data.get("party")) == str(row["party"].pk):
+                posted.auto_id = auto_id
+                row["form"] = posted
+            else:
+                row["form"] = ConsentForm(party=row["party"], auto_id=auto_id)
     can_report = "report_to_police" in allowed and (report is None or report.reported_at is None)
     can_receipt = (
         "police_receipt" in allowed
@@ -50,10 +58,30 @@ def law_context(user, case) -> dict:
         "law_allowed": allowed,
         "consents": rows,
         "police": report,
-        "police_form": PoliceReportForm(auto_id="id_police_%s") if can_report else None,
-        "receipt_form": PoliceReceiptForm(auto_id="id_receipt_%s") if can_receipt else None,
+        "police_form": _shown(bound.get("report_to_police"), PoliceReportForm, "id_police_%s")
+        if can_report
+        else None,
+        "receipt_form": _shown(bound.get("police_receipt"), PoliceReceiptForm, "id_receipt_%s")
+        if can_receipt
+        else None,
         "file": case_file(case),
     }
+
+
+def _shown(posted, form_class, auto_id):
+    if posted is None:
+        return form_class(auto_id=auto_id)
+    posted.auto_id = auto_id
+    return posted
+
+
+def _with_errors(request, case, name, form):
+    """The case page again (400), the posted form in its place with each error beside its
+    field, its section open."""
+    from .views import _render_case
+
+    request.law_bound = {name: form}
+    return _render_case(request, case, status=400)
 
 
 @login_required
@@ -74,11 +102,7 @@ def law_action(request, pk, action):
     }[name]
     form = form_class(request.POST)
     if not form.is_valid():
-        problems = [
-            f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items() if f in form.fields
-        ]
-        messages.error(request, "请检查填写：" + "；".join(problems or ["内容不完整"]))
-        return redirect("web:case-detail", pk=case.pk)
+        return _with_errors(request, case, name, form)
     data = form.cleaned_data
     try:
         if name == "consent":
@@ -105,6 +129,9 @@ def law_action(request, pk, action):
             )
         else:
             police.police_receipt(actor=request.user, case_id=case.pk, **data)
+    except InvalidInput as error:
+        form_errors_from(form, error)
+        return _with_errors(request, case, name, form)
     except DomainError as error:
         flash_domain_error(request, error)
         return redirect("web:case-detail", pk=case.pk)
