@@ -14,16 +14,18 @@ from config.errors import DomainError, InvalidInput
 from config.pages import flash_domain_error, form_errors_from
 
 from .consent import consent_record, consents_of
-from .law_forms import ConsentForm, PoliceReceiptForm, PoliceReportForm
+from .law_forms import ConsentForm, PoliceReceiptForm, PoliceReportForm, RiskRaiseForm
 from .selectors import case_file
 
-LAW_ACTIONS = {"consent", "report_to_police", "police_receipt"}
+LAW_ACTIONS = {"consent", "report_to_police", "police_receipt", "raise_risk"}
 SLUGS = {
     "consent": "consent",
     "police-report": "report_to_police",
     "police-receipt": "police_receipt",
+    "risk": "raise_risk",
 }
 DONE = {
+    "raise_risk": "已升级风险等级。",
     "consent": "已记录当事人意愿与权利义务告知。",
     "report_to_police": "已记录报告公安机关。",
     "police_receipt": "已记录公安机关回执。",
@@ -65,7 +67,17 @@ def law_context(user, case, bound: dict | None = None) -> dict:
         if can_receipt
         else None,
         "file": case_file(case),
+        "risk_form": _risk_form(bound.get("raise_risk"), case)
+        if "raise_risk" in allowed and case.risk != "red"
+        else None,
     }
+
+
+def _risk_form(posted, case):
+    if posted is not None:
+        posted.auto_id = "id_risk_%s"
+        return posted
+    return RiskRaiseForm(case=case, auto_id="id_risk_%s")
 
 
 def _shown(posted, form_class, auto_id):
@@ -96,11 +108,14 @@ def law_action(request, pk, action):
         messages.error(request, "当前状态下您不能进行此操作。")
         return redirect("web:case-detail", pk=case.pk)
     form_class = {
+        "raise_risk": RiskRaiseForm,
         "consent": ConsentForm,
         "report_to_police": PoliceReportForm,
         "police_receipt": PoliceReceiptForm,
     }[name]
-    form = form_class(request.POST)
+    form = (
+        RiskRaiseForm(request.POST, case=case) if name == "raise_risk" else form_class(request.POST)
+    )
     if not form.is_valid():
         return _with_errors(request, case, name, form)
     data = form.cleaned_data
@@ -127,6 +142,8 @@ def law_action(request, pk, action):
                 reported_at=data["reported_at"],
                 note=data["note"],
             )
+        elif name == "raise_risk":
+            police.case_risk_raise(actor=request.user, case_id=case.pk, **data)
         else:
             police.police_receipt(actor=request.user, case_id=case.pk, **data)
     except InvalidInput as error:

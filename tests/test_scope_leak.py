@@ -146,6 +146,7 @@ CASE_PAGE_ACTIONS = [
     "consent",
     "police-report",
     "police-receipt",
+    "risk",
 ]
 
 # List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and

@@ -111,3 +111,22 @@ def test_raising_the_risk_over_the_api_bad_input_and_roles(cast, api):
     assert response.json()["risk"] == "red" and response.json()["police_due"]
     response = officer.post(url, {"risk": "red", "reason": "再次"}, format="json")
     assert response.status_code == 400 and "risk" in response.json()
+
+
+def test_the_case_page_raises_the_risk_and_shows_the_clock(cast, client):
+    case = builders.report(cast.grid_worker_a, cast.areas.grid_a1)
+    client.force_login(cast.grid_worker_a)
+    assert 'data-testid="do-risk-raise"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    client.force_login(cast.village_officer_a)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="do-risk-raise"' in page
+    response = client.post(f"/cases/{case.pk}/law/risk/", {"risk": "red", "reason": ""})
+    assert (
+        response.status_code == 400 and 'data-action="risk-raise" open' in response.content.decode()
+    )
+    response = client.post(f"/cases/{case.pk}/law/risk/", {"risk": "red", "reason": "扬言报复"})
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "应于" in page and 'data-testid="do-police-report"' in page
+    assert 'data-testid="do-risk-raise"' not in page  # red is the top
+    assert PoliceReport.objects.get(case=case).trigger == "red_risk"
