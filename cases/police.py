@@ -98,7 +98,7 @@ def case_risk_raise(
 
 def repeat_party_clocks(*, case, hashes: dict, at: datetime) -> list[int]:
     """A new case named parties already in other open cases of the county: those cases have
-    a repeat party now (重复纠纷), so each is flagged and its art. 25 clock starts now (inside
+    a repeat party now (重复纠纷), so each one's art. 25 clock starts now, with an event (inside
     the intake's transaction; the matched cases are locked first). Returns their ids."""
     matched: dict[int, set] = {}
     rows = (
@@ -117,10 +117,8 @@ def repeat_party_clocks(*, case, hashes: dict, at: datetime) -> list[int]:
     earlier = Case.objects.select_for_update(of=("self",)).filter(pk__in=list(matched))
     for other in earlier.order_by("pk"):
         names = "、".join(sorted(matched[other.pk]))
+        # `repeat_dispute` stays the later case's mark (the rating counts each repeat once).
         police_due_open(case=other, trigger=PoliceTrigger.REPEAT_PARTY, note=names, at=at)
-        if not other.repeat_dispute:
-            other.repeat_dispute = True
-            other.save(update_fields=["repeat_dispute"])
         case_event(
             case=other,
             kind=EventKind.RISK_RAISED,

@@ -75,7 +75,7 @@ def test_a_party_who_turns_up_again_starts_the_earlier_cases_clock(cast):
         at=later,
     )
     first.refresh_from_db()
-    assert first.repeat_dispute
+    assert not first.repeat_dispute  # the later case carries the mark; the rating counts it once
     row = PoliceReport.objects.get(case=first)
     assert (row.trigger, row.due_at) == ("repeat_party", later + timedelta(hours=24))
     assert "张三" in row.trigger_note
