@@ -7,7 +7,12 @@ class AssessmentConfig(AppConfig):
     verbose_name = "考核评估"
 
     def ready(self):
+        from cases import village_rating
+
         from .calendar import reset_calendar
+        from .risk import villages_rated
+
+        village_rating.register(villages_rated)
 
         try:
             override = self.apps.get_model("cases", "CalendarOverride")

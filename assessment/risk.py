@@ -3,14 +3,31 @@
 Each village is rated once a month from its cases of that calendar month (the cases reported in
 it): red-risk cases, repeat disputes, group disputes (at least `group_size` people involved),
 cases turned criminal (closed `referred`: the data has no criminal route, so a dispute handed to
-another channel is what counts) and the village's cases overdue at the month's end (or now, for
-the month under way; `cases.overdue.overdue_case_ids`, the one overdue rule). Each input has a
-yellow and a red threshold in the county's settings (0: not used); the village takes the worst
-colour any input reaches. The rating sets how often the village's grids must report and how often
-its officer must visit; visits are recorded and missed ones counted per month.
+another channel is what counts) and the village's cases of the twelve months to the month's end
+that are overdue at the month's end (or now, for the month under way;
+`cases.overdue.overdue_case_ids`, the one overdue rule: a case of years ago never followed up
+is the county's bookkeeping, not the village's risk now). The village takes the worst colour any
+input reaches.
 
-Computation is set-based: one GROUP BY query for the month's cases, one for the overdue cases,
-whatever the number of villages."""
+Thresholds scale with the village's case volume, so a big village is not red for having many
+cases, nor a small one green for having few (the county's settings, national defaults below):
+an input reaches a colour when its count is at least both
+
+- the colour's count (`<input>_yellow`, `<input>_red`; 0: the input is not used), a floor, and
+- the colour's rate (`<input>_yellow_rate`, `<input>_red_rate`, per 100 cases; 0: counts only)
+  of the village's volume, rounded up: for the month's inputs the village's cases of the
+  month; for overdue cases, which are counted over twelve months, its cases of those months.
+
+So with the defaults a village of 14 cases a month is yellow at one red-risk case (the floor)
+and red at three (20% of 14, rounded up); one of 200 at four and 40 (the rates).
+
+The rating sets how often the village's grids must report and how often its officer must visit;
+visits are recorded and missed ones counted per month, and so are missed grid reports (each
+grid's reporting windows of `report_days` elapsed in the month with nothing from the grid: no
+inspection report submitted and no case reported from it in the window).
+
+Computation is set-based: one GROUP BY query for the cases (the month's and the year's), one
+for the overdue cases, whatever the number of villages."""
 
 import math
 from dataclasses import dataclass
@@ -54,6 +71,17 @@ DEFAULTS = {
     "criminal_red": 1,
     "overdue_yellow": 1,
     "overdue_red": 3,
+    # Rates per 100 cases of the village's volume (the month's cases; overdue: the year's).
+    "red_risk_yellow_rate": 10,
+    "red_risk_red_rate": 20,
+    "repeat_yellow_rate": 10,
+    "repeat_red_rate": 20,
+    "group_yellow_rate": 10,
+    "group_red_rate": 20,
+    "criminal_yellow_rate": 5,
+    "criminal_red_rate": 10,
+    "overdue_yellow_rate": 10,
+    "overdue_red_rate": 15,
     "group_size": 5,
     "report_days_red": 7,
     "report_days_yellow": 14,
@@ -62,9 +90,16 @@ DEFAULTS = {
     "visit_days_yellow": 14,
     "visit_days_green": 30,
 }
+# The inputs counted against the village's cases of the twelve months (the others: the month).
+YEARLY_INPUTS = {"overdue"}
 SETTING_LABELS = {
-    **{f"{k}_yellow": f"{label}：黄色门槛（件）" for k, label in INPUTS},
-    **{f"{k}_red": f"{label}：红色门槛（件）" for k, label in INPUTS},
+    **{f"{k}_yellow": f"{label}：黄色门槛（至少件数）" for k, label in INPUTS},
+    **{f"{k}_red": f"{label}：红色门槛（至少件数）" for k, label in INPUTS},
+    **{
+        f"{k}_{level}_rate": f"{label}：{colour}门槛（每百件{'近12个月' if k in YEARLY_INPUTS else '当月'}案件）"
+        for k, label in INPUTS
+        for level, colour in (("yellow", "黄色"), ("red", "红色"))
+    },
     "group_size": "群体性纠纷最少人数",
     "report_days_red": "红色村网格上报间隔（天）",
     "report_days_yellow": "黄色村网格上报间隔（天）",
@@ -119,6 +154,8 @@ def settings_set(*, actor, county, values: dict) -> dict:
             continue
         if number < 0 or number > 100000:
             errors.setdefault(key, []).append("须在0到100000之间。")
+        elif key.endswith("_rate") and number > 100:
+            errors.setdefault(key, []).append("须在0到100之间（每百件）。")
         elif (key.startswith(("report_days", "visit_days")) or key == "group_size") and not (
             1 <= number <= 366
         ):
@@ -129,9 +166,10 @@ def settings_set(*, actor, county, values: dict) -> dict:
         if key not in values:
             errors.setdefault(key, []).append(f"缺少“{SETTING_LABELS[key]}”。")
     for name, _ in INPUTS:
-        low, high = cleaned.get(f"{name}_yellow"), cleaned.get(f"{name}_red")
-        if low and high and low > high:
-            errors.setdefault(f"{name}_yellow", []).append("黄色门槛不能高于红色门槛。")
+        for suffix in ("", "_rate"):
+            low, high = cleaned.get(f"{name}_yellow{suffix}"), cleaned.get(f"{name}_red{suffix}")
+            if low and high and low > high:
+                errors.setdefault(f"{name}_yellow{suffix}", []).append("黄色门槛不能高于红色门槛。")
     if errors:
         raise InvalidInput("村风险评定标准有误。", fields=errors)
     list(RiskSetting.objects.select_for_update().filter(county=county))
@@ -155,12 +193,26 @@ def settings_set(*, actor, county, values: dict) -> dict:
     return settings_of(county)
 
 
+def threshold(values: dict, name: str, level: str, volume: int) -> int:
+    """The count at which input `name` reaches `level` for a village of `volume` cases: the
+    colour's count (a floor; 0: not used) or its rate of the volume, whichever is higher."""
+    floor = values[f"{name}_{level}"]
+    if not floor:
+        return 0
+    per_100 = values.get(f"{name}_{level}_rate", 0)
+    return max(floor, math.ceil(per_100 * volume / 100))
+
+
 def rate(inputs: dict, values: dict) -> str:
-    """The colour of a village: the worst any input reaches (a threshold of 0 is not used)."""
+    """The colour of a village: the worst any input reaches (a threshold of 0 is not used).
+    `inputs` holds the counts and the volumes (`cases`: the month's, `cases_year`: the twelve
+    months')."""
     worst = RiskLevel.GREEN
     for name, _ in INPUTS:
         count = inputs.get(name, 0)
-        red, yellow = values[f"{name}_red"], values[f"{name}_yellow"]
+        volume = inputs.get("cases_year" if name in YEARLY_INPUTS else "cases", 0)
+        red = threshold(values, name, "red", volume)
+        yellow = threshold(values, name, "yellow", volume)
         if red and count >= red:
             return RiskLevel.RED
         if yellow and count >= yellow:
@@ -186,6 +238,14 @@ def _villages(villages=None):
     return list(queryset.only("id", "name", "code", "parent__id", "parent__parent_id"))
 
 
+def year_start(period: Period):
+    """The start of the twelve months ending with `period` (the volume of yearly inputs)."""
+    start = period.start
+    if start.month == 12:
+        return start.replace(month=1, day=1)
+    return start.replace(year=start.year - 1, month=start.month + 1, day=1)
+
+
 def month_inputs(period: Period, village_ids, *, now=None) -> dict:
     """{village_id: {input: count}} of the month, in two GROUP BY queries."""
     now = now or timezone.now()
@@ -201,24 +261,35 @@ def month_inputs(period: Period, village_ids, *, now=None) -> dict:
         ids = [c for c in counties if c is not None]
         if ids:
             group_q |= Q(people_involved__gte=size, county_id__in=ids)
+    in_month = Q(reported_at__gte=period.start)
     month_cases = (
         Case.objects.filter(
-            village_id__in=village_ids, reported_at__gte=period.start, reported_at__lt=period.end
+            village_id__in=village_ids,
+            reported_at__gte=year_start(period),
+            reported_at__lt=period.end,
         )
         .order_by()
         .values("village_id")
         .annotate(
-            red_risk=Count("id", filter=Q(risk="red")),
-            repeat=Count("id", filter=Q(repeat_dispute=True)),
-            group=Count("id", filter=group_q),
-            criminal=Count("id", filter=Q(outcome="referred")),
+            red_risk=Count("id", filter=in_month & Q(risk="red")),
+            repeat=Count("id", filter=in_month & Q(repeat_dispute=True)),
+            group=Count("id", filter=in_month & group_q),
+            criminal=Count("id", filter=in_month & Q(outcome="referred")),
+            cases=Count("id", filter=in_month),
+            cases_year=Count("id"),
         )
     )
-    found = {v: dict.fromkeys(INPUT_LABELS, 0) for v in village_ids}
+    found = {
+        v: {**dict.fromkeys(INPUT_LABELS, 0), "cases": 0, "cases_year": 0} for v in village_ids
+    }
     for row in month_cases:
         found[row.pop("village_id")].update(row)
     overdue = (
-        Case.objects.filter(village_id__in=village_ids, pk__in=overdue_case_ids(at))
+        Case.objects.filter(
+            village_id__in=village_ids,
+            reported_at__gte=year_start(period),
+            pk__in=overdue_case_ids(at),
+        )
         .order_by()
         .values("village_id")
         .annotate(n=Count("id"))
@@ -267,6 +338,17 @@ def compute_month(period: Period, *, now=None, villages=None) -> dict:
         changed, ["computed", "inputs", "computed_at", "rating"], batch_size=1000
     )
     return tally
+
+
+def villages_rated(rating: str, *, month=None):
+    """Ids of the villages whose rating in force this month (or `month`) is `rating`: the
+    case list's filter (cases/village_rating.py), as a values subquery."""
+    period = month_of(timezone.now()) if month is None else _month(month)
+    return (
+        VillageRisk.objects.filter(month=period.start_date, rating=rating)
+        .order_by()
+        .values("village_id")
+    )
 
 
 # ---- scope, override, visits -----------------------------------------------------------
@@ -412,6 +494,72 @@ def expected_visits(period: Period, visit_days: int, *, today=None) -> int:
 # ---- lists and the panel ----------------------------------------------------------------
 
 
+def report_windows(period: Period, report_days: int, *, today=None) -> list[tuple[date, date]]:
+    """The grids' reporting windows of the month that have ended: [start, end) dates of
+    `report_days` each from the month's first day; once the month is over, the days left over
+    join the last window (a month always has at least one)."""
+    today = today or timezone.localdate()
+    end = min(today + timedelta(days=1), period.end_date)
+    days = max((end - period.start_date).days, 0)
+    count = days // report_days
+    if today >= period.end_date:
+        count = max(count, 1)
+    windows = []
+    for k in range(count):
+        start = period.start_date + timedelta(days=k * report_days)
+        windows.append((start, start + timedelta(days=report_days)))
+    if windows and today >= period.end_date:
+        windows[-1] = (windows[-1][0], period.end_date)
+    return windows
+
+
+def grid_report_days(period: Period, village_ids) -> dict[int, dict[int, set]]:
+    """{village_id: {grid_id: {local dates}}}: the days of the month each active grid of the
+    villages reported something (an inspection report submitted, a case reported from the
+    grid); three queries whatever the villages."""
+    from django.db.models.functions import TruncDate
+
+    from mediation.models import InspectionReport
+
+    grids = Area.objects.filter(parent_id__in=village_ids, level="grid", retired=False)
+    found: dict[int, dict[int, set]] = {v: {} for v in village_ids}
+    for grid_id, village_id in grids.values_list("id", "parent_id"):
+        found[village_id][grid_id] = set()
+    ids = [g for grids_of in found.values() for g in grids_of]
+    if not ids:
+        return found
+    month = {"__gte": period.start, "__lt": period.end}
+    days = (
+        Case.objects.filter(grid_id__in=ids, **{f"reported_at{k}": v for k, v in month.items()})
+        .annotate(day=TruncDate("reported_at"))
+        .order_by()
+        .values_list("village_id", "grid_id", "day")
+        .distinct()
+    )
+    reports = (
+        InspectionReport.objects.filter(
+            grid_id__in=ids, **{f"submitted_at{k}": v for k, v in month.items()}
+        )
+        .annotate(day=TruncDate("submitted_at"))
+        .order_by()
+        .values_list("village_id", "grid_id", "day")
+        .distinct()
+    )
+    for village_id, grid_id, day in [*days, *reports]:
+        found.get(village_id, {}).setdefault(grid_id, set()).add(day)
+    return found
+
+
+def missed_reports(windows, grids: dict[int, set]) -> int:
+    """The reporting windows, over every grid of a village, with nothing from the grid."""
+    return sum(
+        1
+        for days in grids.values()
+        for start, end in windows
+        if not any(start <= d < end for d in days)
+    )
+
+
 @dataclass
 class VillageRow:
     village: Area
@@ -420,6 +568,8 @@ class VillageRow:
     missed: int
     report_days: int | None
     visit_days: int | None
+    # Grid reporting windows elapsed in the month with nothing from the grid, over its grids.
+    missed_reports: int = 0
 
     @property
     def rating(self):
@@ -455,6 +605,7 @@ def village_rows(user, *, month=None, risk="", area=None) -> tuple[Period, list[
         .annotate(n=Count("id"))
     )
     settings = _all_settings()
+    reported = grid_report_days(period, ids)
     rows = []
     for village in areas:
         row = by_village.get(village.pk)
@@ -465,7 +616,9 @@ def village_rows(user, *, month=None, risk="", area=None) -> tuple[Period, list[
         values = settings.get(row.county_id, settings[None])
         plan = schedule(row.rating, values)
         missed = max(0, expected_visits(period, plan["visit_days"]) - count)
-        rows.append(VillageRow(village, row, count, missed, **plan))
+        windows = report_windows(period, plan["report_days"])
+        late = missed_reports(windows, reported.get(village.pk, {}))
+        rows.append(VillageRow(village, row, count, missed, **plan, missed_reports=late))
     return period, rows
 
 

@@ -45,6 +45,7 @@ class VillageRiskSerializer(serializers.Serializer):
     visit_days = serializers.IntegerField(allow_null=True, label="走访间隔（天）")
     visits = serializers.IntegerField(label="本月走访次数")
     missed = serializers.IntegerField(label="本月缺少走访次数")
+    missed_reports = serializers.IntegerField(label="本月网格缺报次数（各网格合计）")
 
     def get_computed(self, row) -> str:
         return row.risk.computed if row.risk else ""

@@ -30,7 +30,7 @@ from config.filters import IdFilter, SaneDateTimeFilter
 from grids.api import AreaBriefSerializer
 from grids.models import Area
 
-from . import intake, selectors, services
+from . import intake, selectors, services, village_rating
 from .choices import (
     Category,
     Level,
@@ -485,6 +485,11 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=100, label="编号/名称/当事人姓名，或完整的身份证号/电话"
     )
+    village_rating = django_filters.ChoiceFilter(
+        choices=village_rating.RATINGS,
+        method="filter_village_rating",
+        label="所在村本月风险等级",
+    )
 
     class Meta:
         model = Case
@@ -506,6 +511,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return selectors.filter_search(queryset, value)
+
+    def filter_village_rating(self, queryset, name, value):
+        return village_rating.filter_village_rating(queryset, value)
 
 
 class StableOrderingFilter(filters.OrderingFilter):

@@ -412,10 +412,10 @@ class ConsultationForm(forms.Form):
         label="咨询对象（联动单位人员）", coerce=int, required=False, empty_value=None
     )
     consultant_name = forms.CharField(
-        label="其他咨询对象姓名", max_length=50, required=False,
-        help_text="警官默认为本村包联民警；名单中没有时填写姓名。",
+        label="系统外咨询对象姓名（如乡贤）", max_length=50, required=False,
+        help_text="警官默认为本村包联民警；只有名单中没有的人才填写姓名，其意见由承办人代为记录。",
     )  # fmt: skip
-    consultant_org = forms.CharField(label="单位", max_length=100, required=False)
+    consultant_org = forms.CharField(label="系统外咨询对象单位", max_length=100, required=False)
     question = forms.CharField(
         label="咨询事项", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -42,6 +42,11 @@ class CaseQuerySet(models.QuerySet):
         if scope.beat_village_ids:
             # 一村一警: the police officer of a village reads its cases.
             condition |= Q(village_id__in=scope.beat_village_ids)
+        if scope.agency_ids:
+            # 三官一律: a person of an agency reads the cases they were consulted on (the
+            # consultations' table is the mediation app's, reached through its relation).
+            consulted = self.model._base_manager.filter(consultations__consultant_id=user.pk)
+            condition |= Q(pk__in=consulted.values("pk"))
         return self.filter(condition)
 
 

@@ -2,7 +2,9 @@
 reported to the police (DESIGN.md §16).
 
 The report falls due 24 hours after the case's risk is raised to red or a party is matched in
-another open case of the county (重复纠纷): intake opens the clock (`police_due_open`), the
+another open case of the county (重复纠纷): intake opens the clock (`police_due_open`), and so
+do a later raise to red (`case_risk_raise`) and a later case naming one of its parties
+(`repeat_party_clocks`, for the earlier open cases), each from that moment; the
 `report_to_police` action records the report to a named station, and the station's receipt
 (number, time, person) is recorded later (`police_receipt`). An unreported one past its due is
 overdue like any deadline: registered with the overdue rule (cases/overdue.py) and the sweep
@@ -21,11 +23,12 @@ from notifications.services import notify
 
 from . import dates, overdue, sweep
 from .breaches import record_breach, subject_recorded
-from .choices import EventKind
+from .choices import OPEN_STATUSES, RISK_ORDER, EventKind, Risk
 from .events import case_event
 from .law_models import PoliceReport, PoliceTrigger
+from .models import Case, Party
 from .policy import CasePolicy, access_case
-from .village_police import notify_village_police
+from .village_police import notify_red_risk, notify_village_police
 
 REPORT_WITHIN = timedelta(hours=24)
 BREACH_KIND = "police_report_due"
@@ -50,6 +53,88 @@ def police_due_open(*, case, trigger: str, at: datetime, note: str = "") -> Poli
         due_at=at + REPORT_WITHIN,
         created_at=at,
     )
+
+
+@transaction.atomic
+def case_risk_raise(
+    *, actor: User, case_id: int, risk: str, reason: str, at: datetime | None = None
+) -> Case:
+    """A handler raises the case's risk after intake (风险升级), with a reason; raised to red,
+    the art. 25 clock starts now (24 h to report to the police) and the village's police
+    officer is told, as at intake."""
+    at = at or timezone.now()
+    case = access_case(actor, case_id, lock=True)
+    CasePolicy(actor, case).require("raise_risk")
+    errors = {}
+    if risk not in Risk.values:
+        errors["risk"] = ["风险等级无效。"]
+    elif RISK_ORDER.index(Risk(risk)) <= RISK_ORDER.index(Risk(case.risk)):
+        errors["risk"] = [f"只能升高风险等级（当前为「{Risk(case.risk).label}」）。"]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["请填写风险升级的理由。"]
+    elif len(reason) > 500:
+        errors["reason"] = ["理由不超过500字。"]
+    if errors:
+        raise InvalidInput("风险升级有误。", fields=errors)
+    before = case.risk
+    case.risk = risk
+    case.save(update_fields=["risk"])
+    case_event(
+        case=case,
+        kind=EventKind.RISK_RAISED,
+        actor=actor,
+        at=at,
+        from_status=case.status,
+        from_level=case.level,
+        note=f"风险由「{Risk(before).label}」升为「{Risk(risk).label}」：{reason}",
+        data={"reason": "raised", "from": before, "to": risk},
+    )
+    if risk == Risk.RED:
+        police_due_open(case=case, trigger=PoliceTrigger.RED_RISK, note=reason[:200], at=at)
+        notify_red_risk(case, now=at)
+    return case
+
+
+def repeat_party_clocks(*, case, hashes: dict, at: datetime) -> list[int]:
+    """A new case named parties already in other open cases of the county: those cases have
+    a repeat party now (重复纠纷), so each one's art. 25 clock starts now, with an event (inside
+    the intake's transaction; the matched cases are locked first). Returns their ids."""
+    matched: dict[int, set] = {}
+    rows = (
+        Party.objects.filter(
+            id_number_hash__in=list(hashes),
+            case__county_id=case.county_id,
+            case__status__in=OPEN_STATUSES,
+        )
+        .exclude(case_id=case.pk)
+        .values_list("case_id", "id_number_hash")
+    )
+    for case_id, digest in rows:
+        matched.setdefault(case_id, set()).add(hashes[digest])
+    if not matched:
+        return []
+    earlier = Case.objects.select_for_update(of=("self",)).filter(pk__in=list(matched))
+    for other in earlier.order_by("pk"):
+        names = "、".join(sorted(matched[other.pk]))
+        # `repeat_dispute` stays the later case's mark (the rating counts each repeat once).
+        police_due_open(case=other, trigger=PoliceTrigger.REPEAT_PARTY, note=names, at=at)
+        case_event(
+            case=other,
+            kind=EventKind.RISK_RAISED,
+            actor=None,
+            at=at,
+            from_status=other.status,
+            from_level=other.level,
+            note=f"重复纠纷：当事人{names}在新登记的案件{case.number}中再次出现。",
+            data={
+                "reason": "repeat_dispute",
+                "case": case.pk,
+                "from": other.risk,
+                "to": other.risk,
+            },
+        )
+    return sorted(matched)
 
 
 def police_report_for(case) -> PoliceReport | None:

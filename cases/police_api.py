@@ -1,5 +1,6 @@
 """The art. 25 report to the police over the API: `GET, POST /api/v1/cases/{id}/police-report/`
-(the report to a named station) and `POST …/police-report/receipt/` (the station's receipt)."""
+(the report to a named station), `POST …/police-report/receipt/` (the station's receipt) and
+`POST /api/v1/cases/{id}/risk/` (the risk raised after intake: to red, the 24 h clock starts)."""
 
 from django.http import Http404
 from django.utils import timezone
@@ -12,7 +13,9 @@ from config.dates import BoundedDateTimeField
 from config.errors import NotAllowed
 
 from . import police
+from .choices import Risk
 from .law_models import PoliceReport
+from .models import Case
 from .policy import CasePolicy, access_case
 
 
@@ -97,3 +100,36 @@ class PoliceReceiptView(APIView):
         data.is_valid(raise_exception=True)
         report = police.police_receipt(actor=request.user, case_id=case.pk, **data.validated_data)
         return Response(PoliceReportSerializer(report).data)
+
+
+class RiskRaiseInputSerializer(serializers.Serializer):
+    risk = serializers.ChoiceField(label="风险等级", choices=Risk.choices)
+    reason = serializers.CharField(label="理由", max_length=500)
+
+
+class RiskRaiseOutputSerializer(serializers.ModelSerializer):
+    police_due = serializers.SerializerMethodField(label="报告公安机关期限")
+
+    class Meta:
+        model = Case
+        fields = ["id", "risk", "repeat_dispute", "police_due"]
+
+    def get_police_due(self, case) -> str | None:
+        report = police.police_report_for(case)
+        if report is None or report.reported_at is not None or report.due_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(report.due_at)
+
+
+class RiskRaiseView(APIView):
+    """Raise the case's risk after intake (风险升级) with a reason: to red, the report to the
+    police falls due within 24 h from now (人民调解法 art. 25)."""
+
+    @extend_schema(request=RiskRaiseInputSerializer, responses=RiskRaiseOutputSerializer)
+    def post(self, request, case_id):
+        case = access_case(request.user, case_id)
+        _check(request, case, "raise_risk")
+        data = RiskRaiseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = police.case_risk_raise(actor=request.user, case_id=case.pk, **data.validated_data)
+        return Response(RiskRaiseOutputSerializer(case).data)

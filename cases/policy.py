@@ -54,6 +54,7 @@ CASE_ACTIONS = (
     "refer",  # refer the case to an agency (移交, DESIGN.md §15)
     "report_to_police",  # art. 25: report to a police station
     "police_receipt",  # the station's receipt of that report
+    "raise_risk",  # raise the case's risk after intake (to red: the art. 25 clock starts)
 )
 RECORD_ACTIONS = (
     "session",  # a mediation session and its minutes
@@ -98,6 +99,7 @@ TRANSITIONS = {
     "reward": EVERY_STATUS,
     "report_to_police": NOT_CLOSED,
     "police_receipt": EVERY_STATUS,
+    "raise_risk": NOT_CLOSED,
     "consent": MOVABLE,
 }
 # What a closed case says when an action needs it open (the general message otherwise).
@@ -107,6 +109,7 @@ CLOSED_MESSAGES = {
     "consultation": "案件已办结，不能再征询意见。",
     "agreement": "案件已办结，不能修改调解协议。",
     "report_to_police": "案件已办结，不能再报告公安机关。",
+    "raise_risk": "案件已办结，不能再调整风险等级。",
 }
 
 HANDLER_ONLY = "只有承办人或本级工作人员可以执行该操作。"
@@ -122,6 +125,7 @@ ROLE_MESSAGES = {
     "reward": "只有承办人和本级工作人员可以申报以奖代补。",
     "supervise": "只有上级工作人员可以督办。",
     "refer": "只有承办人或本级工作人员可以移交联动单位。",
+    "raise_risk": "只有承办人或本级工作人员可以调整风险等级。",
 }
 
 

@@ -7,6 +7,7 @@ same services as the API; the case page shows a case's referrals through
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F, Max, Min, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from grids.models import Area
 
 from . import referrals
 from .choices import Category, Risk
+from .models import Case
 from .policy import ReferralPolicy, access_case
 from .referral_api import referrals_for_list
 from .referral_models import ReferralKind, ReferralResult, ReferralStatus
@@ -33,10 +35,53 @@ TABS = {
 }
 
 
+CONSULTED_TAB = ("consulted", "征询意见")
+
+
+def consulted_cases(user):
+    """The cases a person of an agency was consulted on (三官一律), the earliest unanswered
+    due first, then the answered ones, newest first: each with `consult_due` (None once all
+    are answered). Read through the case's relation, so the scope rule stays the case's."""
+    mine = Q(consultations__consultant_id=user.pk)
+    return (
+        Case.objects.visible_to(user)
+        .filter(mine)
+        .annotate(
+            consult_due=Min(
+                "consultations__due_at",
+                filter=mine & Q(consultations__answered_at__isnull=True),
+            ),
+            consult_asked=Max("consultations__asked_at", filter=mine),
+        )
+        .select_related("village")
+        .order_by(F("consult_due").asc(nulls_last=True), "-consult_asked", "-id")
+    )
+
+
 @login_required
 def referral_list(request):
-    """移交委派: the referrals the user sees, by status, owed deadline first (overdue in red)."""
+    """移交委派: the referrals the user sees, by status, owed deadline first (overdue in red);
+    for a person of an agency, also the cases they were consulted on."""
+    scope = scope_for(request.user)
+    tabs = [(key, label) for key, (label, _s) in TABS.items()]
+    if scope.agency_ids:
+        tabs.append(CONSULTED_TAB)
     tab = request.GET.get("tab", "sent")
+    if tab == CONSULTED_TAB[0] and scope.agency_ids:
+        page = page_of(request, consulted_cases(request.user))
+        return render(
+            request,
+            "cases/referrals.html",
+            {
+                "page": page,
+                "tab": tab,
+                "tabs": tabs,
+                "now": timezone.now(),
+                "nav_active": "referrals",
+                "consulted": True,
+                "may_refer_in": True,
+            },
+        )
     if tab not in TABS:
         tab = "sent"
     queryset = referrals_for_list(request.user)
@@ -48,14 +93,13 @@ def referral_list(request):
     for referral in page.rows:
         referral.steps = ReferralPolicy(request.user, referral).allowed_actions()
         referral.overdue = referral.next_due is not None and referral.next_due <= now
-    scope = scope_for(request.user)
     return render(
         request,
         "cases/referrals.html",
         {
             "page": page,
             "tab": tab,
-            "tabs": [(key, label) for key, (label, _s) in TABS.items()],
+            "tabs": tabs,
             "now": now,
             "nav_active": "referrals",
             "may_refer_in": bool(scope.agency_ids),

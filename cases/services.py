@@ -372,6 +372,9 @@ def case_report(
                 note="、".join(repeat_names),
                 at=at,
             )
+        if repeat_names:
+            # The earlier open cases have a repeat party from now on: their clocks start too.
+            police.repeat_party_clocks(case=case, hashes=hashes, at=at)
 
     case_event(
         case=case,

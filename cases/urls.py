@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .api import CaseViewSet
-from .police_api import PoliceReceiptView, PoliceReportView
+from .police_api import PoliceReceiptView, PoliceReportView, RiskRaiseView
 from .referral_api import AgencyListView, CaseReferView, ReferralViewSet
 from .settings_api import CalendarOverrideDetailView, CalendarOverrideListView, SlaPolicyView
 
@@ -34,5 +34,6 @@ urlpatterns = [
         PoliceReceiptView.as_view(),
         name="case-police-receipt",
     ),
+    path("cases/<int:case_id>/risk/", RiskRaiseView.as_view(), name="case-risk"),
     *router.urls,
 ]

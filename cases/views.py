@@ -24,7 +24,7 @@ from config.pages import flash_domain_error, form_errors_from, page_of
 from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
-from . import forms, list_page, queue_panels, selectors
+from . import forms, list_page, queue_panels, selectors, village_rating
 from . import intake as intake_once
 from .choices import OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case
@@ -207,6 +207,9 @@ def case_list(request):
     if request.GET.get("overdue") == "true":
         queryset = selectors.filter_overdue(queryset, now)
         chosen["overdue"] = "true"
+    if request.GET.get("village_rating", "") in village_rating.RATING_VALUES:
+        chosen["village_rating"] = request.GET["village_rating"]
+        queryset = village_rating.filter_village_rating(queryset, chosen["village_rating"])
     search = request.GET.get("q", "").strip()[:100]
     if search:
         queryset = selectors.filter_search(queryset, search)
@@ -241,6 +244,7 @@ def case_list(request):
             "levels": Level.choices,
             "categories": Category.choices,
             "risks": Risk.choices,
+            "village_ratings": village_rating.RATINGS,
             "export_query": export_query.urlencode(),
             "window": window,
             "towns": list_page.town_options(request.user, area),

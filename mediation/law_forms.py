@@ -4,6 +4,7 @@ report to the police and its receipt. Shape only; the rules are the services'.""
 from django import forms
 from django.utils import timezone
 
+from cases.choices import Risk
 from cases.forms import RadioRow
 from cases.gates import Route
 
@@ -84,3 +85,17 @@ class PoliceReceiptForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receipt_at"].initial = _now_input
+
+
+class RiskRaiseForm(forms.Form):
+    """Raise the case's risk after intake (to red: the report to the police is due in 24 h)."""
+
+    risk = forms.ChoiceField(label="升为", widget=RadioRow)
+    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        order = ["green", "yellow", "red"]
+        labels = dict(Risk.choices)
+        above = order[order.index(case.risk) + 1 :] if case is not None else order[1:]
+        self.fields["risk"].choices = [(value, labels[value]) for value in above]

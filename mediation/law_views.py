@@ -10,35 +10,45 @@ from django.views.decorators.http import require_POST
 
 from cases import police
 from cases.policy import CasePolicy, access_case
-from config.errors import DomainError
-from config.pages import flash_domain_error
+from config.errors import DomainError, InvalidInput
+from config.pages import flash_domain_error, form_errors_from
 
 from .consent import consent_record, consents_of
-from .law_forms import ConsentForm, PoliceReceiptForm, PoliceReportForm
+from .law_forms import ConsentForm, PoliceReceiptForm, PoliceReportForm, RiskRaiseForm
 from .selectors import case_file
 
-LAW_ACTIONS = {"consent", "report_to_police", "police_receipt"}
+LAW_ACTIONS = {"consent", "report_to_police", "police_receipt", "raise_risk"}
 SLUGS = {
     "consent": "consent",
     "police-report": "report_to_police",
     "police-receipt": "police_receipt",
+    "risk": "raise_risk",
 }
 DONE = {
+    "raise_risk": "已升级风险等级。",
     "consent": "已记录当事人意愿与权利义务告知。",
     "report_to_police": "已记录报告公安机关。",
     "police_receipt": "已记录公安机关回执。",
 }
 
 
-def law_context(user, case) -> dict:
+def law_context(user, case, bound: dict | None = None) -> dict:
     """What the law panel shows: each party's consent and notice, the police report, the
-    case file checklist, and the forms of the actions the policy allows now."""
+    case file checklist, and the forms of the actions the policy allows now (`bound`: the
+    form just posted with its errors, by action, shown in its place)."""
+    bound = bound or {}
     allowed = CasePolicy(user, case).allowed_actions() & LAW_ACTIONS
     report = police.police_report_for(case)
     rows = consents_of(case)
     if "consent" in allowed:
+        posted = bound.get("consent")
         for row in rows:
-            row["form"] = ConsentForm(party=row["party"], auto_id=f"id_consent{row['party'].pk}_%s")
+            auto_id = f"id_consent{row['party'].pk}_%s"
+            if posted is not None and str(posted.data.get("party")) == str(row["party"].pk):
+                posted.auto_id = auto_id
+                row["form"] = posted
+            else:
+                row["form"] = ConsentForm(party=row["party"], auto_id=auto_id)
     can_report = "report_to_police" in allowed and (report is None or report.reported_at is None)
     can_receipt = (
         "police_receipt" in allowed
@@ -50,10 +60,40 @@ def law_context(user, case) -> dict:
         "law_allowed": allowed,
         "consents": rows,
         "police": report,
-        "police_form": PoliceReportForm(auto_id="id_police_%s") if can_report else None,
-        "receipt_form": PoliceReceiptForm(auto_id="id_receipt_%s") if can_receipt else None,
+        "police_form": _shown(bound.get("report_to_police"), PoliceReportForm, "id_police_%s")
+        if can_report
+        else None,
+        "receipt_form": _shown(bound.get("police_receipt"), PoliceReceiptForm, "id_receipt_%s")
+        if can_receipt
+        else None,
         "file": case_file(case),
+        "risk_form": _risk_form(bound.get("raise_risk"), case)
+        if "raise_risk" in allowed and case.risk != "red"
+        else None,
     }
+
+
+def _risk_form(posted, case):
+    if posted is not None:
+        posted.auto_id = "id_risk_%s"
+        return posted
+    return RiskRaiseForm(case=case, auto_id="id_risk_%s")
+
+
+def _shown(posted, form_class, auto_id):
+    if posted is None:
+        return form_class(auto_id=auto_id)
+    posted.auto_id = auto_id
+    return posted
+
+
+def _with_errors(request, case, name, form):
+    """The case page again (400), the posted form in its place with each error beside its
+    field, its section open."""
+    from .views import _render_case
+
+    request.law_bound = {name: form}
+    return _render_case(request, case, status=400)
 
 
 @login_required
@@ -68,17 +108,16 @@ def law_action(request, pk, action):
         messages.error(request, "当前状态下您不能进行此操作。")
         return redirect("web:case-detail", pk=case.pk)
     form_class = {
+        "raise_risk": RiskRaiseForm,
         "consent": ConsentForm,
         "report_to_police": PoliceReportForm,
         "police_receipt": PoliceReceiptForm,
     }[name]
-    form = form_class(request.POST)
+    form = (
+        RiskRaiseForm(request.POST, case=case) if name == "raise_risk" else form_class(request.POST)
+    )
     if not form.is_valid():
-        problems = [
-            f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items() if f in form.fields
-        ]
-        messages.error(request, "请检查填写：" + "；".join(problems or ["内容不完整"]))
-        return redirect("web:case-detail", pk=case.pk)
+        return _with_errors(request, case, name, form)
     data = form.cleaned_data
     try:
         if name == "consent":
@@ -103,8 +142,13 @@ def law_action(request, pk, action):
                 reported_at=data["reported_at"],
                 note=data["note"],
             )
+        elif name == "raise_risk":
+            police.case_risk_raise(actor=request.user, case_id=case.pk, **data)
         else:
             police.police_receipt(actor=request.user, case_id=case.pk, **data)
+    except InvalidInput as error:
+        form_errors_from(form, error)
+        return _with_errors(request, case, name, form)
     except DomainError as error:
         flash_domain_error(request, error)
         return redirect("web:case-detail", pk=case.pk)

@@ -374,6 +374,18 @@ def consultation_ask(
         note=f"征询{consultation.get_consultant_kind_display()}{consultation.consultant_name}意见",
         data={"record": "consultation", "id": consultation.id, "due_at": due_at.isoformat()},
     )
+    if consultant is not None and consultant.pk != actor.pk:
+        from notifications.choices import NotificationKind
+        from notifications.services import notify
+
+        notify(
+            users=[consultant.pk],
+            kind=NotificationKind.INFO,
+            title=f"征询意见：{case.number}",
+            body=f"「{case.title}」征询您的意见，请于{timezone.localtime(due_at):%m-%d %H:%M}前答复。",
+            case=case,
+            now=at,
+        )
     return consultation
 
 

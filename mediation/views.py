@@ -77,6 +77,13 @@ def page_actions(user, case) -> set[str]:
     return allowed
 
 
+def consulted(user, case) -> bool:
+    """The user is the consultant of an unanswered consultation of the case."""
+    return Consultation.objects.filter(
+        case=case, consultant_id=user.pk, answered_at__isnull=True
+    ).exists()
+
+
 def agreement_in_effect(case) -> bool:
     return Agreement.objects.filter(case=case, effective_on__isnull=False).exists()
 
@@ -210,6 +217,8 @@ def case_action(request, pk, action):
         raise Http404
     case = access_case(request.user, pk)
     allowed = page_actions(request.user, case)
+    if action == "answer" and consulted(request.user, case):
+        allowed.add("answer")  # a consultant answers their own consultation (the policy says so)
     if action not in allowed:
         messages.error(request, "当前状态下您不能进行此操作。")
         return redirect("web:case-detail", pk=case.pk)

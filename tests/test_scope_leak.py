@@ -96,6 +96,7 @@ OBJECT_ROUTES = {
     "case-consents": None,
     "case-police-report": None,
     "case-police-receipt": None,
+    "case-risk": None,
     "committee-detail": "committee",
     "committee-members": "committee",
     "reward-detail": "reward",
@@ -145,6 +146,7 @@ CASE_PAGE_ACTIONS = [
     "consent",
     "police-report",
     "police-receipt",
+    "risk",
 ]
 
 # List routes: fetched plainly, for the caller's own areas and with the neighbour's areas and
@@ -449,6 +451,23 @@ def _town_objects(cast, side):
     beat_assign(village=village, member=liaison)
     setattr(cast, f"liaison_{side}", liaison.user)
     referral = referral_send(actor=officer, case_id=case.id, agency_id=station.id, note="移交")
+    # 三官一律: a lawyer of the county's lawyers' office is consulted on the case (and on no
+    # other): they read that case, and nothing of the neighbour's.
+    firm = Agency.objects.create(
+        code=f"LAW-{side}", name=f"{town.name}律师事务所", kind="law_firm", area=town,
+        county=town.parent,
+    )  # fmt: skip
+    lawyer = liaison_add(agency=firm, username=f"lawyer_{side}")
+    setattr(cast, f"lawyer_{side}", lawyer.user)
+    consulted = builders.ask_consultation(
+        case,
+        mediator,
+        consultant_kind="lawyer",
+        consultant_name="",
+        member=lawyer.pk,
+        question="赔偿标准如何确定？",
+        due_at=timezone.now() + timedelta(days=3),
+    )
     device = TrustedDevice.objects.create(
         user=mediator,
         name=f"{side} 手机",
@@ -465,6 +484,7 @@ def _town_objects(cast, side):
         attachment=attachment.id,
         session=session.id,
         consultation=consultation.id,
+        consulted=consulted.id,
         committee=committee.id,
         reward=reward.id,
         inspection=inspection.id,
@@ -602,6 +622,28 @@ def test_a_liaison_sees_nothing_of_the_neighbour_on_any_route(cast, world, api, 
     rest = api(liaison)
     assert rest.get(f"/api/v1/referrals/{world.contrast.referral}/").status_code == 200
     assert rest.get(f"/api/v1/cases/{world.contrast.case}/").status_code == 200
+
+
+@pytest.mark.slow
+def test_a_consulted_lawyer_sees_nothing_of_the_neighbour_on_any_route(cast, world, api, client):
+    """三官一律 (DESIGN.md §15): town A's lawyer, consulted on town A's case, gets 404 for town
+    B's objects on every object route and sees none of them on any list, export or count; they
+    read the case they were consulted on, masked, and answer only their own consultation."""
+    lawyer = cast.lawyer_a
+    leaks = _object_leaks(lawyer, world, api, client)
+    leaks += _list_leaks(lawyer, world.contrast, world, api, client, {}, full=True)
+    assert not leaks, "\n".join(leaks)
+    rest = api(lawyer)
+    case = world.contrast.case
+    detail = rest.get(f"/api/v1/cases/{case}/")
+    assert detail.status_code == 200
+    assert TOWN_MARKERS["a"]["party"] in str(detail.json()["parties"])
+    assert [c["id"] for c in rest.get("/api/v1/cases/").json()["results"]] == [case]
+    assert rest.get(f"/api/v1/referrals/{world.contrast.referral}/").status_code == 404
+    answer = f"/api/v1/cases/{case}/consultations/{world.contrast.consulted}/answer/"
+    assert rest.post(answer, {"answer": "按实际损失计算。"}, format="json").status_code == 200
+    other = f"/api/v1/cases/{case}/consultations/{world.contrast.consultation}/answer/"
+    assert rest.post(other, {"answer": "x"}, format="json").status_code == 403
 
 
 def test_no_role_of_a_town_reads_or_changes_the_county_settings(cast, api, client):

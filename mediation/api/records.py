@@ -111,6 +111,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         source="get_consultant_kind_display", read_only=True, label="咨询对象"
     )
     overdue = serializers.SerializerMethodField(label="已超期")
+    outside_system = serializers.SerializerMethodField(label="系统外人员")
 
     class Meta:
         model = Consultation
@@ -121,6 +122,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "consultant_name",
             "consultant_org",
             "consultant",
+            "outside_system",
             "question",
             "asked_by",
             "asked_at",
@@ -132,6 +134,11 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, consultation) -> bool:
         return deadlines.consultation_overdue(consultation, timezone.now())
+
+    def get_outside_system(self, consultation) -> bool:
+        """A consultant named in free text (a 乡贤, a lawyer not in the system): no account
+        answers for them, the handler records their opinion."""
+        return consultation.consultant_id is None
 
 
 class ConsultationInputSerializer(serializers.Serializer):

@@ -10,4 +10,5 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def law_panel(context):
-    return law_context(context["request"].user, context["case"])
+    request = context["request"]
+    return law_context(request.user, context["case"], getattr(request, "law_bound", None))
