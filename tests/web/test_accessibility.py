@@ -11,17 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.selectors import scope_for
+from accounts.models import User
 from cases import services
-from cases.referrals import referral_receive_dispute, referral_send
-from community.models import DutyShift
-from community.services import duty_log
-from grids.models import Area
 from notifications.services import notify
-from tests.builders import party, report
 
 from . import stories
 from .conftest import CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, PHONE  # noqa: F401
@@ -161,55 +154,15 @@ def test_every_main_page_of_every_role_passes_axe_and_fits_a_thumb(chromium, liv
 # from one another, so the walk follows every link it finds from their home, 我的 and 消息
 # (one visit per kind of page), rather than the menu only.
 LIGHT_ROLES = ["volunteer", "police_liaison", "hr_liaison"]
+# Their phone's tab bar: a liaison's 待办 is the 移交委派 inbox; a volunteer sees no case.
+LIGHT_TABS = {
+    "volunteer": ["值班", "消息", "我的"],
+    "police_liaison": ["待办", "案件", "消息", "我的"],
+    "hr_liaison": ["待办", "案件", "消息", "我的"],
+}
 SKIP_LINKS = re.compile(
     r"^/(admin|static|media|logout|api)/|/(export|download)|\.(xlsx|csv|pdf|png|jpg)$"
 )
-
-
-def _light_stories():
-    """What each light account has to look at: a duty log (not checked in yet: the button is
-    there to measure), a 110 dispute the station referred
-    to a village it 包联, a labour case referred out to 人社, and a notice each."""
-    volunteer = User.objects.get(username="volunteer")
-    shift = DutyShift.objects.get(volunteer__user=volunteer, on_date=timezone.localdate())
-    duty_log(actor=volunteer, shift_id=shift.pk, kind="patrol", text="村口巡查，一切正常。")
-    duty_log(
-        actor=volunteer,
-        shift_id=shift.pk,
-        kind="dispute",
-        text="两户因排水沟堵塞争吵，需调解。",
-        parties=[{"name": "赵五"}, {"name": "钱六"}],
-    )
-
-    police = User.objects.get(username="police_liaison")
-    reach = scope_for(police)
-    village = Area.objects.get(pk=reach.beat_village_ids[0])
-    inbound = referral_receive_dispute(
-        actor=police,
-        agency_id=reach.agency_ids[0],
-        kind="police_110",
-        note="非警务纠纷",
-        title="邻里噪音纠纷（110）",
-        facts="夜间噪音引发争吵，民警到场劝解后移交调解。",
-        category="neighbour",
-        area=village,
-        risk="green",
-        parties=[party("孙丙", serial=61), party("李丁", role="respondent", serial=62)],
-    )
-
-    hr = User.objects.get(username="hr_liaison")
-    mediator = User.objects.get(username="village_mediator")
-    area = Role.objects.filter(user=mediator, kind="mediator").first().area
-    case = report(mediator, area, category="labour", title="追讨务工工资纠纷")
-    services.case_assign(actor=mediator, case_id=case.pk, assignee=mediator)
-    referral_send(
-        actor=mediator,
-        case_id=case.pk,
-        agency_id=scope_for(hr).agency_ids[0],
-        note="拖欠工资，请人社部门处理。",
-    )
-    notify(users=[volunteer, police, hr], kind="info", title="测试通知", case=case)
-    return [inbound.case_id, case.pk]
 
 
 def _pattern(path):
@@ -240,12 +193,15 @@ def _links(page) -> list[str]:
 def test_every_page_a_volunteer_or_liaison_can_reach_passes_axe_and_fits_a_thumb(
     chromium, live_server, demo
 ):
-    case_ids = _light_stories()
+    case_ids = stories.light_accounts()
     problems = []
     for username in LIGHT_ROLES:
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             context, page = _sign_in(chromium, live_server, username, viewport)
             home = urlsplit(page.url).path
+            if label == "phone":
+                tabs = page.locator('[data-testid="tabbar"] .tab-label').all_inner_texts()
+                assert tabs == LIGHT_TABS[username], (username, tabs)
             cases = [f"/cases/{pk}/" for pk in case_ids]
             todo = [home, "/me/", "/notifications/", *cases]
             seen, visited = set(), []
