@@ -67,9 +67,10 @@ def nav_for(user):
 def tabs_for(user, nav):
     """The phone's bottom tab bar (待办 / 登记 / 消息 / 我的): the role's workbench, intake (or
     the case list for those who do not report), messages and the user's own page; the rest of
-    the menu is on 我的."""
+    the menu is on 我的. A liaison's workbench is their 移交委派 inbox; a volunteer, who sees
+    no case, gets 值班 / 消息 / 我的."""
     keys = {item["key"]: item for item in nav}
-    first = keys.get("queue") or keys.get("inbox")
+    first = keys.get("queue") or keys.get("inbox") or keys.get("referrals")
     tabs = []
     if first:
         tabs.append({"key": first["key"], "label": "待办", "url": first["url"], "icon": "todo"})
@@ -77,10 +78,12 @@ def tabs_for(user, nav):
         tabs.append(
             {"key": "dashboard", "label": "看板", "url": keys["dashboard"]["url"], "icon": "chart"}
         )
+    elif "duty" in keys:
+        tabs.append({"key": "duty", "label": "值班", "url": keys["duty"]["url"], "icon": "todo"})
     second = keys.get("intake")
     if second:
         tabs.append({"key": "intake", "label": "登记", "url": second["url"], "icon": "plus"})
-    else:
+    elif not tabs or tabs[0]["key"] != "duty":
         tabs.append({"key": "cases", "label": "案件", "url": keys["cases"]["url"], "icon": "list"})
     tabs.append(
         {

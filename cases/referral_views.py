@@ -167,7 +167,7 @@ class ReferInForm(forms.Form):
     kind = forms.ChoiceField(label="移交类型", choices=ReferralKind.choices)
     area = forms.ModelChoiceField(label="发生地（村/社区）", queryset=Area.objects.none())
     title = forms.CharField(label="纠纷名称", max_length=200)
-    category = forms.ChoiceField(label="纠纷类型", choices=Category.choices)
+    category = forms.ChoiceField(label="纠纷类型", choices=[("", "请选择"), *Category.choices])
     risk = forms.ChoiceField(label="风险等级", choices=Risk.choices, initial=Risk.GREEN)
     facts = forms.CharField(
         label="基本情况", max_length=10000, widget=forms.Textarea(attrs={"rows": 4})

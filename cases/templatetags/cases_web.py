@@ -30,3 +30,12 @@ def due_label(due_at, kind, now):
 def late_label(item, now):
     """'分派超期11天': a late item of `cases.overdue` (which stage, by how long)."""
     return f"{item.label}超期{_span(item.late_by(now).total_seconds())}"
+
+
+@register.filter
+def lists_area(user, area) -> bool:
+    """True when the case list may be filtered to `area` for this user (the breadcrumbs link
+    only there: a liaison or a grid worker sees a case without the town's list)."""
+    from accounts.selectors import scope_for
+
+    return area is not None and scope_for(user).covers(area)

@@ -28,17 +28,21 @@ self.addEventListener("activate", function (event) {
 });
 
 /* A page asks for what it needs offline (its own address and its assets): what is not kept
-   yet is fetched (a first visit came before this worker controlled the page). */
+   yet is fetched (a first visit came before this worker controlled the page). Whichever page
+   it is, the intake form and the queue are kept too, with the assets they load, so that a
+   phone opened at any page can still report a dispute when the signal goes (a page the user
+   may not open, or the sign-in page it redirects to, is not kept). */
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type !== "cache" || !Array.isArray(data.urls)) return;
-  event.waitUntil(Promise.all(data.urls.map(function (raw) {
+  var work = data.urls.map(function (raw) {
     var url = new URL(raw, self.location.origin);
     if (url.origin !== self.location.origin) return null;
     if (url.pathname.indexOf("/static/") === 0) return keep(SHELL, new Request(url.href));
-    if (OFFLINE_PAGES.indexOf(url.pathname) >= 0) return keep(PAGES, new Request(url.pathname));
     return null;
-  })));
+  });
+  OFFLINE_PAGES.forEach(function (path) { work.push(keep(PAGES, new Request(path))); });
+  event.waitUntil(Promise.all(work));
 });
 
 function keep(cacheName, request) {
@@ -49,10 +53,25 @@ function keep(cacheName, request) {
 
 function fetchAndKeep(cacheName, request) {
   return fetch(request, { credentials: "same-origin" }).then(function (response) {
-    if (response.ok && !response.redirected && response.type === "basic") {
-      return caches.open(cacheName).then(function (cache) { return cache.put(request, response); });
-    }
+    if (!response.ok || response.redirected || response.type !== "basic") return null;
+    var copy = response.clone();
+    return caches.open(cacheName).then(function (cache) {
+      return cache.put(request, response);
+    }).then(function () {
+      return cacheName === PAGES ? keepAssetsOf(copy) : null;
+    });
   }).catch(function () { /* no signal: kept as before */ });
+}
+
+/* The stylesheets and scripts a kept page loads (its own, beyond those of the page that asked). */
+function keepAssetsOf(response) {
+  return response.text().then(function (html) {
+    var found = html.match(/(?:src|href)="\/static\/[^"]+"/g) || [];
+    return Promise.all(found.map(function (attr) {
+      var path = attr.slice(attr.indexOf('"') + 1, -1).replace(/&amp;/g, "&");
+      return keep(SHELL, new Request(new URL(path, self.location.origin).href));
+    }));
+  });
 }
 
 self.addEventListener("fetch", function (event) {

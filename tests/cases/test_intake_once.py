@@ -193,6 +193,40 @@ def test_the_outbox_replay_gets_json_with_the_same_number(client, cast):
     assert bad.json()["errors"][0]["id"] == "id_title"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sends_of_the_phone_form_with_one_key_make_one_case(cast, on_postgres):
+    """The phone's form and its outbox post the page (not the API): two sends of one report at
+    once, photo included, make one case with one photo, and both answers name it."""
+    from django.test import Client
+
+    barrier = threading.Barrier(2)
+    answers = [None, None]
+    headers = {"HTTP_ACCEPT": "application/json", "HTTP_IDEMPOTENCY_KEY": KEY}
+
+    def post(i):
+        client = Client()
+        client.force_login(cast.grid_worker_a)
+        try:
+            barrier.wait(timeout=30)
+            response = client.post(
+                "/cases/new/", dict(_form(cast), photos=[_png("现场.png")]), **headers
+            )
+            answers[i] = (response.status_code, response.json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [a[0] for a in answers] == [201, 201]
+    case = Case.objects.get()
+    assert {(a[1]["number"], a[1]["url"]) for a in answers} == {(case.number, f"/cases/{case.pk}/")}
+    assert sorted(a[1]["replayed"] for a in answers) == [False, True]
+    assert Attachment.objects.count() == 1 and IntakeKey.objects.count() == 1
+
+
 def test_the_form_offers_no_category_or_source_in_advance(client, cast):
     """Finding: category defaulted to 婚姻家庭, the first option."""
     client.force_login(cast.grid_worker_a)

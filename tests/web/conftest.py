@@ -2,6 +2,7 @@
 live server, with the demo county loaded by `seed_demo`."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -23,10 +24,24 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
 DEMO_PASSWORD = "demo-pass-2026"
+FONTS = Path(__file__).resolve().parents[2] / "mediation" / "fonts"
+
+
+def _fontconfig(folder: Path) -> dict:
+    """The browser's environment with the project's Chinese font (mediation/fonts) added to the
+    system's, so pages and screenshots show 汉字 on a machine with no CJK font installed."""
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{FONTS}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(tmp_path_factory):
     """One headless Chromium for the whole run."""
     from playwright.sync_api import sync_playwright
 
@@ -37,7 +52,10 @@ def chromium():
         pytest.skip(f"browser tests skipped: {message}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env=_fontconfig(tmp_path_factory.mktemp("fontconfig")),
         )
         yield browser
         browser.close()

@@ -7,14 +7,21 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.selectors import scope_for
 from cases import services
 from cases.choices import Category, Source
+from cases.referrals import referral_receive_dispute, referral_send
+from community.models import DutyShift
+from community.services import duty_log
 from grids.models import Area
+from notifications.services import notify
 from tests.builders import (
     id_number,
     identity_papers,
+    party,
     record_follow_up,
     record_session,
+    report,
     report_police_if_due,
 )
 
@@ -167,3 +174,50 @@ def overdue_cases(actor_username="grid_worker", count=3):
         category = random.choice(list(Category.values[:7]))
         cases.append(_report(actor, origin, category, at, risk="yellow", with_id=False))
     return cases
+
+
+def light_accounts():
+    """What the light and agency accounts have to look at: the volunteer's duty log of today
+    (not checked in yet, so the button shows), a 110 dispute the police station referred to a
+    village it 包联, a labour case referred out to 人社, and a notice each. Returns the two
+    cases' ids (the 110 dispute first)."""
+    volunteer = User.objects.get(username="volunteer")
+    shift = DutyShift.objects.get(volunteer__user=volunteer, on_date=timezone.localdate())
+    duty_log(actor=volunteer, shift_id=shift.pk, kind="patrol", text="村口巡查，一切正常。")
+    duty_log(
+        actor=volunteer,
+        shift_id=shift.pk,
+        kind="dispute",
+        text="两户因排水沟堵塞争吵，需调解。",
+        parties=[{"name": "赵五"}, {"name": "钱六"}],
+    )
+
+    police = User.objects.get(username="police_liaison")
+    reach = scope_for(police)
+    village = Area.objects.get(pk=reach.beat_village_ids[0])
+    inbound = referral_receive_dispute(
+        actor=police,
+        agency_id=reach.agency_ids[0],
+        kind="police_110",
+        note="非警务纠纷",
+        title="邻里噪音纠纷（110）",
+        facts="夜间噪音引发争吵，民警到场劝解后移交调解。",
+        category="neighbour",
+        area=village,
+        risk="green",
+        parties=[party("孙丙", serial=61), party("李丁", role="respondent", serial=62)],
+    )
+
+    hr = User.objects.get(username="hr_liaison")
+    mediator = User.objects.get(username="village_mediator")
+    area = Role.objects.filter(user=mediator, kind="mediator").first().area
+    case = report(mediator, area, category="labour", title="追讨务工工资纠纷")
+    services.case_assign(actor=mediator, case_id=case.pk, assignee=mediator)
+    referral_send(
+        actor=mediator,
+        case_id=case.pk,
+        agency_id=scope_for(hr).agency_ids[0],
+        note="拖欠工资，请人社部门处理。",
+    )
+    notify(users=[volunteer, police, hr], kind="info", title="测试通知", case=case)
+    return [inbound.case_id, case.pk]

@@ -1,10 +1,13 @@
 """Accessibility, measured in the browser: axe-core (node_modules/axe-core, injected by the test
 only: real users never load it) on every main page of each demo role finds no serious or
 critical violation (colour contrast of badges and white-on-blue cells included), and on a
-360 px phone no tap target is smaller than 44 px."""
+360 px phone no tap target is smaller than 44 px. The light and agency accounts (the volunteer,
+the police and 人社 liaisons) are walked through every page their links reach."""
 
 import json
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -143,6 +146,94 @@ def test_every_main_page_of_every_role_passes_axe_and_fits_a_thumb(chromium, liv
                             problems.append(f"{username} phone {path}: tap target {small}")
             finally:
                 context.close()
+    assert not problems, "\n" + "\n".join(problems)
+
+
+# The light and agency accounts: the volunteer on duty today (红袖章), the police station's
+# liaison (一村一警) and a liaison of a county bureau (人社). Their pages are few and reached
+# from one another, so the walk follows every link it finds from their home, 我的 and 消息
+# (one visit per kind of page), rather than the menu only.
+LIGHT_ROLES = ["volunteer", "police_liaison", "hr_liaison"]
+# Their phone's tab bar: a liaison's 待办 is the 移交委派 inbox; a volunteer sees no case.
+LIGHT_TABS = {
+    "volunteer": ["值班", "消息", "我的"],
+    "police_liaison": ["待办", "案件", "消息", "我的"],
+    "hr_liaison": ["待办", "案件", "消息", "我的"],
+}
+SKIP_LINKS = re.compile(
+    r"^/(admin|static|media|logout|api)/|/(export|download)|\.(xlsx|csv|pdf|png|jpg)$"
+)
+
+
+def _pattern(path):
+    """One visit per kind of page: /cases/12/ and /cases/13/ are one page, and so are
+    /cases/?sort=number and ?sort=status; each ?tab= is a page of its own."""
+    url = urlsplit(path)
+    query = sorted(
+        part if part.startswith("tab=") else part.split("=")[0]
+        for part in url.query.split("&")
+        if part
+    )
+    return re.sub(r"\d+", "N", url.path) + "?" + "&".join(query)
+
+
+def _links(page) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    found = []
+    for href in hrefs:
+        url = urlsplit(href)
+        if url.netloc != urlsplit(page.url).netloc:
+            continue
+        path = url.path + (f"?{url.query}" if url.query else "")
+        if not SKIP_LINKS.search(url.path):
+            found.append(path)
+    return found
+
+
+def test_every_page_a_volunteer_or_liaison_can_reach_passes_axe_and_fits_a_thumb(
+    chromium, live_server, demo
+):
+    case_ids = stories.light_accounts()
+    problems = []
+    for username in LIGHT_ROLES:
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            context, page = _sign_in(chromium, live_server, username, viewport)
+            home = urlsplit(page.url).path
+            if label == "phone":
+                tabs = page.locator('[data-testid="tabbar"] .tab-label').all_inner_texts()
+                assert tabs == LIGHT_TABS[username], (username, tabs)
+            cases = [f"/cases/{pk}/" for pk in case_ids]
+            todo = [home, "/me/", "/notifications/", *cases]
+            seen, visited = set(), []
+            try:
+                while todo and len(visited) < 40:
+                    path = todo.pop(0)
+                    if _pattern(path) in seen:
+                        continue
+                    response = page.goto(path)
+                    if response.status == 404 and path in cases:
+                        continue  # a case outside this account's reach
+                    seen.add(_pattern(path))
+                    if response.status != 200:
+                        problems.append(f"{username} {label} {path}: status {response.status}")
+                        continue
+                    visited.append(path)
+                    page.wait_for_load_state("networkidle")
+                    todo += _links(page)
+                    for violation in _axe(page):
+                        problems.append(f"{username} {label} {path}: {violation}")
+                    if label == "phone":
+                        for small in page.evaluate(TAP_TARGETS_JS, MIN_TARGET):
+                            problems.append(f"{username} phone {path}: tap target {small}")
+                        width = page.evaluate("document.documentElement.scrollWidth")
+                        if width > PHONE["width"]:
+                            problems.append(f"{username} phone {path}: {width}px wide")
+            finally:
+                context.close()
+            print(username, label, visited)
+            assert len(visited) >= 5, (username, label, visited)
+            if username != "volunteer":  # a liaison reads the case their agency is asked about
+                assert any(re.fullmatch(r"/cases/\d+/", p) for p in visited), visited
     assert not problems, "\n" + "\n".join(problems)
 
 

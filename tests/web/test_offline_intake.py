@@ -6,6 +6,7 @@ typed value and both photos, with the summary of errors in view."""
 import io
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,15 @@ def _photo(folder, name, colour):
     Image.new("RGB", (64, 48), colour).save(buffer, format="JPEG")
     path.write_bytes(buffer.getvalue())
     return str(path)
+
+
+def until(page, expression, timeout=15.0):
+    """Wait for a JavaScript expression that may give a promise to come true (Playwright's
+    `wait_for_function` takes a pending promise for a true value and returns at once)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"Promise.resolve({expression}).then(Boolean)"):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(100)
 
 
 def _fill(page, *, title, id_value):
@@ -84,10 +94,9 @@ def test_a_report_made_without_signal_is_sent_once_when_it_returns(sign_in, tmp_
     out = _shots(tmp_path)
     page = sign_in("grid_worker", PHONE)
     page.goto("/cases/new/")
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
     # The worker keeps the form and its assets, so it opens again without signal.
-    page.wait_for_function("caches.match('/cases/new/').then(Boolean)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until(page, "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller)")
+    until(page, "caches.match('/cases/new/').then(Boolean)")
     page.context.set_offline(True)
     page.reload()
     expect(page.get_by_test_id("intake-form")).to_be_visible()

@@ -18,8 +18,8 @@ from .conftest import DESKTOP, PHONE
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def _pages(case, town):
-    """(name, account, path) of each main page."""
+def _pages(case, town, referred):
+    """(name, account, path) of each main page; `referred`: a case a police station referred."""
     return [
         ("login", None, "/login/"),
         ("queue", "village_mediator", "/queue/"),
@@ -35,6 +35,13 @@ def _pages(case, town):
         ("me", "grid_worker", "/me/"),
         ("case-reporter", "grid_worker", f"/cases/{case.pk}/"),
         ("404", "village_mediator_2", f"/cases/{case.pk}/"),
+        # The light and agency accounts: the volunteer on duty, the police and 人社 liaisons.
+        ("volunteer-queue", "volunteer", "/queue/"),
+        ("duty", "volunteer", "/duty/"),
+        ("referrals", "police_liaison", "/referrals/"),
+        ("referral-new", "police_liaison", "/referrals/new/"),
+        ("case-liaison", "police_liaison", f"/cases/{referred}/"),
+        ("referrals-hr", "hr_liaison", "/referrals/"),
     ]
 
 
@@ -43,6 +50,7 @@ def test_main_pages_fit_a_phone_and_a_desktop(sign_in, chromium, live_server, tm
     out.mkdir(parents=True, exist_ok=True)
     stories.build()
     (case, *_) = stories.overdue_cases()
+    referred, _ = stories.light_accounts()
     # The mediator has taken this one: the case page shows what they can do next.
     mediator = User.objects.get(username="village_mediator")
     services.case_assign(actor=mediator, case_id=case.pk, assignee=mediator)
@@ -55,7 +63,7 @@ def test_main_pages_fit_a_phone_and_a_desktop(sign_in, chromium, live_server, tm
     )
     case = Case.objects.select_related("town").get(pk=case.pk)
     pages = {}
-    for name, account, path in _pages(case, case.town):
+    for name, account, path in _pages(case, case.town, referred):
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             key = (account, label)
             if key not in pages:
@@ -74,4 +82,4 @@ def test_main_pages_fit_a_phone_and_a_desktop(sign_in, chromium, live_server, tm
                 width = page.evaluate("document.documentElement.scrollWidth")
                 assert width <= PHONE["width"], f"{name} overflows the phone: {width}px"
             page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=label == "desktop")
-    assert len(list(out.glob("*.png"))) == 2 * len(_pages(case, case.town))
+    assert len(list(out.glob("*.png"))) == 2 * len(_pages(case, case.town, referred))
