@@ -583,10 +583,10 @@ class Year:
 
     # ---------------------------------------------------------------- reports and sweep
 
-    @transaction.atomic
     def inspections(self, month: date):
         """Each grid worker files the month's inspection report (most do; a few forget), with
-        the cases the grid's inspections found that month; a report already filed is kept."""
+        the cases the grid's inspections found that month; a report already filed is kept.
+        A report is a transaction of its own (the service's)."""
         rng = random.Random(f"inspection-{month}")
         today = timezone.localtime(self.now).date()
         nxt = (month + timedelta(days=32)).replace(day=1)

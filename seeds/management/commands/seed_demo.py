@@ -166,7 +166,6 @@ class Command(BaseCommand):
 
     def year(self, staff, months):
         from assessment.models import KpiSnapshot
-        from cases.models import Referral
         from seeds.referrals import seed_referrals
         from seeds.supervision import load_supervision
         from seeds.year import Year, snapshot_year, status_counts, year_key
@@ -174,9 +173,10 @@ class Command(BaseCommand):
         cases = Case.objects.filter(county=staff.county)
         after = cases.order_by("-reported_at").values_list("reported_at", flat=True).first()
         # The county's snapshot of the year of its last case is written last: the year is whole.
-        if after is not None and KpiSnapshot.objects.filter(
-            area=staff.county, period_key=year_key(after)
-        ).exists():
+        if (
+            after is not None
+            and KpiSnapshot.objects.filter(area=staff.county, period_key=year_key(after)).exists()
+        ):
             self.stdout.write(
                 f"cases: the demo county already has {cases.count()} cases; nothing to do"
             )
@@ -191,9 +191,7 @@ class Command(BaseCommand):
         year = Year(staff, months=months, now=now, after=after)
         with fast_seeding_connection():
             tally = year.run(progress=Progress(self.stdout, started))
-            # All or none (one transaction), so a year resumed after them finds them whole.
-            if not Referral.objects.filter(county=staff.county).exists():
-                self.stdout.write(f"referrals: {dict(seed_referrals(staff.county, now))}")
+            self.stdout.write(f"referrals: {dict(seed_referrals(staff.county, now))}")
         seconds = time.perf_counter() - started
         with transaction.atomic():
             self.stdout.write(f"督查督办: {load_supervision(staff, now=timezone.now())}")
