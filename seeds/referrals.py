@@ -17,6 +17,8 @@ from cases.choices import Outcome, Status
 from cases.models import Case
 from config.errors import DomainError
 
+from .pace import yield_to_pages
+
 INBOUND = {
     "police_referral": ("police", "police_110"),
     "court_referral": ("court", "court_entrusted"),
@@ -78,6 +80,7 @@ def _play(tally, direction, step, *args):
             tally.update(f"{direction}_{s}" for s in step(*args))
     except DomainError:
         tally[f"{direction}_refused"] += 1
+    yield_to_pages()
 
 
 def _inbound(rng, case, agency, kind, person, now):

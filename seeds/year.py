@@ -33,6 +33,7 @@ from mediation.models import InspectionReport
 from . import lawgates
 from .agreements import follow_up_day, joint_applicants
 from .org import Staff
+from .pace import yield_to_pages
 from .people import (
     CATEGORIES,
     CATEGORY_WEIGHTS,
@@ -218,6 +219,7 @@ class Year:
             self.tally.cases += 1
         except DomainError as exc:
             self.tally.refused.append(f"{path} case reported {reported_at:%Y-%m-%d}: {exc}")
+        yield_to_pages()
 
     def _play(self, rng, reported_at, path):
         try:
@@ -631,6 +633,7 @@ class Year:
                 )
                 self.tally.reports += 1
                 self.tally.zero_reports += not found
+                yield_to_pages()
 
     def sweep(self):
         """The sweep at the real time acts on what is overdue now, as the beat would."""

@@ -20,6 +20,7 @@ from grids.models import Area
 from seeds.agencies import load_demo_agencies
 from seeds.areas import load_demo_areas
 from seeds.org import load_organisations
+from seeds.pace import seeding_flag
 from seeds.risk import rate_demo_villages
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -53,18 +54,22 @@ class Progress:
 @contextmanager
 def fast_seeding_connection():
     """For the seeding run only: no query log (DEBUG keeps every SQL string), and on SQLite no
-    fsync and statement journals in memory; the year is one transaction either way."""
+    fsync, statement journals in memory, a long wait for the lock, and pauses between cases
+    while pages are served (seeds/pace.py)."""
     debug = settings.DEBUG
     settings.DEBUG = False
     try:
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous = OFF")
-                cursor.execute("PRAGMA temp_store = MEMORY")
-                cursor.execute("PRAGMA cache_size = -65536")
-                # Behind `make run`'s server: wait out the worker's sweep rather than fail.
-                cursor.execute("PRAGMA busy_timeout = 300000")
-        yield
+        if connection.vendor != "sqlite":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA temp_store = MEMORY")
+            cursor.execute("PRAGMA cache_size = -65536")
+            # Behind `make run`'s server: wait out the worker's sweep rather than fail.
+            cursor.execute("PRAGMA busy_timeout = 300000")
+        with seeding_flag():  # and pause between cases while pages are asked for
+            yield
     finally:
         settings.DEBUG = debug
 
