@@ -5,7 +5,7 @@ transactions, so the request's writes get their turn.
 SQLite's busy wait polls (every 100 ms once it has waited a while); a seeder that begins its
 next case the moment it commits would hold the lock at nearly every poll, and a sign-in would
 wait for most of a minute or fail with "database is locked". `YieldToPages` (a middleware, on
-SQLite only) touches a flag file while it exists; the seeder, after each case, report and
+SQLite only) and each Celery task touch a flag file while it exists; the seeder, after each case, report and
 referral, sleeps a little when the flag was touched in the last few seconds.
 """
 
@@ -38,13 +38,27 @@ def seeding_flag():
 
 
 def yield_to_pages():
-    """Sleep a moment when a page was asked for in the last few seconds (no flag: nothing)."""
+    """Between two of the seeder's transactions (no flag: nothing): deliver the outbox rows
+    the step left, as the beat's relay would have by now (the worker's relay would otherwise
+    hold the lock for seconds at a time catching up with the year), then sleep a moment when
+    a page or a task asked for a turn in the last few seconds."""
     try:
         touched = os.stat(flag_path()).st_mtime
     except FileNotFoundError:
         return
+    from notifications.services import relay_outbox
+
+    relay_outbox()
     if time.time() - touched < WINDOW:
         time.sleep(PAUSE)
+
+
+def touch_flag(*args, **kwargs):
+    """Ask the seeder for a turn, when it is seeding (a Celery task_prerun receiver too)."""
+    try:
+        os.utime(flag_path())
+    except FileNotFoundError:
+        pass
 
 
 class YieldToPages:
@@ -52,11 +66,7 @@ class YieldToPages:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.path = flag_path()
 
     def __call__(self, request):
-        try:
-            os.utime(self.path)
-        except FileNotFoundError:
-            pass
+        touch_flag()
         return self.get_response(request)
