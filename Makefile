@@ -24,18 +24,20 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 
 # One machine: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
-# Web, worker and beat run under one process manager (Procfile); Ctrl-C stops all three.
+# Web, worker and beat run under one process manager (Procfile), with the demo year seeded
+# behind them (`seed_demo --stay`, a fourth process); Ctrl-C stops them all.
 run: venv assets
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --no-year
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  调解案件管理系统 running at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@echo "  the demo year of cases fills in behind the server (its progress: the seed lines)"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/ (Swagger) and /api/redoc/, served offline"
 	@echo "  demo accounts, password demo-pass-2026: county_officer county_viewer county_admin"
 	@echo "    town_officer town_officer_2 village_mediator village_mediator_2 grid_worker"
 	@echo ""
-	@HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run.py
+	@HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run.py --seed
 
 # The whole suite: on PostgreSQL and Redis when they answer, else SQLite. Each run has its own
 # databases (MEDIATION_DB, else one named after the run; a Redis database no other run holds),

@@ -169,12 +169,27 @@ SET period_kind = EXCLUDED.period_kind, metrics = EXCLUDED.metrics,
 """
 
 
+# Snapshots per statement. With the whole country's 665,000 areas loaded one document of every
+# area passed PostgreSQL's 1 GB limit on a value ("invalid memory alloc request size").
+UPSERT_BATCH = 20000
+
+
+@transaction.atomic
 def _upsert_pg(rows, period: Period, now, *, final: bool = False) -> None:
-    """Every snapshot of the period in one statement: the rows travel as one JSON document
-    (a per-row array of JSON texts costs more to encode than the aggregates cost to compute)."""
-    document = json.dumps(rows)
+    """The period's snapshots in a few statements, UPSERT_BATCH rows each: the rows travel as
+    one JSON document per statement (a per-row array of JSON texts costs more to encode than
+    the aggregates cost to compute)."""
+    sql = UPSERT_SQL.format(table=connection.ops.quote_name(KpiSnapshot._meta.db_table))
     with connection.cursor() as cursor:
-        cursor.execute(
-            UPSERT_SQL.format(table=connection.ops.quote_name(KpiSnapshot._meta.db_table)),
-            {"kind": period.kind, "key": period.key, "at": now, "rows": document, "final": final},
-        )
+        for start in range(0, len(rows), UPSERT_BATCH):
+            document = json.dumps(rows[start : start + UPSERT_BATCH])
+            cursor.execute(
+                sql,
+                {
+                    "kind": period.kind,
+                    "key": period.key,
+                    "at": now,
+                    "rows": document,
+                    "final": final,
+                },
+            )

@@ -198,6 +198,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Write-ahead log: pages read while `make run` fills the demo year behind the server, and
+    # their writes get a turn between the seeder's (seeds/pace.py).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    MIDDLEWARE.insert(0, "seeds.pace.YieldToPages")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A PostgreSQL streaming replica for the reads that may lag (config/db_router.py says which):

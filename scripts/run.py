@@ -8,7 +8,10 @@ reaches this manager alone, not `make` above it (which would report "Interrupt" 
 nor the children (each in its own session, stopped by the manager with SIGTERM, then SIGKILL
 after five seconds). The foreground is given back on exit.
 
-    scripts/run.py [Procfile]     HOST and PORT (default 127.0.0.1:8000) reach the commands.
+    scripts/run.py [--seed] [Procfile]
+        HOST and PORT (default 127.0.0.1:8000) reach the commands. With --seed a fourth process,
+        `manage.py seed_demo --stay` (plus $SEED_DEMO_ARGS), fills the demo year behind the
+        server, shows its progress and then waits to be stopped with the others.
 """
 
 import os
@@ -52,8 +55,14 @@ def terminal_foreground():
 
 
 def main(argv):
-    procfile = Path(argv[1]) if len(argv) > 1 else ROOT / "Procfile"
-    entries = parse_procfile(procfile.read_text()).processes
+    args = argv[1:]
+    seed = "--seed" in args
+    args = [arg for arg in args if arg != "--seed"]
+    procfile = Path(args[0]) if args else ROOT / "Procfile"
+    entries = dict(parse_procfile(procfile.read_text()).processes)
+    if seed:
+        extra = os.environ.get("SEED_DEMO_ARGS", "")
+        entries["seed"] = f"exec python {ROOT / 'manage.py'} seed_demo --stay {extra}".strip()
     env = dict(os.environ)
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")

@@ -17,6 +17,8 @@ from cases.choices import Outcome, Status
 from cases.models import Case
 from config.errors import DomainError
 
+from .pace import yield_to_pages
+
 INBOUND = {
     "police_referral": ("police", "police_110"),
     "court_referral": ("court", "court_entrusted"),
@@ -33,9 +35,10 @@ RESULT_OF_OUTCOME = {
 }
 
 
-@transaction.atomic
 def seed_referrals(county, now, seed: int = 610222) -> Counter:
-    """Play the referrals of the demo county's cases up to `now`; returns what it did."""
+    """Play the referrals of the demo county's cases up to `now`; returns what it did. Each
+    case's referral is its own transaction (the pages read on while `make run` seeds), and a
+    case that has one already is left as it is, so a run cut short is finished by the next."""
     rng = random.Random(seed)
     tally = Counter()
     agencies = list(Agency.objects.filter(county=county, active=True))
@@ -46,7 +49,11 @@ def seed_referrals(county, now, seed: int = 610222) -> Counter:
     stations = {a.area_id: a for a in agencies if a.kind == "police"}
     by_kind = {a.kind: a for a in agencies if a.kind != "police"}
     departments = {a.department: a for a in agencies if a.kind == "administrative"}
-    cases = Case.objects.filter(county=county).select_related("assignee").order_by("reported_at")
+    cases = (
+        Case.objects.filter(county=county, referrals__isnull=True)
+        .select_related("assignee")
+        .order_by("reported_at")
+    )
     for case in cases.filter(source__in=list(INBOUND)):
         agency_kind, kind = INBOUND[case.source]
         agency = stations.get(case.town_id) if agency_kind == "police" else by_kind.get(agency_kind)
@@ -73,6 +80,7 @@ def _play(tally, direction, step, *args):
             tally.update(f"{direction}_{s}" for s in step(*args))
     except DomainError:
         tally[f"{direction}_refused"] += 1
+    yield_to_pages()
 
 
 def _inbound(rng, case, agency, kind, person, now):

@@ -28,10 +28,12 @@ from cases.models import Case, HandlingPeriod
 from config.errors import DomainError
 from mediation import services as ms
 from mediation.choices import ConfirmationStatus, FollowUpMethod, Satisfaction
+from mediation.models import InspectionReport
 
 from . import lawgates
 from .agreements import follow_up_day, joint_applicants
 from .org import Staff
+from .pace import yield_to_pages
 from .people import (
     CATEGORIES,
     CATEGORY_WEIGHTS,
@@ -86,9 +88,19 @@ class Stop(Exception):
 class Year:
     """Plays the demo county's year of cases."""
 
-    def __init__(self, staff: Staff, *, months: int, now: datetime, seed: int = 610222):
+    def __init__(
+        self,
+        staff: Staff,
+        *,
+        months: int,
+        now: datetime,
+        seed: int = 610222,
+        after: datetime | None = None,
+    ):
         self.staff = staff
         self.now = now
+        # Resuming a year cut short: the cases reported up to `after` are there already.
+        self.after = after
         self.rng = random.Random(seed)
         self.tally = Tally()
         today = timezone.localtime(now).date()
@@ -97,7 +109,6 @@ class Year:
             first = (first - timedelta(days=1)).replace(day=1)
         self.start = first
         self.months = months
-        self.inspection_cases = defaultdict(list)  # (grid id, month start) -> [case]
         villages = [v for t in staff.towns for v in staff.villages[t.id]]
         # The demo accounts' villages get a little more traffic, so their queues are lively.
         self.villages = villages
@@ -117,18 +128,23 @@ class Year:
         return moment
 
     def run(self, progress=None) -> Tally:
-        """Play the year; `progress(done, total)` is called after each case."""
+        """Play the year; `progress(done, total)` is called after each case.
+
+        Each case is its own transaction (and each month's inspection reports one more), so the
+        pages read the year while it fills and a writer waits for one case at most; a run cut
+        short is resumed with `after`, the time of the last case reported."""
         plans = self.plans()
         done = 0
-        # One transaction: a year is loaded whole or not at all (and SQLite commits once).
-        with transaction.atomic():
-            for month, chunk in _by_month(plans):
-                for plan in chunk:
+        for month, chunk in _by_month(plans):
+            for plan in chunk:
+                if self.after is not None and plan[0] <= self.after:
+                    self.rng.random()  # the draw play() would make: later cases stay the same
+                else:
                     self.play(plan)
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(plans))
-                self.inspections(month)
+                done += 1
+                if progress is not None:
+                    progress(done, len(plans))
+            self.inspections(month)
         self.sweep()
         return self.tally
 
@@ -203,6 +219,7 @@ class Year:
             self.tally.cases += 1
         except DomainError as exc:
             self.tally.refused.append(f"{path} case reported {reported_at:%Y-%m-%d}: {exc}")
+        yield_to_pages()
 
     def _play(self, rng, reported_at, path):
         try:
@@ -260,9 +277,6 @@ class Year:
             at=at,
         )
         self.tally.steps["report"] += 1
-        if source == "grid_inspection" and case.grid_id:
-            month = timezone.localtime(at).date().replace(day=1)
-            self.inspection_cases[(case.grid_id, month)].append(case)
         return case
 
     def party(self, rng, name, role, village):
@@ -572,9 +586,26 @@ class Year:
     # ---------------------------------------------------------------- reports and sweep
 
     def inspections(self, month: date):
-        """Each grid worker files the month's inspection report (most do; a few forget)."""
+        """Each grid worker files the month's inspection report (most do; a few forget), with
+        the cases the grid's inspections found that month; a report already filed is kept.
+        A report is a transaction of its own (the service's)."""
         rng = random.Random(f"inspection-{month}")
         today = timezone.localtime(self.now).date()
+        nxt = (month + timedelta(days=32)).replace(day=1)
+        found_in = defaultdict(list)  # grid id -> [case], in report order
+        for case in Case.objects.filter(
+            county=self.staff.county,
+            source="grid_inspection",
+            grid__isnull=False,
+            reported_at__gte=local(month, 0),
+            reported_at__lt=local(nxt, 0),
+        ).order_by("reported_at", "pk"):
+            found_in[case.grid_id].append(case)
+        filed = set(
+            InspectionReport.objects.filter(county=self.staff.county, period=month).values_list(
+                "grid_id", flat=True
+            )
+        )
         for village in self.villages:
             for grid in self.staff.grids.get(village.id, []):
                 if rng.random() < 0.06:
@@ -583,12 +614,12 @@ class Year:
                 if day > today:
                     continue
                 worker = self.staff.grid_workers.get(grid.id)
-                if worker is None:
+                if worker is None or grid.id in filed:
                     continue
                 found = [
                     c
-                    for c in self.inspection_cases.get((grid.id, month), [])
-                    if c.reported_at.date() <= day
+                    for c in found_in.get(grid.id, [])
+                    if timezone.localtime(c.reported_at).date() <= day
                 ]
                 filed_at = local(day, 17) + timedelta(minutes=rng.randrange(0, 60))
                 ms.inspection_file(
@@ -602,6 +633,7 @@ class Year:
                 )
                 self.tally.reports += 1
                 self.tally.zero_reports += not found
+                yield_to_pages()
 
     def sweep(self):
         """The sweep at the real time acts on what is overdue now, as the beat would."""
@@ -637,11 +669,19 @@ def assessment_periods(start: date, end: date) -> list[str]:
 
 
 def snapshot_year(start: date, now: datetime) -> int:
-    """KPI snapshots of every month, quarter and year of the seeded span."""
+    """KPI snapshots of every month, quarter and year of the seeded span, a transaction each;
+    the year of `now` last, since its county snapshot marks the demo year whole."""
     written = 0
-    for key in assessment_periods(start, timezone.localtime(now).date()):
-        written += snapshot_period(parse_period(key), now=now)
+    keys = assessment_periods(start, timezone.localtime(now).date())
+    keys.sort(key=lambda key: key == year_key(now))
+    for key in keys:
+        with transaction.atomic():
+            written += snapshot_period(parse_period(key), now=now)
     return written
+
+
+def year_key(moment: datetime) -> str:
+    return str(timezone.localtime(moment).year)
 
 
 def status_counts(county) -> dict:

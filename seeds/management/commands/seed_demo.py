@@ -2,6 +2,8 @@
 mediators, and a year of cases through the services (DESIGN.md §11); or, with `--cases N`,
 bulk benchmark volumes over several counties (PostgreSQL COPY). Idempotent."""
 
+import signal
+import threading
 import time
 from contextlib import contextmanager
 
@@ -18,6 +20,7 @@ from grids.models import Area
 from seeds.agencies import load_demo_agencies
 from seeds.areas import load_demo_areas
 from seeds.org import load_organisations
+from seeds.pace import seeding_flag
 from seeds.risk import rate_demo_villages
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -51,18 +54,33 @@ class Progress:
 @contextmanager
 def fast_seeding_connection():
     """For the seeding run only: no query log (DEBUG keeps every SQL string), and on SQLite no
-    fsync and statement journals in memory; the year is one transaction either way."""
+    fsync, statement journals in memory, a long wait for the lock, and pauses between cases
+    while pages are served (seeds/pace.py)."""
     debug = settings.DEBUG
     settings.DEBUG = False
     try:
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous = OFF")
-                cursor.execute("PRAGMA temp_store = MEMORY")
-                cursor.execute("PRAGMA cache_size = -65536")
-        yield
+        if connection.vendor != "sqlite":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA temp_store = MEMORY")
+            cursor.execute("PRAGMA cache_size = -65536")
+            # Behind `make run`'s server: wait out the worker's sweep rather than fail.
+            cursor.execute("PRAGMA busy_timeout = 300000")
+        with seeding_flag():  # and pause between cases while pages are asked for
+            yield
     finally:
         settings.DEBUG = debug
+
+
+def wait_until_stopped():
+    """Sleep until SIGTERM or SIGINT, then exit with status 0."""
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    while not stopped.wait(3600):
+        pass
 
 
 class Command(BaseCommand):
@@ -76,6 +94,17 @@ class Command(BaseCommand):
             "--no-cases",
             action="store_true",
             help="Areas, accounts and committees only.",
+        )
+        parser.add_argument(
+            "--no-year",
+            action="store_true",
+            help="Everything but the year of cases (what `make run` loads before the server).",
+        )
+        parser.add_argument(
+            "--stay",
+            action="store_true",
+            help="Once done, wait until stopped (SIGTERM or SIGINT) and exit 0: a process of "
+            "`make run`'s manager, which stops everything when one of its processes ends.",
         )
         parser.add_argument(
             "--months",
@@ -113,6 +142,11 @@ class Command(BaseCommand):
         )
         # With --no-cases (the browser tests' fixture) one month of 说事日 is enough.
         self.community(staff, 1 if options["no_cases"] else options["months"])
+        if options["no_year"]:
+            self.stdout.write(
+                f"seed_demo (all but the year) done in {time.perf_counter() - started:.1f}s"
+            )
+            return
         if options["cases"] is not None:
             self.bulk(options["cases"], options["counties"])
         elif not options["no_cases"]:
@@ -121,6 +155,8 @@ class Command(BaseCommand):
             self.year(staff, options["months"])
         self.stdout.write(rate_demo_villages())
         self.stdout.write(f"seed_demo done in {time.perf_counter() - started:.1f}s")
+        if options["stay"]:
+            wait_until_stopped()
 
     def community(self, staff, months):
         from seeds.community import load_community
@@ -134,23 +170,36 @@ class Command(BaseCommand):
         )
 
     def year(self, staff, months):
+        from assessment.models import KpiSnapshot
         from seeds.referrals import seed_referrals
         from seeds.supervision import load_supervision
-        from seeds.year import Year, snapshot_year, status_counts
+        from seeds.year import Year, snapshot_year, status_counts, year_key
 
-        if Case.objects.filter(county=staff.county).exists():
+        cases = Case.objects.filter(county=staff.county)
+        after = cases.order_by("-reported_at").values_list("reported_at", flat=True).first()
+        # The county's snapshot of the year of its last case is written last: the year is whole.
+        if (
+            after is not None
+            and KpiSnapshot.objects.filter(area=staff.county, period_key=year_key(after)).exists()
+        ):
             self.stdout.write(
-                f"cases: the demo county already has "
-                f"{Case.objects.filter(county=staff.county).count()} cases; nothing to do"
+                f"cases: the demo county already has {cases.count()} cases; nothing to do"
             )
             return
+        # A year cut short (stopped while it filled) goes on after its last case.
+        if after is not None:
+            self.stdout.write(
+                f"cases: {cases.count()} there; the year goes on after {after:%Y-%m-%d %H:%M}"
+            )
         started = time.perf_counter()
         now = timezone.now()
-        year = Year(staff, months=months, now=now)
+        year = Year(staff, months=months, now=now, after=after)
         with fast_seeding_connection():
             tally = year.run(progress=Progress(self.stdout, started))
             self.stdout.write(f"referrals: {dict(seed_referrals(staff.county, now))}")
         seconds = time.perf_counter() - started
+        with transaction.atomic():
+            self.stdout.write(f"督查督办: {load_supervision(staff, now=timezone.now())}")
         snapshots = snapshot_year(year.start, now)
         self.stdout.write(
             f"cases: {tally.cases} in {months} months from {year.start:%Y-%m} "
@@ -168,7 +217,6 @@ class Command(BaseCommand):
             + ", ".join(f"{k} {v}" for k, v in sorted(status_counts(staff.county).items()))
         )
         self.summary(staff.county, year.start, now)
-        self.stdout.write(f"督查督办: {load_supervision(staff, now=timezone.now())}")
 
     def summary(self, county, start, now):
         from assessment.models import KpiSnapshot
