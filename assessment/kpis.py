@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from cases.choices import Level, Outcome, PeriodEntry, Status
 from cases.models import Case, HandlingPeriod
+from grids.choices import LEVEL_RANK, AreaLevel
 from grids.models import Area
 
 from . import referral_kpis
@@ -348,6 +349,8 @@ def compute_period(period: Period, *, root: Area | None = None, now=None) -> dic
     areas = Area.objects.filter(level__in=SNAPSHOT_LEVELS)
     if root is not None:
         areas = areas.filter(code__startswith=root.prefix)
+    if root is None or LEVEL_RANK[root.level] < LEVEL_RANK[AreaLevel.COUNTY]:
+        areas = _skip_towns_and_villages_of_idle_counties(areas)
     area_list = list(areas.values_list("id", "code", "level"))
     results = {area_id: dict(EMPTY) for area_id, _, _ in area_list}
     present = {level for _, _, level in area_list}
@@ -390,6 +393,30 @@ def compute_period(period: Period, *, root: Area | None = None, now=None) -> dic
                 results[area_id]["grids_inspected"] = row["n"]
     referral_kpis.add(results, grid_levels, period, root, as_of)  # both paths: one query/level
     return {area_id: _finish(raw) for area_id, raw in results.items()}
+
+
+def _skip_towns_and_villages_of_idle_counties(areas):
+    """Leave out the towns and villages of counties that hold no case and no grid: with the
+    national division list loaded (about 665,000 areas), a roll-up of every area would write a
+    snapshot of zeros for each village of every county that has not switched the system on.
+    Every county and every area above one keeps its snapshot (the rankings of counties stay
+    whole); a town or village left out is computed with its county's subtree the first time
+    anyone reads it (`assessment.selectors`), exactly as before."""
+    counties = Area.objects.filter(level=AreaLevel.COUNTY)
+    with_cases = counties.filter(Exists(Case.objects.filter(county_id=OuterRef("pk"))))
+    used = {code[:6] for code in with_cases.values_list("code", flat=True)}
+    used |= set(
+        Area.objects.filter(level=AreaLevel.GRID)
+        .annotate(county=Substr("code", 1, 6))
+        .values_list("county", flat=True)
+        .distinct()
+    )
+    if not counties.exclude(code__in=[prefix.ljust(12, "0") for prefix in used]).exists():
+        return areas
+    return areas.annotate(county_prefix=Substr("code", 1, 6)).filter(
+        Q(level__in=[AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY])
+        | Q(county_prefix__in=sorted(used))
+    )
 
 
 # Tests set this to check the portable queries against the PostgreSQL single-pass ones.

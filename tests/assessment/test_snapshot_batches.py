@@ -12,6 +12,9 @@ from grids.models import Area
 
 def test_every_area_gets_its_snapshot_whatever_the_batch(db, on_postgres, monkeypatch):
     call_command("import_areas", "--division", "610222")
+    village = Area.objects.filter(level="village").order_by("code").first()
+    # A grid: the county is in use, so all its towns and villages are rolled up.
+    Area.objects.create(code=village.code + "001", name="一网格", level="grid", parent=village)
     areas = Area.objects.filter(level__in=SNAPSHOT_LEVELS).count()
     assert areas == 130
     monkeypatch.setattr(services, "UPSERT_BATCH", 7)  # 19 statements
