@@ -1,6 +1,7 @@
 """Every row of the transition table (DESIGN.md §6), allowed and refused, for each role of the
 cast, through the API: out of scope 404, illegal state 409, in scope but not allowed 403."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -124,10 +125,19 @@ AFTER = {
 }
 
 
+_PEOPLE = itertools.count()
+
+
 def fresh(cast, state, level):
     """A case of village A1 at `level` in `state`, built through the services; a resolved one
     is followed up, so that closing it is allowed."""
-    case = drive(report(cast.grid_worker_a, cast.areas.grid_a1), to=state, level=level)
+    # Parties of their own: a party of an earlier open case would make this one a repeat
+    # dispute and start the earlier one's art. 25 clock (an event on the shared case).
+    serial = 100 + 2 * next(_PEOPLE)
+    parties = [party("张三", "applicant", serial), party("李四", "respondent", serial + 1)]
+    case = drive(
+        report(cast.grid_worker_a, cast.areas.grid_a1, parties=parties), to=state, level=level
+    )
     if state == "in_progress":
         record_session(case, getattr(cast, MEDIATOR[level]))  # resolve needs one (art. 27)
     if state == "resolved":
