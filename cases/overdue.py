@@ -56,12 +56,15 @@ class OverdueSource:
     past due at `now`, or a tuple of them (used as a subquery, a union; keep each on an index);
     `late_items(case_ids, now)` answers, in one query, the late items of the given cases;
     `ranked(column, area_id, now, limit)` answers the `limit` open cases of an area (`column` =
-    `town_id`, …) with the oldest late items of this kind, as (due, case id) pairs."""
+    `town_id`, …) with the oldest late items of this kind, as (due, case id) pairs.
+    `open_only`: only a case that is not closed can owe this kind (its open period, an
+    unanswered consultation, …), so a page of closed cases does not ask."""
 
     name: str
     case_ids: Callable[[datetime], QuerySet]
     late_items: Callable[[list[int], datetime], dict[int, list[LateItem]]]
     ranked: Callable[[str, int, datetime, int], list[tuple[datetime, int]]]
+    open_only: bool = False
 
 
 _SOURCES: dict[str, OverdueSource] = {}
@@ -86,15 +89,22 @@ def overdue_case_ids(now: datetime) -> QuerySet:
     return first.union(*rest) if rest else first
 
 
-def late_items(case_ids: Iterable[int], now: datetime) -> dict[int, list[LateItem]]:
+def late_items(
+    case_ids: Iterable[int], now: datetime, *, open_ids: Iterable[int] | None = None
+) -> dict[int, list[LateItem]]:
     """What is late for each of `case_ids` at `now`, earliest due first; cases with nothing
-    late are absent."""
+    late are absent. `open_ids`, when the caller holds the cases: those of them not closed
+    (the `open_only` sources ask about these alone, and not at all when there are none)."""
     ids = list(case_ids)
+    still_open = ids if open_ids is None else list(open_ids)
     found: dict[int, list[LateItem]] = {}
     if not ids:
         return found
     for source in _SOURCES.values():
-        for case_id, items in source.late_items(ids, now).items():
+        asked = still_open if source.open_only else ids
+        if not asked:
+            continue
+        for case_id, items in source.late_items(asked, now).items():
             found.setdefault(case_id, []).extend(items)
     for items in found.values():
         items.sort(key=lambda item: item.due)
@@ -202,4 +212,6 @@ def _period_ranked(column: str, area_id: int, now: datetime, limit: int):
     return list(first.union(*rest, all=True))
 
 
-register(OverdueSource("period", _period_case_ids, _period_late_items, _period_ranked))
+register(
+    OverdueSource("period", _period_case_ids, _period_late_items, _period_ranked, open_only=True)
+)

@@ -136,7 +136,11 @@ def attach_late(rows, now: datetime) -> list:
     """Set `row.late` (the late items, earliest first) on each case of a page in hand: one
     query per overdue source for the whole page."""
     rows = list(rows)
-    found = overdue.late_items([row.pk for row in rows], now)
+    found = overdue.late_items(
+        [row.pk for row in rows],
+        now,
+        open_ids=[row.pk for row in rows if row.status in OPEN_STATUSES],
+    )
     for row in rows:
         row.late = found.get(row.pk, [])
     return rows

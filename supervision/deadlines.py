@@ -141,4 +141,4 @@ def register() -> None:
             act=remind,
         )
     )
-    overdue.register(overdue.OverdueSource(KIND, case_ids, late_items, ranked))
+    overdue.register(overdue.OverdueSource(KIND, case_ids, late_items, ranked, open_only=True))

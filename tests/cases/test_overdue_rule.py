@@ -217,3 +217,38 @@ def test_the_overdue_rule_walks_the_partial_indexes(cast, on_postgres):
     assert "period_resolve_late" in plan or "period_assign_late" in plan, plan
     for index in ("consultation_open_due", "case_resolved_open"):
         assert index in plan, plan
+
+
+def test_a_page_of_closed_cases_asks_only_the_sources_a_closed_case_can_owe(
+    cast, django_assert_num_queries
+):
+    """A closed case has no open period, consultation, follow-up or 督办 to be late with: a page
+    of them asks only the sources that outlive the case (a referral's answer, a police
+    report), and the late items of open cases beside them are found as before."""
+    from cases import services
+
+    closed = []
+    for serial in (200, 210, 220):
+        case = report(cast.grid_worker_a, cast.areas.grid_a1, parties=two_parties(serial))
+        services.case_close(
+            actor=cast.village_officer_a, case_id=case.id, outcome="withdrawn", note="撤回"
+        )
+        closed.append(Case.objects.get(pk=case.pk))
+    late = report(cast.grid_worker_a, cast.areas.grid_a1, parties=two_parties(230))
+    later = timezone.now() + timedelta(days=60)
+
+    assert {s.name for s in overdue.sources() if s.open_only} >= {
+        "period",
+        "mediation.consultation",
+        "mediation.follow_up",
+    }
+    outliving = [s for s in overdue.sources() if not s.open_only]
+    with django_assert_num_queries(len(outliving)):
+        selectors.attach_late(closed, later)
+    assert all(row.late == [] for row in closed)
+
+    rows = [*closed, Case.objects.get(pk=late.pk)]
+    with django_assert_num_queries(len(overdue.sources())):
+        selectors.attach_late(rows, later)
+    assert [item.kind for item in rows[-1].late][:1] == ["assign"]
+    assert all(row.late == [] for row in rows[:-1])
