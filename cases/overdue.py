@@ -25,6 +25,8 @@ from django.db import connection
 from django.db.models import Case as Choose
 from django.db.models import F, Q, QuerySet, When
 
+from .choices import OPEN_STATUSES
+
 
 @dataclass(frozen=True)
 class LateItem:
@@ -57,14 +59,15 @@ class OverdueSource:
     `late_items(case_ids, now)` answers, in one query, the late items of the given cases;
     `ranked(column, area_id, now, limit)` answers the `limit` open cases of an area (`column` =
     `town_id`, …) with the oldest late items of this kind, as (due, case id) pairs.
-    `open_only`: only a case that is not closed can owe this kind (its open period, an
-    unanswered consultation, …), so a page of closed cases does not ask."""
+    `statuses`: the only case statuses that can owe this kind (an open period or an
+    unanswered consultation: the open ones; a first follow-up: `resolved`), so a page of cases
+    in none of them does not ask; None: any status (a referral's answer outlives its case)."""
 
     name: str
     case_ids: Callable[[datetime], QuerySet]
     late_items: Callable[[list[int], datetime], dict[int, list[LateItem]]]
     ranked: Callable[[str, int, datetime, int], list[tuple[datetime, int]]]
-    open_only: bool = False
+    statuses: frozenset[str] | None = None
 
 
 _SOURCES: dict[str, OverdueSource] = {}
@@ -90,18 +93,19 @@ def overdue_case_ids(now: datetime) -> QuerySet:
 
 
 def late_items(
-    case_ids: Iterable[int], now: datetime, *, open_ids: Iterable[int] | None = None
+    case_ids: Iterable[int], now: datetime, *, statuses: dict[int, str] | None = None
 ) -> dict[int, list[LateItem]]:
     """What is late for each of `case_ids` at `now`, earliest due first; cases with nothing
-    late are absent. `open_ids`, when the caller holds the cases: those of them not closed
-    (the `open_only` sources ask about these alone, and not at all when there are none)."""
+    late are absent. `statuses` ({case id: status}, when the caller holds the cases): a source
+    is asked only about the cases whose status can owe its kind, and not at all when none."""
     ids = list(case_ids)
-    still_open = ids if open_ids is None else list(open_ids)
     found: dict[int, list[LateItem]] = {}
     if not ids:
         return found
     for source in _SOURCES.values():
-        asked = still_open if source.open_only else ids
+        asked = ids
+        if statuses is not None and source.statuses is not None:
+            asked = [i for i in ids if statuses.get(i) in source.statuses]
         if not asked:
             continue
         for case_id, items in source.late_items(asked, now).items():
@@ -213,5 +217,11 @@ def _period_ranked(column: str, area_id: int, now: datetime, limit: int):
 
 
 register(
-    OverdueSource("period", _period_case_ids, _period_late_items, _period_ranked, open_only=True)
+    OverdueSource(
+        "period",
+        _period_case_ids,
+        _period_late_items,
+        _period_ranked,
+        statuses=frozenset(OPEN_STATUSES),
+    )
 )

@@ -139,7 +139,7 @@ def attach_late(rows, now: datetime) -> list:
     found = overdue.late_items(
         [row.pk for row in rows],
         now,
-        open_ids=[row.pk for row in rows if row.status in OPEN_STATUSES],
+        statuses={row.pk: row.status for row in rows},
     )
     for row in rows:
         row.late = found.get(row.pk, [])

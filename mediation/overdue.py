@@ -107,14 +107,14 @@ SOURCES = (
         consultation_case_ids,
         consultation_late_items,
         consultation_ranked,
-        open_only=True,
+        statuses=frozenset(OPEN_STATUSES),
     ),
     overdue.OverdueSource(
         "mediation.follow_up",
         follow_up_case_ids,
         follow_up_late_items,
         follow_up_ranked,
-        open_only=True,
+        statuses=frozenset({Status.RESOLVED}),
     ),
 )
 

@@ -141,4 +141,6 @@ def register() -> None:
             act=remind,
         )
     )
-    overdue.register(overdue.OverdueSource(KIND, case_ids, late_items, ranked, open_only=True))
+    overdue.register(
+        overdue.OverdueSource(KIND, case_ids, late_items, ranked, statuses=frozenset(OPEN_STATUSES))
+    )
