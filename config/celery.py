@@ -5,6 +5,7 @@ its interval so a backlog of nudges (broker down, worker busy) is dropped, not r
 next run finds the same work in the database anyway.
 """
 
+import dbm.dumb  # noqa: F401  (the beat's shelve backend, imported at start-up: see below)
 import logging
 import os
 import time
@@ -114,6 +115,9 @@ class HeartbeatScheduler(PersistentScheduler):
     _last_beat = 0.0
 
     def setup_schedule(self):
+        # The schedule is a shelve, whose dbm module Python imports when it is first opened; a
+        # Ctrl-C at that moment left it half-imported and a traceback on the way out, so it is
+        # imported with this module instead.
         Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
         super().setup_schedule()
 
