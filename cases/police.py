@@ -24,7 +24,7 @@ from notifications.services import notify
 from . import dates, overdue, sweep
 from .breaches import record_breach, subject_recorded
 from .choices import OPEN_STATUSES, RISK_ORDER, EventKind, Risk
-from .events import case_event
+from .events import case_event, case_events
 from .law_models import PoliceReport, PoliceTrigger
 from .models import Case, Party
 from .policy import CasePolicy, access_case
@@ -40,19 +40,33 @@ BATCH = 1000
 def police_due_open(*, case, trigger: str, at: datetime, note: str = "") -> PoliceReport:
     """Open the 24-hour clock of the case's report (inside the caller's transaction, the case
     locked or new); a clock already open or a report already made is left as it is."""
-    report = PoliceReport.objects.filter(case=case).first()
-    if report is not None:
-        if report.due_at is None and report.reported_at is None:
-            report.due_at, report.trigger, report.trigger_note = at + REPORT_WITHIN, trigger, note
-            report.save(update_fields=["due_at", "trigger", "trigger_note"])
-        return report
-    return PoliceReport.objects.create(
-        case=case,
-        trigger=trigger,
-        trigger_note=note[:200],
-        due_at=at + REPORT_WITHIN,
-        created_at=at,
-    )
+    return _clocks_open([case], trigger=trigger, at=at, notes={case.pk: note})[case.pk]
+
+
+def _clocks_open(cases, *, trigger: str, at: datetime, notes: dict) -> dict[int, PoliceReport]:
+    """`police_due_open` for many cases in three statements at the most (`notes`: each case's
+    note); their reports by case id."""
+    reports = {r.case_id: r for r in PoliceReport.objects.filter(case__in=[c.pk for c in cases])}
+    waiting = [r for r in reports.values() if r.due_at is None and r.reported_at is None]
+    for report in waiting:
+        report.due_at, report.trigger = at + REPORT_WITHIN, trigger
+        report.trigger_note = notes[report.case_id][:200]
+    if waiting:
+        PoliceReport.objects.bulk_update(waiting, ["due_at", "trigger", "trigger_note"])
+    new = [
+        PoliceReport(
+            case=case,
+            trigger=trigger,
+            trigger_note=notes[case.pk][:200],
+            due_at=at + REPORT_WITHIN,
+            created_at=at,
+        )
+        for case in cases
+        if case.pk not in reports
+    ]
+    for report in PoliceReport.objects.bulk_create(new):
+        reports[report.case_id] = report
+    return reports
 
 
 @transaction.atomic
@@ -69,7 +83,12 @@ def case_risk_raise(
     if risk not in Risk.values:
         errors["risk"] = ["风险等级无效。"]
     elif RISK_ORDER.index(Risk(risk)) <= RISK_ORDER.index(Risk(case.risk)):
-        errors["risk"] = [f"只能升高风险等级（当前为「{Risk(case.risk).label}」）。"]
+        # Raised already (the same raise twice, or the loser of two at once): nothing changes.
+        raise Conflict(
+            f"只能升高风险等级（当前为「{Risk(case.risk).label}」）。",
+            code="risk_not_higher",
+            risk=case.risk,
+        )
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = ["请填写风险升级的理由。"]
@@ -114,26 +133,30 @@ def repeat_party_clocks(*, case, hashes: dict, at: datetime) -> list[int]:
         matched.setdefault(case_id, set()).add(hashes[digest])
     if not matched:
         return []
-    earlier = Case.objects.select_for_update(of=("self",)).filter(pk__in=list(matched))
-    for other in earlier.order_by("pk"):
-        names = "、".join(sorted(matched[other.pk]))
-        # `repeat_dispute` stays the later case's mark (the rating counts each repeat once).
-        police_due_open(case=other, trigger=PoliceTrigger.REPEAT_PARTY, note=names, at=at)
-        case_event(
-            case=other,
-            kind=EventKind.RISK_RAISED,
-            actor=None,
-            at=at,
-            from_status=other.status,
-            from_level=other.level,
-            note=f"重复纠纷：当事人{names}在新登记的案件{case.number}中再次出现。",
-            data={
-                "reason": "repeat_dispute",
-                "case": case.pk,
-                "from": other.risk,
-                "to": other.risk,
-            },
-        )
+    earlier = list(
+        Case.objects.select_for_update(of=("self",)).filter(pk__in=list(matched)).order_by("pk")
+    )
+    names = {other.pk: "、".join(sorted(matched[other.pk])) for other in earlier}
+    # `repeat_dispute` stays the later case's mark (the rating counts each repeat once).
+    _clocks_open(earlier, trigger=PoliceTrigger.REPEAT_PARTY, at=at, notes=names)
+    case_events(
+        [
+            {
+                "case": other,
+                "kind": EventKind.RISK_RAISED,
+                "actor": None,
+                "at": at,
+                "note": f"重复纠纷：当事人{names[other.pk]}在新登记的案件{case.number}中再次出现。",
+                "data": {
+                    "reason": "repeat_dispute",
+                    "case": case.pk,
+                    "from": other.risk,
+                    "to": other.risk,
+                },
+            }
+            for other in earlier
+        ]
+    )
     return sorted(matched)
 
 

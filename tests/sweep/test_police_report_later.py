@@ -101,7 +101,7 @@ def test_raising_the_risk_over_the_api_bad_input_and_roles(cast, api):
     url = f"/api/v1/cases/{case.pk}/risk/"
     officer = api(cast.village_officer_a)
     response = officer.post(url, {"risk": "green", "reason": "x"}, format="json")
-    assert response.status_code == 400 and "risk" in response.json()
+    assert response.status_code == 409 and response.json()["risk"] == "green"
     response = officer.post(url, {"risk": "red", "reason": ""}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
     assert api(cast.grid_worker_a).post(url, {"risk": "red", "reason": "x"}).status_code == 403
@@ -110,7 +110,7 @@ def test_raising_the_risk_over_the_api_bad_input_and_roles(cast, api):
     assert response.status_code == 200, response.content
     assert response.json()["risk"] == "red" and response.json()["police_due"]
     response = officer.post(url, {"risk": "red", "reason": "再次"}, format="json")
-    assert response.status_code == 400 and "risk" in response.json()
+    assert response.status_code == 409 and response.json()["code"] == "risk_not_higher"
 
 
 def test_the_case_page_raises_the_risk_and_shows_the_clock(cast, client):
