@@ -1,38 +1,13 @@
 """Races on PostgreSQL with real threads and their own connections: one case, many hands;
 many intakes, one number sequence."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseNumberSequence, HandlingPeriod
 from config.errors import Conflict
 from tests.builders import party, report
-
-
-def run_in_threads(count, work):
-    """Start `count` threads at the same moment; each runs work(i) on its own connection."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = ("ok", work(i))
-        except Exception as exc:  # collected and asserted by the test
-            results[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+from tests.concurrency import run_in_threads
 
 
 @pytest.mark.slow

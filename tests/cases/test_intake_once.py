@@ -4,15 +4,14 @@ key make one case and get equal answers. And a form sent back for a correction k
 value and photo, with a summary of its errors at the top."""
 
 import io
-import threading
 
 import pytest
-from django.db import connection
 from PIL import Image
 from rest_framework.test import APIClient
 
 from cases.models import Attachment, Case, HeldPhoto, IntakeKey
 from tests.builders import id_number, two_parties
+from tests.concurrency import at_once
 
 KEY = "5f0c9a8e-1d2b-4c3a-9e8f-7a6b5c4d3e2f"
 
@@ -106,25 +105,15 @@ def test_the_schema_documents_the_header(api, cast):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_posts_with_one_key_make_one_case(cast, on_postgres):
     """Finding: two taps on 提交登记 over a slow connection made two cases."""
-    barrier = threading.Barrier(2)
-    answers = [None, None]
     body = _body(cast.areas.grid_a1)
 
-    def post(i):
+    def post():
         client = APIClient()
         client.force_authenticate(cast.grid_worker_a)
-        try:
-            barrier.wait(timeout=30)
-            response = _post(client, body)
-            answers[i] = (response.status_code, response.json())
-        finally:
-            connection.close()
+        response = _post(client, body)
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once(post)
     assert answers[0] == answers[1]
     assert answers[0][0] == 201
     assert Case.objects.count() == 1
@@ -199,27 +188,17 @@ def test_two_concurrent_sends_of_the_phone_form_with_one_key_make_one_case(cast,
     once, photo included, make one case with one photo, and both answers name it."""
     from django.test import Client
 
-    barrier = threading.Barrier(2)
-    answers = [None, None]
     headers = {"HTTP_ACCEPT": "application/json", "HTTP_IDEMPOTENCY_KEY": KEY}
 
-    def post(i):
+    def post():
         client = Client()
         client.force_login(cast.grid_worker_a)
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(
-                "/cases/new/", dict(_form(cast), photos=[_png("现场.png")]), **headers
-            )
-            answers[i] = (response.status_code, response.json())
-        finally:
-            connection.close()
+        response = client.post(
+            "/cases/new/", dict(_form(cast), photos=[_png("现场.png")]), **headers
+        )
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once(post)
     assert [a[0] for a in answers] == [201, 201]
     case = Case.objects.get()
     assert {(a[1]["number"], a[1]["url"]) for a in answers} == {(case.number, f"/cases/{case.pk}/")}

@@ -3,12 +3,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from notifications import sms
 from notifications.models import Notification, OutboxMessage
 from notifications.services import notify, relay_outbox
+from tests.concurrency import at_once
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +116,6 @@ def test_two_relays_at_once_send_every_row_exactly_once(cast, on_postgres, monke
         notify(users=users, kind="reminder", title=f"提醒{i}", channels=("sms",))
     sent = []
     lock = threading.Lock()
-    barrier = threading.Barrier(2)
 
     def slow_send(self, phone, text, **kwargs):
         with lock:
@@ -123,18 +123,7 @@ def test_two_relays_at_once_send_every_row_exactly_once(cast, on_postgres, monke
 
     monkeypatch.setattr(sms.LocmemSmsSender, "send", slow_send)
 
-    def run():
-        try:
-            barrier.wait()
-            relay_outbox(batch_size=7)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(lambda: relay_outbox(batch_size=7))
     assert len(sent) == 120
     assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}

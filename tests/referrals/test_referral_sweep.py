@@ -1,17 +1,16 @@
 """A referral left unanswered is reminded once by the sweep (exactly once under two concurrent
 sweeps on PostgreSQL) and counted late by the one overdue rule."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from cases import overdue, referrals
 from cases.models import Breach, CaseEvent
 from cases.sweep import sweep_run
 from notifications.models import Notification
 from tests import builders
+from tests.concurrency import sweeps_at_once
 from tests.sweep.conftest import MONDAY, at
 
 
@@ -66,24 +65,7 @@ def test_an_unreceived_then_unanswered_referral_is_reminded_once_each_and_counte
 def test_two_sweeps_at_once_remind_each_late_referral_exactly_once(cast, agencies, on_postgres):
     made = [_referred(cast, agencies, when=MONDAY + timedelta(minutes=i)) for i in range(6)]
     now = at(4, 9)
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            reports.append(sweep_run(now=now))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    reports = sweeps_at_once(now)
     assert sum(r.referral_reminders for r in reports) == 6
     for case, referral in made:
         assert Breach.objects.filter(subject=f"referral:{referral.id}").count() == 1

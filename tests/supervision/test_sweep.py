@@ -2,11 +2,9 @@
 and the sweep reminds the unit and tells the opener once per deadline, even when two sweeps run
 at once (PostgreSQL); a returned 督办 with a new deadline is reminded again."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from cases import overdue
@@ -15,6 +13,7 @@ from cases.sweep import sweep_run
 from notifications.models import Notification
 from supervision import services
 from supervision.models import Supervision
+from tests.concurrency import sweeps_at_once
 
 from .conftest import open_on_case, open_on_unit, village_case
 
@@ -102,24 +101,7 @@ def test_two_sweeps_at_once_remind_each_overdue_supervision_exactly_once(cast, o
         for i in range(5)
     ]
     now = timezone.now()
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            reports.append(sweep_run(now=now))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    reports = sweeps_at_once(now)
     assert sum(r.supervision_reminders for r in reports) == len(rows)
     for row in rows:
         assert Supervision.objects.get(pk=row.pk).reminded_due == row.due_at

@@ -5,22 +5,20 @@ statements for ten escalations as for a hundred, and exactly once under two swee
 a sweep process killed mid-batch."""
 
 import json
-import multiprocessing
-import os
-import signal
-import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases import sweep as sweep_module
+from cases.events import EVENT_COLUMNS
 from cases.models import Breach, Case, CaseEvent, HandlingPeriod
 from cases.sweep import People, SweepReport, sweep_run
 from notifications.models import Notification, OutboxMessage
+from tests.concurrency import sweep_killed_at, sweeps_at_once
 
 from .conftest import MONDAY, TZ, at, report
 
@@ -103,18 +101,7 @@ def _rows(ids, first_event, first_notification):
             )
         ),
         "events": _dumped(
-            CaseEvent.objects.filter(case_id__in=ids, pk__gte=first_event).values(
-                "case_id",
-                "kind",
-                "actor_id",
-                "from_status",
-                "to_status",
-                "from_level",
-                "to_level",
-                "note",
-                "data",
-                "created_at",
-            )
+            CaseEvent.objects.filter(case_id__in=ids, pk__gte=first_event).values(*EVENT_COLUMNS)
         ),
         "notifications": _dumped(
             Notification.objects.filter(case_id__in=ids, pk__gte=first_notification).values(
@@ -275,24 +262,7 @@ def test_a_batch_escalates_ten_cases_in_the_statements_of_a_hundred(
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_escalate_four_hundred_cases_once_each(cast, on_postgres):
     ids = _cases_owing_an_escalation(cast, 400)
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            reports.append(sweep_run(now=ESCALATIONS_DUE, batch_size=50))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors
+    reports = sweeps_at_once(ESCALATIONS_DUE, batch_size=50)
     assert sum(r.escalated for r in reports) == 400
     assert sum(r.breaches for r in reports) == 1200
     assert not any(r.failed for r in reports)
@@ -300,31 +270,10 @@ def test_two_sweeps_at_once_escalate_four_hundred_cases_once_each(cast, on_postg
     assert sweep_run(now=ESCALATIONS_DUE).breaches == 0
 
 
-def _sweep_killed_at(n, now, batch_size):
-    """In a forked process: sweep, and SIGKILL this process when the n-th period of the sweep
-    has been written (its batch's transaction still open)."""
-    handled = []
-
-    def kill(period):
-        handled.append(period.pk)
-        if len(handled) == n:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    sweep_module.after_period_hook = kill
-    sweep_run(now=now, batch_size=batch_size)
-    os._exit(0)  # not reached when killed
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_killed_mid_batch_of_escalations_leaves_nothing_half_done(cast, on_postgres):
     ids = _cases_owing_an_escalation(cast, 60)
-    connections.close_all()  # the child opens its own connection
-    child = multiprocessing.get_context("fork").Process(
-        target=_sweep_killed_at, args=(45, ESCALATIONS_DUE, 25)
-    )
-    child.start()
-    child.join(timeout=120)
-    assert child.exitcode == -signal.SIGKILL
+    sweep_killed_at(45, ESCALATIONS_DUE, batch_size=25)
     # The first batch (25 cases) committed; nothing of the second.
     assert Case.objects.filter(pk__in=ids, level="town").count() == 25
     assert Breach.objects.count() == 75

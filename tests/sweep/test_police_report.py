@@ -2,15 +2,14 @@
 is a deadline like any other: one definition of overdue (cases/overdue.py) and a sweep source
 that reminds once, exactly once under two sweeps at once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from cases import overdue, police, selectors, sweep
 from cases.models import Breach, Case, CaseEvent, PoliceReport
 from notifications.models import Notification
+from tests.concurrency import at_once
 
 from .conftest import MONDAY, report
 
@@ -62,26 +61,13 @@ def test_the_sweep_reminds_once_of_an_unreported_police_report(cast):
 def test_two_sweeps_at_once_remind_each_unreported_report_exactly_once(cast, on_postgres):
     cases = [_red_case(cast, serial=i + 1, when=MONDAY + timedelta(minutes=i)) for i in range(6)]
     now = MONDAY + timedelta(hours=25)
-    barrier = threading.Barrier(2)
-    figures, errors = [], []
 
     def run():
-        try:
-            barrier.wait()
-            report = sweep.SweepReport(now=now)
-            police.police_reminders(now=now, report=report, people=sweep.People())
-            figures.append(getattr(report, POLICE))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+        report = sweep.SweepReport(now=now)
+        police.police_reminders(now=now, report=report, people=sweep.People())
+        return getattr(report, POLICE)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    figures = at_once(run)
     assert sum(figures) == 6
     ids = [c.pk for c in cases]
     for case_id in ids:

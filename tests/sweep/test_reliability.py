@@ -1,12 +1,11 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from cases import sweep as sweep_module
 from cases.models import Breach, Case, CaseEvent, HandlingPeriod
 from cases.sweep import sweep_run
+from tests.concurrency import sweeps_at_once
 
 from .conftest import MONDAY, report
 
@@ -42,24 +41,7 @@ def _assert_each_acted_once(cases):
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_escalate_each_overdue_case_exactly_once(cast, on_postgres):
     cases, now = _overdue_village_cases(cast, 12)
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            reports.append(sweep_run(now=now, batch_size=2))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    reports = sweeps_at_once(now, batch_size=2)
     assert sum(r.escalated for r in reports) == 12
     assert sum(r.breaches for r in reports) == 36
     assert not any(r.failed for r in reports)

@@ -2,13 +2,8 @@
 batch) and still exactly once: two sweeps at once over 2,000 due items, a sweep killed half-way
 (an exception in its transaction, a process killed with SIGKILL)."""
 
-import multiprocessing
-import os
-import signal
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import services
@@ -16,6 +11,7 @@ from cases import sweep as sweep_module
 from cases.models import Breach, Case, CaseEvent, HandlingPeriod
 from cases.sweep import sweep_run
 from notifications.models import Notification, OutboxMessage
+from tests.concurrency import sweep_killed_at, sweeps_at_once
 
 from .conftest import MONDAY, at, report
 
@@ -79,24 +75,7 @@ def _assert_two_reminders_each(ids):
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_over_two_thousand_due_items_act_on_each_once(cast, on_postgres):
     ids = _cases_owing_two_reminders(cast, 1000)
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            reports.append(sweep_run(now=TWO_REMINDERS_DUE, batch_size=100))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors
+    reports = sweeps_at_once(TWO_REMINDERS_DUE, batch_size=100)
     assert sum(r.reminded for r in reports) == sum(r.breaches for r in reports) == 2000
     assert sum(r.periods for r in reports) == 1000
     assert not any(r.failed for r in reports)
@@ -129,31 +108,10 @@ def test_an_exception_inside_a_batch_rolls_the_whole_batch_back(cast, on_postgre
     _assert_two_reminders_each(ids)
 
 
-def _sweep_killed_at(n, now, batch_size):
-    """In a forked process: sweep, and SIGKILL this process when the n-th period of the sweep
-    has been written (its batch's transaction still open)."""
-    handled = []
-
-    def kill(period):
-        handled.append(period.pk)
-        if len(handled) == n:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    sweep_module.after_period_hook = kill
-    sweep_run(now=now, batch_size=batch_size)
-    os._exit(0)  # not reached when killed
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_process_killed_mid_batch_leaves_nothing_half_done(cast, on_postgres):
     ids = _cases_owing_two_reminders(cast, 60)
-    connections.close_all()  # the child opens its own connection
-    child = multiprocessing.get_context("fork").Process(
-        target=_sweep_killed_at, args=(45, TWO_REMINDERS_DUE, 25)
-    )
-    child.start()
-    child.join(timeout=120)
-    assert child.exitcode == -signal.SIGKILL
+    sweep_killed_at(45, TWO_REMINDERS_DUE, batch_size=25)
     # The first batch (25 periods) committed; nothing of the second.
     assert Breach.objects.count() == 50
     assert CaseEvent.objects.filter(kind="remind").count() == 50
