@@ -104,8 +104,6 @@ def case_risk_raise(
         kind=EventKind.RISK_RAISED,
         actor=actor,
         at=at,
-        from_status=case.status,
-        from_level=case.level,
         note=f"风险由「{Risk(before).label}」升为「{Risk(risk).label}」：{reason}",
         data={"reason": "raised", "from": before, "to": risk},
     )

@@ -62,10 +62,16 @@ class PoliceReceiptInputSerializer(serializers.Serializer):
     receipt_person = serializers.CharField(label="接收人", max_length=50)
 
 
-def _check(request, case, action):
+def _validated(request, case_id, action, serializer_class) -> tuple[Case, dict]:
+    """The case (404 out of scope), the user's right to `action` on it (403) and the body
+    (400): the checks an action of this module makes before its service runs."""
+    case = access_case(request.user, case_id)
     message = CasePolicy(request.user, case).role_error(action)
     if message is not None:
         raise NotAllowed(message)
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return case, data.validated_data
 
 
 class PoliceReportView(APIView):
@@ -81,11 +87,8 @@ class PoliceReportView(APIView):
 
     @extend_schema(request=PoliceReportInputSerializer, responses={201: PoliceReportSerializer})
     def post(self, request, case_id):
-        case = access_case(request.user, case_id)
-        _check(request, case, "report_to_police")
-        data = PoliceReportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = police.police_report(actor=request.user, case_id=case.pk, **data.validated_data)
+        case, data = _validated(request, case_id, "report_to_police", PoliceReportInputSerializer)
+        report = police.police_report(actor=request.user, case_id=case.pk, **data)
         return Response(PoliceReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -94,11 +97,8 @@ class PoliceReceiptView(APIView):
 
     @extend_schema(request=PoliceReceiptInputSerializer, responses=PoliceReportSerializer)
     def post(self, request, case_id):
-        case = access_case(request.user, case_id)
-        _check(request, case, "police_receipt")
-        data = PoliceReceiptInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = police.police_receipt(actor=request.user, case_id=case.pk, **data.validated_data)
+        case, data = _validated(request, case_id, "police_receipt", PoliceReceiptInputSerializer)
+        report = police.police_receipt(actor=request.user, case_id=case.pk, **data)
         return Response(PoliceReportSerializer(report).data)
 
 
@@ -127,9 +127,6 @@ class RiskRaiseView(APIView):
 
     @extend_schema(request=RiskRaiseInputSerializer, responses=RiskRaiseOutputSerializer)
     def post(self, request, case_id):
-        case = access_case(request.user, case_id)
-        _check(request, case, "raise_risk")
-        data = RiskRaiseInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = police.case_risk_raise(actor=request.user, case_id=case.pk, **data.validated_data)
+        case, data = _validated(request, case_id, "raise_risk", RiskRaiseInputSerializer)
+        case = police.case_risk_raise(actor=request.user, case_id=case.pk, **data)
         return Response(RiskRaiseOutputSerializer(case).data)

@@ -67,21 +67,11 @@ def referral_list(request):
     if scope.agency_ids:
         tabs.append(CONSULTED_TAB)
     tab = request.GET.get("tab", "sent")
+    context = {"tabs": tabs, "nav_active": "referrals", "may_refer_in": bool(scope.agency_ids)}
     if tab == CONSULTED_TAB[0] and scope.agency_ids:
         page = page_of(request, consulted_cases(request.user))
-        return render(
-            request,
-            "cases/referrals.html",
-            {
-                "page": page,
-                "tab": tab,
-                "tabs": tabs,
-                "now": timezone.now(),
-                "nav_active": "referrals",
-                "consulted": True,
-                "may_refer_in": True,
-            },
-        )
+        context.update(consulted=True, now=timezone.now())
+        return render(request, "cases/referrals.html", {**context, "page": page, "tab": tab})
     if tab not in TABS:
         tab = "sent"
     queryset = referrals_for_list(request.user)
@@ -94,16 +84,7 @@ def referral_list(request):
         referral.steps = ReferralPolicy(request.user, referral).allowed_actions()
         referral.overdue = referral.next_due is not None and referral.next_due <= now
     return render(
-        request,
-        "cases/referrals.html",
-        {
-            "page": page,
-            "tab": tab,
-            "tabs": tabs,
-            "now": now,
-            "nav_active": "referrals",
-            "may_refer_in": bool(scope.agency_ids),
-        },
+        request, "cases/referrals.html", {**context, "page": page, "tab": tab, "now": now}
     )
 
 

@@ -67,22 +67,16 @@ def law_context(user, case, bound: dict | None = None) -> dict:
         if can_receipt
         else None,
         "file": case_file(case),
-        "risk_form": _risk_form(bound.get("raise_risk"), case)
+        "risk_form": _shown(bound.get("raise_risk"), RiskRaiseForm, "id_risk_%s", case=case)
         if "raise_risk" in allowed and case.risk != "red"
         else None,
     }
 
 
-def _risk_form(posted, case):
-    if posted is not None:
-        posted.auto_id = "id_risk_%s"
-        return posted
-    return RiskRaiseForm(case=case, auto_id="id_risk_%s")
-
-
-def _shown(posted, form_class, auto_id):
+def _shown(posted, form_class, auto_id, **kwargs):
+    """The form just posted (with its errors), else a blank one (`kwargs`: the form's own)."""
     if posted is None:
-        return form_class(auto_id=auto_id)
+        return form_class(auto_id=auto_id, **kwargs)
     posted.auto_id = auto_id
     return posted
 
