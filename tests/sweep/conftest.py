@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cases.models import Case, HandlingPeriod
 from tests import builders
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -29,6 +30,28 @@ def report(
         parties=builders.two_parties(2 * serial),
         at=when,
     )
+
+
+def copied_cases(cast, n):
+    """`n` open village cases reported on Monday at 09:00 and left unassigned: two reported
+    through the services, the rest copies of them (the same clocks). Their ids."""
+    originals = [report(cast, serial=i + 1) for i in range(2)]
+    copies = []
+    for i in range(n - len(originals)):
+        case = Case.objects.get(pk=originals[i % 2].pk)
+        case.pk = case.id = None
+        case.number = f"{case.number}-{i}"
+        copies.append(case)
+    copies = Case.objects.bulk_create(copies)
+    period = HandlingPeriod.objects.get(case=originals[0], ended_at__isnull=True)
+    clones = []
+    for case in copies:
+        clone = HandlingPeriod.objects.get(pk=period.pk)
+        clone.pk = clone.id = None
+        clone.case = case
+        clones.append(clone)
+    HandlingPeriod.objects.bulk_create(clones)
+    return [c.pk for c in originals] + [c.pk for c in copies]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from cases.sweep import People, SweepReport, sweep_run
 from notifications.models import Notification, OutboxMessage
 from tests.concurrency import sweep_killed_at, sweeps_at_once
 
-from .conftest import MONDAY, TZ, at, report
+from .conftest import MONDAY, TZ, at, copied_cases, report
 
 # Tuesday 24 November 2026, 10:00: past the village periods' resolve deadlines (15 working
 # days from 2 November) and the town period's (20 working days from 13 October).
@@ -192,28 +192,7 @@ def test_the_batch_escalates_as_case_escalate_does_one_case_at_a_time(cast, monk
 # ---------------------------------------------------------------- many, at once, killed
 
 
-def _cases_owing_an_escalation(cast, n):
-    """`n` open village cases past their resolve deadline (and their assign and respond
-    deadlines): two reported through the services, the rest copies of them (same clocks)."""
-    originals = [report(cast, serial=i + 1) for i in range(2)]
-    copies = []
-    for i in range(n - len(originals)):
-        case = Case.objects.get(pk=originals[i % 2].pk)
-        case.pk = case.id = None
-        case.number = f"{case.number}-{i}"
-        copies.append(case)
-    copies = Case.objects.bulk_create(copies)
-    period = HandlingPeriod.objects.get(case=originals[0], ended_at__isnull=True)
-    clones = []
-    for case in copies:
-        clone = HandlingPeriod.objects.get(pk=period.pk)
-        clone.pk = clone.id = None
-        clone.case = case
-        clones.append(clone)
-    HandlingPeriod.objects.bulk_create(clones)
-    return [c.pk for c in originals] + [c.pk for c in copies]
-
-
+# Past the copied cases' resolve deadlines (and their assign and respond deadlines).
 ESCALATIONS_DUE = MONDAY + timedelta(days=21, minutes=1)  # 23 November, 09:01
 
 
@@ -246,7 +225,7 @@ def _assert_escalated_once_each(ids):
 def test_a_batch_escalates_ten_cases_in_the_statements_of_a_hundred(
     cast, on_postgres, django_assert_max_num_queries
 ):
-    ids = _cases_owing_an_escalation(cast, 110)
+    ids = copied_cases(cast, 110)
     HandlingPeriod.objects.filter(case_id__in=ids[10:]).update(ended_at=MONDAY)
     with CaptureQueriesContext(connection) as queries:
         small = sweep_run(now=ESCALATIONS_DUE)
@@ -261,7 +240,7 @@ def test_a_batch_escalates_ten_cases_in_the_statements_of_a_hundred(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_escalate_four_hundred_cases_once_each(cast, on_postgres):
-    ids = _cases_owing_an_escalation(cast, 400)
+    ids = copied_cases(cast, 400)
     reports = sweeps_at_once(ESCALATIONS_DUE, batch_size=50)
     assert sum(r.escalated for r in reports) == 400
     assert sum(r.breaches for r in reports) == 1200
@@ -272,7 +251,7 @@ def test_two_sweeps_at_once_escalate_four_hundred_cases_once_each(cast, on_postg
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_killed_mid_batch_of_escalations_leaves_nothing_half_done(cast, on_postgres):
-    ids = _cases_owing_an_escalation(cast, 60)
+    ids = copied_cases(cast, 60)
     sweep_killed_at(45, ESCALATIONS_DUE, batch_size=25)
     # The first batch (25 cases) committed; nothing of the second.
     assert Case.objects.filter(pk__in=ids, level="town").count() == 25

@@ -13,33 +13,11 @@ from cases.sweep import sweep_run
 from notifications.models import Notification, OutboxMessage
 from tests.concurrency import sweep_killed_at, sweeps_at_once
 
-from .conftest import MONDAY, at, report
+from .conftest import MONDAY, at, copied_cases, report
 
 # Reported on Monday at 09:00: assign due Tuesday 09:00, respond due Wednesday 09:00, resolve
 # due three weeks later. On Wednesday at 09:01 a village case owes two reminders.
 TWO_REMINDERS_DUE = at(4, 9, 1)
-
-
-def _cases_owing_two_reminders(cast, n):
-    """`n` open village cases, each with an unassigned period past its assign and respond
-    deadlines: two reported through the services, the rest copies of them (same clocks)."""
-    originals = [report(cast, serial=i + 1) for i in range(2)]
-    copies = []
-    for i in range(n - len(originals)):
-        case = Case.objects.get(pk=originals[i % 2].pk)
-        case.pk = case.id = None
-        case.number = f"{case.number}-{i}"
-        copies.append(case)
-    copies = Case.objects.bulk_create(copies)
-    period = HandlingPeriod.objects.get(case=originals[0], ended_at__isnull=True)
-    clones = []
-    for case in copies:
-        clone = HandlingPeriod.objects.get(pk=period.pk)
-        clone.pk = clone.id = None
-        clone.case = case
-        clones.append(clone)
-    HandlingPeriod.objects.bulk_create(clones)
-    return [c.pk for c in originals] + [c.pk for c in copies]
 
 
 def _county_case_past_resolve(cast):
@@ -74,7 +52,7 @@ def _assert_two_reminders_each(ids):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_over_two_thousand_due_items_act_on_each_once(cast, on_postgres):
-    ids = _cases_owing_two_reminders(cast, 1000)
+    ids = copied_cases(cast, 1000)
     reports = sweeps_at_once(TWO_REMINDERS_DUE, batch_size=100)
     assert sum(r.reminded for r in reports) == sum(r.breaches for r in reports) == 2000
     assert sum(r.periods for r in reports) == 1000
@@ -85,7 +63,7 @@ def test_two_sweeps_at_once_over_two_thousand_due_items_act_on_each_once(cast, o
 
 @pytest.mark.django_db(transaction=True)
 def test_an_exception_inside_a_batch_rolls_the_whole_batch_back(cast, on_postgres, monkeypatch):
-    ids = _cases_owing_two_reminders(cast, 30)
+    ids = copied_cases(cast, 30)
     handled = []
 
     def killed_at_the_fifteenth(period):
@@ -110,7 +88,7 @@ def test_an_exception_inside_a_batch_rolls_the_whole_batch_back(cast, on_postgre
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_process_killed_mid_batch_leaves_nothing_half_done(cast, on_postgres):
-    ids = _cases_owing_two_reminders(cast, 60)
+    ids = copied_cases(cast, 60)
     sweep_killed_at(45, TWO_REMINDERS_DUE, batch_size=25)
     # The first batch (25 periods) committed; nothing of the second.
     assert Breach.objects.count() == 50
@@ -134,7 +112,7 @@ def test_a_batch_costs_the_same_statements_for_ten_due_periods_as_for_two_hundre
     cast, on_postgres, django_assert_max_num_queries
 ):
     # On PostgreSQL (SQLite, `make run`, splits a long insert into several statements).
-    ids = _cases_owing_two_reminders(cast, 210)
+    ids = copied_cases(cast, 210)
     county_case = _county_case_past_resolve(cast)
     HandlingPeriod.objects.filter(case_id__in=ids[10:]).update(ended_at=MONDAY)
     # Its resolve deadline moved before the village cases' reminders (an extension's reverse).
@@ -154,7 +132,7 @@ def test_a_batch_costs_the_same_statements_for_ten_due_periods_as_for_two_hundre
 
 
 def test_a_failed_batch_is_done_again_one_period_at_a_time(cast, monkeypatch):
-    ids = _cases_owing_two_reminders(cast, 6)
+    ids = copied_cases(cast, 6)
     real = sweep_module._reminder
     broken = ids[3]
 
