@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from notifications.bulk_sql import insert_rows
+from notifications.bulk_sql import insert_objects
 
 from .alerts import case_alerts, case_alerts_many
 from .models import Case, CaseEvent
@@ -65,13 +65,7 @@ def case_events(events: list, *, people=None) -> list[CaseEvent]:
     sweep's look-ups)."""
     built = [event if isinstance(event, CaseEvent) else _event(**event) for event in events]
     if connection.vendor == "postgresql":  # one short statement (an array per column)
-        rows = [[getattr(e, column) for column in EVENT_COLUMNS] for e in built]
-        ids = insert_rows(CaseEvent, EVENT_COLUMNS, rows, suffix="RETURNING id")
-        for event, (pk,) in zip(built, ids, strict=True):
-            event.pk = pk
-            event._state.adding = False
-            event._state.db = connection.alias
-        created = built
+        created = insert_objects(CaseEvent, built, EVENT_COLUMNS)
     else:
         created = CaseEvent.objects.bulk_create(built)
     case_alerts_many(created, people=people)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import sms
-from .bulk_sql import insert_rows, pg_array
+from .bulk_sql import insert_objects, pg_array
 from .choices import Channel
 from .models import Notification, OutboxMessage
 
@@ -103,7 +103,7 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
     if not notifications:
         return []
     if connection.vendor == "postgresql":
-        _insert_notifications(notifications)
+        insert_objects(Notification, notifications, NOTIFICATION_COLUMNS)
         _outbox_from_notifications(notifications, [channels for _, channels in payloads], now)
         return notifications
     notifications = Notification.objects.bulk_create(notifications)
@@ -125,16 +125,6 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
 
 
 NOTIFICATION_COLUMNS = ("user_id", "kind", "title", "body", "case_id", "created_at")
-
-
-def _insert_notifications(notifications: list[Notification]) -> None:
-    """`bulk_create` in one short statement (`bulk_sql.insert_rows`), the ids set in order."""
-    rows = [[getattr(n, column) for column in NOTIFICATION_COLUMNS] for n in notifications]
-    ids = insert_rows(Notification, NOTIFICATION_COLUMNS, rows, suffix="RETURNING id")
-    for notification, (pk,) in zip(notifications, ids, strict=True):
-        notification.pk = pk
-        notification._state.adding = False
-        notification._state.db = connection.alias
 
 
 OUTBOX_FROM_NOTIFICATIONS = """
