@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import scope_for
-from cases import selectors
+from cases import list_rows, selectors
 from cases.choices import Category
 from cases.models import Case
 from grids.choices import LEVEL_RANK
@@ -169,7 +169,7 @@ def _overdue_panel(area, limit=10):
     cases = selectors.with_clock(Case.objects.filter(pk__in=ids)).select_related(
         "village", "town", "assignee"
     )
-    return selectors.attach_late(sorted(cases, key=lambda case: ids.index(case.pk)), timezone.now())
+    return list_rows.present(sorted(cases, key=lambda case: ids.index(case.pk)), timezone.now())
 
 
 def _self_governance(area, period):

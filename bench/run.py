@@ -90,11 +90,14 @@ def drop_database(db_name):
 
 
 def analyse(db_name):
-    """Table statistics after the load and the catch-up sweep, as autovacuum keeps them."""
+    """Table statistics and visibility maps after the load and the catch-up sweep, as
+    autovacuum keeps them on a running system (the clusters here run with autovacuum off, so
+    the tests' databases do not pay for it): without the visibility map a COUNT or a page
+    read by an index alone visits every row's heap page."""
     import psycopg
 
     with psycopg.connect(f"{SERVER}/{db_name}", autocommit=True) as c:
-        c.execute("ANALYZE")
+        c.execute("VACUUM (ANALYZE)")
 
 
 def prepare(size, counties, fresh=False):
@@ -279,6 +282,8 @@ def measure_http(env, port, quick):
     )
     log(f"intake replay names the same case: {results['intake_replay_same_case']}")
 
+    results.update(measure_large_tables(env, port, users["village_mediator"], n))
+
     cookie = session_cookie(env, "county_officer")
     page_headers = {"Cookie": f"sessionid={cookie}"}
     status, _ = client.request_json(HOST, port, "GET", "/dashboard/", headers=page_headers)
@@ -304,6 +309,79 @@ def measure_http(env, port, quick):
         results["dashboard"] = result.summary()
         log(f"dashboard: {results['dashboard']}")
     return results
+
+
+def measure_large_tables(env, port, token, n):
+    """The pages that read the two largest tables, by an index on their owner: a case page (its
+    events, `event_case_time`) and the notifications page (the user's notices,
+    `notification_user_time`). Flat from 1,000,000 to 10,000,000 cases means those tables do
+    not need partitioning for reads (bench/RESULTS.md says what would)."""
+    results = {}
+    status, data = client.request_json(
+        HOST,
+        port,
+        "GET",
+        "/api/v1/cases/?page_size=50",
+        headers={"Authorization": f"Token {token}"},
+    )
+    ids = [row["id"] for row in data.get("results", [])] if status == 200 else []
+    cookie = {"Cookie": f"sessionid={session_cookie(env, 'village_mediator')}"}
+    pages = {
+        "case_page": [f"/cases/{pk}/" for pk in ids],
+        "notifications_page": ["/notifications/"],
+    }
+    for key, paths in pages.items():
+        if not paths:
+            results[key] = {"skipped": "no case in the village mediator's list"}
+            continue
+        client.run(
+            "warm",
+            HOST,
+            port,
+            lambda i, paths=paths: ("GET", paths[0], None, cookie),
+            requests=6,
+            concurrency=3,
+        )
+        result = client.run(
+            key,
+            HOST,
+            port,
+            lambda i, paths=paths: ("GET", random.choice(paths), None, cookie),
+            requests=max(40, n // 5),
+            concurrency=2,
+        )
+        results[key] = result.summary()
+        log(f"{key}: {results[key]}")
+    return results
+
+
+# The tables that grow with the cases, largest first (rows are the planner's estimate).
+TABLE_SIZES = """
+    SELECT c.relname, c.reltuples::bigint, pg_total_relation_size(c.oid),
+           pg_indexes_size(c.oid)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r' AND n.nspname = 'public'
+    ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 8
+"""
+
+
+def table_sizes(db_name):
+    """Database size, the largest tables (rows, bytes with indexes, index bytes) and the
+    indexes' share: the disk a size takes (README's benchmark section)."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/{db_name}", autocommit=True) as c:
+        database = c.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        indexes = c.execute(
+            "SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+        ).fetchone()[0]
+        tables = [
+            {"table": name, "rows": rows, "bytes": total, "index_bytes": index}
+            for name, rows, total, index in c.execute(TABLE_SIZES).fetchall()
+        ]
+    return {"database_bytes": database, "index_bytes": indexes, "tables": tables}
 
 
 def machine():
@@ -357,6 +435,7 @@ def bench_size(size, args):
     measured = json.loads(probe.stdout.strip().splitlines()[-1])
     yard_end = yardstick.measure(env["DATABASE_URL"])
     log(f"yardstick at the end: {yard_end}")
+    sizes = table_sizes(f"mediation_bench_{size}")
     result = {
         "size": size,
         "counties": counties,
@@ -368,12 +447,17 @@ def bench_size(size, args):
         "gunicorn_workers": args.workers,
         "http": http,
         "yardstick": yardstick.combine(yard_start, yard_end),
+        "disk": sizes,
         **measured,
     }
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / f"results-{size}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     return result
+
+
+def gib(n) -> float:
+    return round(n / 1024**3, 2)
 
 
 def verdict(value, target):
@@ -532,6 +616,24 @@ def markdown(results):
         TARGETS["dashboard_p95_ms"],
         which=("p50", "p95"),
     )
+    for key, label in (
+        ("case_page", "case page (its events)"),
+        ("notifications_page", "notifications page"),
+    ):
+        percentiles(label, key, "flat", None, which=("p50", "p95"))
+    row("database on disk", "", lambda r: gib(r["disk"]["database_bytes"]), unit="GiB")
+    row("of which indexes", "", lambda r: gib(r["disk"]["index_bytes"]), unit="GiB")
+    for table in ("cases_caseevent", "notifications_notification", "cases_case"):
+        row(
+            f"{table}: rows, GiB with indexes",
+            "",
+            lambda r, table=table: next(
+                f"{t['rows']:,}, {gib(t['bytes'])}"
+                for t in r["disk"]["tables"]
+                if t["table"] == table
+            ),
+            unit="",
+        )
     row("seeding time", "minutes", lambda r: r["seed_seconds"], unit="s")
     row(
         "first sweep after seeding (catch-up to now)",

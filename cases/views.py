@@ -24,7 +24,7 @@ from config.pages import flash_domain_error, form_errors_from, page_of
 from grids.choices import LEVEL_RANK as AREA_RANK
 from grids.models import Area
 
-from . import forms, list_page, queue_panels, selectors, village_rating
+from . import forms, list_page, list_rows, queue_panels, selectors, village_rating
 from . import intake as intake_once
 from .choices import OPEN_STATUSES, Category, Level, Risk, Status
 from .models import Attachment, Case
@@ -70,7 +70,7 @@ def queue(request):
         .order_by("due_sort", "-reported_at", "-id")
     )
     page = page_of(request, queryset)
-    selectors.attach_late(page.rows, now)
+    list_rows.present(page.rows, now)
     return render(
         request,
         "cases/queue.html",
@@ -122,7 +122,7 @@ def inbox(request):
     )
     page = page_of(request, queryset)
     now = timezone.now()
-    selectors.attach_late(page.rows, now)
+    list_rows.present(page.rows, now)
     return render(
         request,
         "cases/inbox.html",
@@ -154,7 +154,7 @@ def overdue(request):
         F("late_sort").asc(nulls_last=True), "-id"
     )
     page = page_of(request, queryset)
-    selectors.attach_late(page.rows, now)
+    list_rows.present(page.rows, now)
     counts = selectors.overdue_counts_by_level(scoped, now)
     return render(
         request,
@@ -222,7 +222,7 @@ def case_list(request):
     sort = list_page.sort_of(request)
     queryset = list_page.ordered(queryset, sort)
     page = page_of(request, queryset)
-    selectors.attach_late(page.rows, now)
+    list_rows.present(page.rows, now)
     export_query = request.GET.copy()
     for name in ("page", "sort", "from", "to"):
         export_query.pop(name, None)
