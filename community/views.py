@@ -274,7 +274,14 @@ def consultation_days(request):
     return render(
         request,
         "community/consultation_days.html",
-        {"page": page_of(request, queryset), "nav_active": "consultation"},
+        {
+            "page": page_of(request, queryset),
+            "nav_active": "consultation",
+            # Those who may record one (the county's read-only viewer may not): no button
+            # leading to a refusal.
+            "may_record": scope.is_superuser
+            or bool(scope.roles_of(*selectors.MANAGER_KINDS, RoleKind.GRID_WORKER)),
+        },
     )
 
 

@@ -230,3 +230,18 @@ def test_dashboard_shows_the_months_consultation_day_coverage_per_village(villag
     page = client.get("/dashboard/").content.decode()
     panel = page[page.index('data-testid="consultation-coverage"') :]
     assert "<strong>1</strong> / 3" in panel[: panel.index("</section>")]
+
+
+def test_only_those_who_may_record_a_consultation_day_are_offered_the_button(client, cast):
+    """The county's read-only viewer lists the days but gets no 录入说事日 button (the form
+    would refuse it); a grid worker and the county officer get it."""
+    for user, offered in (
+        (cast.county_viewer, False),
+        (cast.grid_worker_a, True),
+        (cast.county_officer, True),
+    ):
+        client.force_login(user)
+        page = client.get("/consultation-days/").content.decode()
+        assert ('data-testid="new-consultation-day"' in page) is offered, user.username
+        status = client.get("/consultation-days/new/").status_code
+        assert status == (200 if offered else 403), (user.username, status)

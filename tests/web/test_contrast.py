@@ -69,3 +69,11 @@ def test_text_on_its_background_is_at_least_4_5_to_1(selector, text, background)
 def test_white_on_the_brand_blue_and_the_green_button():
     for background in (VARS["brand"], VARS["brand-dark"], VARS["ok"], VARS["bad"], "#2b6cb0"):
         assert contrast("#ffffff", background) >= 4.5, background
+
+
+def test_grey_notes_on_the_overdue_next_step_panel():
+    """The next-step panel of an overdue case is pink; its grey notes are darkened for it."""
+    panel = re.search(r"\.next-step\.overdue \{[^}]*background:\s*(#\w+)", CSS).group(1)
+    note = re.search(r"\.next-step\.overdue \.muted \{[^}]*color:\s*(#\w+)", CSS).group(1)
+    assert contrast(note, _full(panel)) >= 4.5, (note, panel)
+    assert contrast(VARS["muted"], _full(panel)) < 4.5  # why the override is needed
