@@ -42,7 +42,7 @@ from accounts.models import Role
 from grids.models import Area
 from notifications.bulk_sql import pg_array
 from notifications.choices import NotificationKind
-from notifications.services import Message, notify_many
+from notifications.services import Message, notify_batch, notify_many
 
 from . import clocks
 from .breaches import BreachRow, period_subject, record_breach, record_breaches, resolve_acted_on
@@ -56,7 +56,7 @@ from .choices import (
     PeriodEntry,
     Status,
 )
-from .events import case_event, case_events, new_event
+from .events import case_event, case_events, event_row, new_event
 from .models import Case, HandlingPeriod
 from .overdue import STAGE_LABELS
 from .policy import TRANSITIONS
@@ -282,6 +282,11 @@ def _due_periods(now):
     )
 
 
+# The case's long texts, which nothing in a batch reads (an escalation one at a time reads the
+# case again through `case_escalate`).
+BATCH_DEFERRED = ("case__facts", "case__outcome_note")
+
+
 @transaction.atomic
 def _period_batch(*, now, batch_size, report, people) -> int:
     """One batch of due periods, locked in one statement, and written set-based (the ledger's
@@ -292,6 +297,7 @@ def _period_batch(*, now, batch_size, report, people) -> int:
         _due_periods(now)
         .select_for_update(skip_locked=True, of=("self", "case"))
         .select_related("case")
+        .defer(*BATCH_DEFERRED)
         .exclude(pk__in=report.failed)
         .order_by("next_deadline", "id")[:batch_size]
     )
@@ -432,8 +438,13 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
         else:
             event, notices = _reminder(case, period, kind=kind, due=due, people=people)
             counts["reminded"] += 1
-        # Built now: an event reads the case's status and level as they stand at this step.
-        events.append(new_event(**event, at=now))
+        # Built now: an event reads the case's status and level as they stand at this step (a
+        # reminder's or a supervision's tells nobody: a row, without a model).
+        if action == "escalate":
+            events.append(new_event(**event, at=now))
+        else:
+            del event["actor"]
+            events.append(event_row(**event, at=now))
         messages += notices
     if supervised:
         Case.objects.filter(pk__in=[case.pk for case in supervised]).update(
@@ -444,7 +455,7 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
     if escalated:
         _save_escalations(escalated, now=now, people=people)
     case_events(events, people=people)
-    notify_many(messages, now=now)
+    notify_batch(messages, now=now)
     moved = [period for period in periods if period.ended_at is None]
     for period in moved:
         _move_cursor(period, now)
@@ -523,8 +534,14 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
 
 
 def local_text(moment: datetime) -> str:
-    """A deadline as the notices write it (local time, to the minute)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    """A deadline as the notices write it (local time, to the minute; a batch's periods share
+    their deadlines, so each is written once per time zone)."""
+    return _local_text(moment, timezone.get_current_timezone())
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_text(moment: datetime, zone) -> str:
+    return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
