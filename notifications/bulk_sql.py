@@ -48,8 +48,19 @@ _FAST = {
 def pg_array(values: Iterable) -> str:
     """A PostgreSQL array literal of `values` (None, bool, int, str, date, aware datetime,
     and dicts or lists as JSON), for a `%s::type[]` parameter."""
-    fast = _FAST
-    return "{" + ",".join([fast.get(type(v), _element)(v) for v in values]) + "}"
+    return "{" + ",".join([_writer(type(v))(v) for v in values]) + "}"
+
+
+def _writer(kind: type):
+    """How a value of this type is written: a str subclass (a choices enum) as its text."""
+    writer = _FAST.get(kind)
+    if writer is None:
+        writer = _FAST[kind] = _str_member if issubclass(kind, str) else _element
+    return writer
+
+
+def _str_member(value) -> str:
+    return _quoted(str(value))
 
 
 def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence], *, suffix: str = ""):
