@@ -148,13 +148,16 @@ class SweepReport:
 class People:
     """Officer/viewer look-ups for one sweep: the roles of an area, loaded once per sweep (a
     batch's areas and their parents in two queries); and the deadline arithmetic of the
-    periods it opens (the policy of a level, a deadline from a moment), remembered."""
+    periods it opens (the policy of a level, a deadline from a moment) and the deadlines'
+    text in the notices, remembered."""
 
     def __init__(self):
         self._roles = {}  # area id -> {role kind: {user ids}}
         self._areas = {}  # area id -> parent id
         self.limits_of = functools.cache(clocks.limits_for)
         self.deadline_of = functools.cache(clocks.deadline)
+        # A deadline as the notices write it: a batch's periods share their deadlines.
+        self.local_text = functools.cache(local_text)
 
     def preload(self, area_ids) -> None:
         missing = {a for a in area_ids if a is not None and a not in self._areas}
@@ -534,14 +537,8 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
 
 
 def local_text(moment: datetime) -> str:
-    """A deadline as the notices write it (local time, to the minute; a batch's periods share
-    their deadlines, so each is written once per time zone)."""
-    return _local_text(moment, timezone.get_current_timezone())
-
-
-@functools.lru_cache(maxsize=4096)
-def _local_text(moment: datetime, zone) -> str:
-    return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M")
+    """A deadline as the notices write it (local time, to the minute)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
@@ -549,7 +546,7 @@ def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
     label = DEADLINE_LABELS[DeadlineKind(kind)]
     level = Level(period.level).label
     title = f"案件{case.number}{label}超期"
-    body = f"「{case.title}」在{level}的{label}期限（{local_text(due)}）已过，请尽快办理。"
+    body = f"「{case.title}」在{level}的{label}期限（{people.local_text(due)}）已过，请尽快办理。"
     responsible = people.responsible(case, period.area_id)
     above = people.officers(people.parent_id(period.area_id))
     notices = [
@@ -568,7 +565,7 @@ def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
         "case": case,
         "kind": EventKind.REMIND,
         "actor": None,
-        "note": f"{label}超期提醒（期限 {local_text(due)}）",
+        "note": f"{label}超期提醒（期限 {people.local_text(due)}）",
         "data": {
             "deadline": kind,
             "due": due.isoformat(),
@@ -702,7 +699,7 @@ def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
 def _supervision(case, period, *, due, people) -> tuple[dict, list[Message]]:
     """The supervision of a county case past its resolve deadline: its event (without its
     time) and its notice to the county's officers and viewers and the assignee."""
-    note = f"县级办结期限（{local_text(due)}）已过，列入督办。"
+    note = f"县级办结期限（{people.local_text(due)}）已过，列入督办。"
     event = {
         "case": case,
         "kind": EventKind.SUPERVISE,

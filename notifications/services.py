@@ -1,6 +1,7 @@
 """Writes for notifications: `notify` (inside the caller's transaction, no broker), the outbox
 relay, and marking messages read."""
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -181,6 +182,12 @@ RETURNING id
 """
 
 
+@functools.lru_cache(maxsize=64)
+def _channels(channels: tuple) -> tuple:
+    """A message's channels, each once (a batch's messages share a few sets of them)."""
+    return tuple(Channel(c) for c in dict.fromkeys(channels))
+
+
 def notify_batch(messages: Iterable[Message], *, now: datetime | None = None) -> int:
     """`notify_many` when the caller needs no `Notification` back (the sweep's batch): on
     PostgreSQL the notifications in one statement, each message's text sent once whatever its
@@ -195,7 +202,7 @@ def notify_batch(messages: Iterable[Message], *, now: datetime | None = None) ->
     user_ids, owners, channels = [], [], []  # one entry per notification
     for message in messages:
         users = _user_ids(message.users)
-        wanted = tuple(Channel(c) for c in dict.fromkeys(message.channels))
+        wanted = _channels(tuple(message.channels))
         if not users or not wanted:
             continue
         case = message.case
