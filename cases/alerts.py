@@ -215,7 +215,7 @@ def case_alerts(event: CaseEvent) -> None:
 def case_alerts_many(events: list[CaseEvent], people=None) -> None:
     """`case_alerts` for many events at once (the sweep's batch): their notices in one
     `notify_many` per moment, the people read through `people` (see `_notices`)."""
-    from notifications.services import notify_many
+    from notifications.services import notify_batch
 
     by_moment = {}
     for event in events:
@@ -223,4 +223,4 @@ def case_alerts_many(events: list[CaseEvent], people=None) -> None:
         if messages:
             by_moment.setdefault(event.created_at, []).extend(messages)
     for moment, messages in by_moment.items():
-        notify_many(messages, now=moment)
+        notify_batch(messages, now=moment)

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from django.db import connection
 
-from notifications.bulk_sql import insert_objects
+from notifications.bulk_sql import insert_rows
 
-from .alerts import case_alerts, case_alerts_many
+from .alerts import ALERTED_KINDS, case_alerts, case_alerts_many
 from .models import Case, CaseEvent
 
 EVENT_COLUMNS = (
@@ -60,16 +60,54 @@ def case_event(
 def case_events(events: list, *, people=None) -> list[CaseEvent]:
     """Append many events in one statement (the sweep's batch); each is a dict of the keyword
     arguments of `case_event`, or an event built by `new_event` (which reads the case's status
-    and level when it is built, before a batch moves the case). Who they concern is told as by
+    and level when it is built, before a batch moves the case), or a row built by `event_row`
+    (an event nobody is told of, without a model). Who they concern is told as by
     `case_event`, in one statement per moment (`alerts.case_alerts_many`; `people`: the
-    sweep's look-ups)."""
-    built = [event if isinstance(event, CaseEvent) else _event(**event) for event in events]
+    sweep's look-ups). Returns the events written as models (not the rows)."""
+    built = [event if isinstance(event, CaseEvent | tuple) else _event(**event) for event in events]
     if connection.vendor == "postgresql":  # one short statement (an array per column)
-        created = insert_objects(CaseEvent, built, EVENT_COLUMNS)
+        rows = [
+            event if isinstance(event, tuple) else [getattr(event, c) for c in EVENT_COLUMNS]
+            for event in built
+        ]
+        ids = insert_rows(CaseEvent, EVENT_COLUMNS, rows, suffix="RETURNING id")
+        created = []
+        for event, (pk,) in zip(built, ids, strict=True):
+            if isinstance(event, CaseEvent):
+                event.pk = pk
+                event._state.adding = False
+                event._state.db = connection.alias
+                created.append(event)
     else:
-        created = CaseEvent.objects.bulk_create(built)
+        models = [
+            CaseEvent(**dict(zip(EVENT_COLUMNS, event, strict=True)))
+            if isinstance(event, tuple)
+            else event
+            for event in built
+        ]
+        CaseEvent.objects.bulk_create(models)
+        created = [m for m, event in zip(models, built, strict=True) if event is m]
     case_alerts_many(created, people=people)
     return created
+
+
+def event_row(
+    *,
+    case: Case,
+    kind: str,
+    at: datetime,
+    note: str = "",
+    data: dict | None = None,
+) -> tuple:
+    """A system event that nobody is told of (a reminder, a supervision), as `case_events`
+    writes it: the row of `new_event(case=…, kind=…, actor=None, at=…)` in `EVENT_COLUMNS`
+    order, without a model (the case standing where it is)."""
+    if kind in ALERTED_KINDS:
+        raise ValueError(f"{kind} events tell people: build them with new_event")
+    payload = dict(data or {})
+    payload.setdefault("system", True)
+    status, level = case.status, case.level
+    return (case.pk, kind, None, status, status, level, level, note, payload, at)
 
 
 def new_event(**kwargs) -> CaseEvent:

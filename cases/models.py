@@ -286,8 +286,10 @@ class HandlingPeriod(models.Model):
         verbose_name_plural = "办理时段"
         ordering = ["arrived_at", "id"]
         indexes = [
+            # The sweep's cursor in the order it takes a batch (next_deadline, id): a batch
+            # reads its rows in index order and stops, never sorting all that is due.
             models.Index(
-                fields=["next_deadline"],
+                fields=["next_deadline", "id"],
                 name="period_next_deadline_open",
                 condition=Q(ended_at__isnull=True, next_deadline__isnull=False),
             ),

@@ -42,7 +42,7 @@ from accounts.models import Role
 from grids.models import Area
 from notifications.bulk_sql import pg_array
 from notifications.choices import NotificationKind
-from notifications.services import Message, notify_many
+from notifications.services import Message, notify_batch, notify_many
 
 from . import clocks
 from .breaches import BreachRow, period_subject, record_breach, record_breaches, resolve_acted_on
@@ -56,7 +56,7 @@ from .choices import (
     PeriodEntry,
     Status,
 )
-from .events import case_event, case_events, new_event
+from .events import case_event, case_events, event_row, new_event
 from .models import Case, HandlingPeriod
 from .overdue import STAGE_LABELS
 from .policy import TRANSITIONS
@@ -148,13 +148,16 @@ class SweepReport:
 class People:
     """Officer/viewer look-ups for one sweep: the roles of an area, loaded once per sweep (a
     batch's areas and their parents in two queries); and the deadline arithmetic of the
-    periods it opens (the policy of a level, a deadline from a moment), remembered."""
+    periods it opens (the policy of a level, a deadline from a moment) and the deadlines'
+    text in the notices, remembered."""
 
     def __init__(self):
         self._roles = {}  # area id -> {role kind: {user ids}}
         self._areas = {}  # area id -> parent id
         self.limits_of = functools.cache(clocks.limits_for)
         self.deadline_of = functools.cache(clocks.deadline)
+        # A deadline as the notices write it: a batch's periods share their deadlines.
+        self.local_text = functools.cache(local_text)
 
     def preload(self, area_ids) -> None:
         missing = {a for a in area_ids if a is not None and a not in self._areas}
@@ -282,6 +285,11 @@ def _due_periods(now):
     )
 
 
+# The case's long texts, which nothing in a batch reads (an escalation one at a time reads the
+# case again through `case_escalate`).
+BATCH_DEFERRED = ("case__facts", "case__outcome_note")
+
+
 @transaction.atomic
 def _period_batch(*, now, batch_size, report, people) -> int:
     """One batch of due periods, locked in one statement, and written set-based (the ledger's
@@ -292,6 +300,7 @@ def _period_batch(*, now, batch_size, report, people) -> int:
         _due_periods(now)
         .select_for_update(skip_locked=True, of=("self", "case"))
         .select_related("case")
+        .defer(*BATCH_DEFERRED)
         .exclude(pk__in=report.failed)
         .order_by("next_deadline", "id")[:batch_size]
     )
@@ -432,8 +441,13 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
         else:
             event, notices = _reminder(case, period, kind=kind, due=due, people=people)
             counts["reminded"] += 1
-        # Built now: an event reads the case's status and level as they stand at this step.
-        events.append(new_event(**event, at=now))
+        # Built now: an event reads the case's status and level as they stand at this step (a
+        # reminder's or a supervision's tells nobody: a row, without a model).
+        if action == "escalate":
+            events.append(new_event(**event, at=now))
+        else:
+            del event["actor"]
+            events.append(event_row(**event, at=now))
         messages += notices
     if supervised:
         Case.objects.filter(pk__in=[case.pk for case in supervised]).update(
@@ -444,7 +458,7 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
     if escalated:
         _save_escalations(escalated, now=now, people=people)
     case_events(events, people=people)
-    notify_many(messages, now=now)
+    notify_batch(messages, now=now)
     moved = [period for period in periods if period.ended_at is None]
     for period in moved:
         _move_cursor(period, now)
@@ -532,7 +546,7 @@ def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
     label = DEADLINE_LABELS[DeadlineKind(kind)]
     level = Level(period.level).label
     title = f"案件{case.number}{label}超期"
-    body = f"「{case.title}」在{level}的{label}期限（{local_text(due)}）已过，请尽快办理。"
+    body = f"「{case.title}」在{level}的{label}期限（{people.local_text(due)}）已过，请尽快办理。"
     responsible = people.responsible(case, period.area_id)
     above = people.officers(people.parent_id(period.area_id))
     notices = [
@@ -551,7 +565,7 @@ def _reminder(case, period, *, kind, due, people) -> tuple[dict, list[Message]]:
         "case": case,
         "kind": EventKind.REMIND,
         "actor": None,
-        "note": f"{label}超期提醒（期限 {local_text(due)}）",
+        "note": f"{label}超期提醒（期限 {people.local_text(due)}）",
         "data": {
             "deadline": kind,
             "due": due.isoformat(),
@@ -685,7 +699,7 @@ def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
 def _supervision(case, period, *, due, people) -> tuple[dict, list[Message]]:
     """The supervision of a county case past its resolve deadline: its event (without its
     time) and its notice to the county's officers and viewers and the assignee."""
-    note = f"县级办结期限（{local_text(due)}）已过，列入督办。"
+    note = f"县级办结期限（{people.local_text(due)}）已过，列入督办。"
     event = {
         "case": case,
         "kind": EventKind.SUPERVISE,

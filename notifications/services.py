@@ -1,6 +1,7 @@
 """Writes for notifications: `notify` (inside the caller's transaction, no broker), the outbox
 relay, and marking messages read."""
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,16 +144,79 @@ def _outbox_from_notifications(notifications, channels, now) -> None:
     """The outbox rows of notifications just written, built by the database from them (one
     statement per set of channels): the same rows as the Python path, without sending every
     title and body a second time."""
+    _outbox_rows([n.pk for n in notifications], channels, now)
+
+
+def _outbox_rows(ids: list[int], channels: list, now) -> None:
+    """`_outbox_from_notifications` by the notifications' ids."""
     by_channels = {}
-    for notification, wanted in zip(notifications, channels, strict=True):
-        by_channels.setdefault(tuple(wanted), []).append(notification.pk)
+    for pk, wanted in zip(ids, channels, strict=True):
+        by_channels.setdefault(tuple(wanted), []).append(pk)
     sql = OUTBOX_FROM_NOTIFICATIONS.format(
         outbox=connection.ops.quote_name(OutboxMessage._meta.db_table),
         notification=connection.ops.quote_name(Notification._meta.db_table),
     )
     with connection.cursor() as cursor:
-        for wanted, ids in by_channels.items():
-            cursor.execute(sql, [now, now, pg_array(str(c) for c in wanted), pg_array(ids)])
+        for wanted, group in by_channels.items():
+            cursor.execute(sql, [now, now, pg_array(str(c) for c in wanted), pg_array(group)])
+
+
+NOTIFICATIONS_FROM_MESSAGES = """
+INSERT INTO {notification} (user_id, kind, title, body, case_id, created_at)
+SELECT u.user_id, m.kind, m.title, m.body, m.case_id, %s
+FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(user_id, msg, ord)
+JOIN unnest(%s::varchar[], %s::varchar[], %s::text[], %s::bigint[])
+     WITH ORDINALITY AS m(kind, title, body, case_id, ord) ON m.ord = u.msg
+ORDER BY u.ord
+RETURNING id
+"""
+
+
+@functools.lru_cache(maxsize=64)
+def _channels(channels: tuple) -> tuple:
+    """A message's channels, each once (a batch's messages share a few sets of them)."""
+    return tuple(Channel(c) for c in dict.fromkeys(channels))
+
+
+def notify_batch(messages: Iterable[Message], *, now: datetime | None = None) -> int:
+    """`notify_many` when the caller needs no `Notification` back (the sweep's batch): on
+    PostgreSQL the notifications in one statement, each message's text sent once whatever its
+    number of users and no model built per row, then their outbox rows as `notify_many`
+    writes them (one statement per set of channels). The same rows, in the same order, as
+    `notify_many`. Returns the number of notifications."""
+    if connection.vendor != "postgresql":
+        return len(notify_many(messages, now=now))
+    real = timezone.now()
+    now = min(now, real) if now else real
+    columns = ([], [], [], [])  # kind, title, body, case_id: one entry per message
+    user_ids, owners, channels = [], [], []  # one entry per notification
+    for message in messages:
+        users = _user_ids(message.users)
+        wanted = _channels(tuple(message.channels))
+        if not users or not wanted:
+            continue
+        case = message.case
+        case_id = case if isinstance(case, int) or case is None else case.pk
+        for column, value in zip(
+            columns, (message.kind, message.title, message.body, case_id), strict=True
+        ):
+            column.append(value)
+        user_ids += users
+        owners += [len(columns[0])] * len(users)
+        channels += [wanted] * len(users)
+    if not user_ids:
+        return 0
+    sql = NOTIFICATIONS_FROM_MESSAGES.format(
+        notification=connection.ops.quote_name(Notification._meta.db_table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [now, pg_array(user_ids), pg_array(owners), *(pg_array(c) for c in columns)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    _outbox_rows(ids, channels, now)
+    return len(ids)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -31,3 +31,10 @@ def test_numbers_booleans_times_and_json_come_back(db, on_postgres):
     data = {"deadline": "assign", "notified": [3, 4], "note": '他说"好"\\'}
     text, empty = _read("jsonb", [data, None])  # (Django reads jsonb as text)
     assert (json.loads(text), empty) == (data, None)
+
+
+def test_choices_come_back_as_their_text(db, on_postgres):
+    from cases.choices import DeadlineKind, Level
+
+    values = [Level.TOWN, DeadlineKind.RESOLVE, "plain", Level.COUNTY]
+    assert _read("text", values) == ["town", "resolve", "plain", "county"]

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import sms
@@ -127,3 +127,41 @@ def test_two_relays_at_once_send_every_row_exactly_once(cast, on_postgres, monke
     assert len(sent) == 120
     assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
+
+
+def _written():
+    notifications = list(
+        Notification.objects.order_by("id").values_list(
+            "user_id", "kind", "title", "body", "case_id", "created_at"
+        )
+    )
+    outbox = list(
+        OutboxMessage.objects.order_by("id").values_list(
+            "channel", "recipient_id", "notification__title", "payload", "created_at"
+        )
+    )
+    return notifications, outbox
+
+
+def test_notify_batch_writes_the_rows_of_notify_many_in_their_order(
+    cast, django_assert_max_num_queries
+):
+    from notifications.services import Message, notify_batch, notify_many
+
+    a, b, c = cast.town_officer_a, cast.town_officer_b, cast.county_officer
+    at = timezone.now() - timedelta(hours=1)
+    messages = [
+        Message(users=[a, b.pk, a], kind="reminder", title="甲", body='「引号"」', case=None),
+        Message(users=[], kind="reminder", title="无人"),
+        Message(users=[c], kind="escalated", title="乙", channels=("in_app", "email", "sms")),
+        Message(users=[b, c], kind="notice", title="丙", body="正文\\"),
+        Message(users=[a], kind="notice", title="丁", channels=("sms", "sms")),
+    ]
+    notify_many(messages, now=at)
+    expected = _written()
+    Notification.objects.all().delete()
+    # The notifications in one statement, then one per set of channels (three here).
+    with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 50):
+        assert notify_batch(messages, now=at) == 6
+    assert _written() == expected
+    assert notify_batch([Message(users=[], kind="reminder", title="无人")]) == 0
