@@ -373,7 +373,7 @@ def table_sizes(db_name):
     with psycopg.connect(f"{SERVER}/{db_name}", autocommit=True) as c:
         database = c.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         indexes = c.execute(
-            "SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0) FROM pg_index i"
+            "SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0)::bigint FROM pg_index i"
             " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n"
             " ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
         ).fetchone()[0]
