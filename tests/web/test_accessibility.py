@@ -17,7 +17,9 @@ from django.conf import settings
 from accounts.models import User
 from cases import services
 from cases.models import Case
+from mediation.models import Agreement
 from notifications.services import notify
+from tests import builders
 
 from . import stories
 from .conftest import CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, PHONE  # noqa: F401
@@ -118,6 +120,18 @@ def _stories():
     return [c.pk for c in cases] + referred
 
 
+def _written_agreement_case() -> str:
+    """A case of the village mediator's resolved with a written agreement not yet signed or
+    sealed (the stories make oral ones): its page holds the on-screen signing, the seal and the
+    signed sheet's forms."""
+    grid_worker = User.objects.get(username="grid_worker")
+    mediator = User.objects.get(username="village_mediator")
+    grid = grid_worker.roles.get(kind="grid_worker").area
+    case = builders.drive(builders.report(grid_worker, grid), to="in_progress", mediator=mediator)
+    builders.resolve_written(case, mediator)
+    return f"/cases/{case.pk}/"
+
+
 # The light and agency accounts: the volunteer on duty today (红袖章), the police station's
 # liaison (一村一警) and a liaison of a county bureau (人社). Their pages are few: the walk goes
 # through them at both widths.
@@ -156,10 +170,11 @@ def _links(page) -> list[str]:
 
 
 def _case_kind(case_id) -> str:
-    """A case page's kind for the walk: its status, level and 督办 flag (the page shows other
-    panels and buttons for each)."""
+    """A case page's kind for the walk: its status, level, 督办 flag and agreement's form (the
+    page shows other panels and buttons for each: a written agreement's signing and seal)."""
     found = Case.objects.filter(pk=case_id).values_list("status", "level", "supervised").first()
-    return "-".join(str(v) for v in found) if found else "gone"
+    form = Agreement.objects.filter(case_id=case_id).values_list("form", flat=True).first()
+    return "-".join(str(v) for v in (*found, form or "")) if found else "gone"
 
 
 def _walk(page, starts, *, phone, cap, timings=None) -> tuple[list[str], list[str]]:
@@ -220,11 +235,14 @@ def test_every_page_every_demo_role_can_reach_passes_axe_and_fits_a_thumb(
     cases of the stories it may see; its menu's pages, 我的, 消息 and a case page are checked
     again at 1366 px."""
     case_ids = _stories()
+    written = _written_agreement_case()
     problems, timings = [], []
     for username in ROLES:
         context, page = _sign_in(chromium, live_server, username, PHONE)
         home = urlsplit(page.url).path
         starts = [home, "/me/", "/notifications/", *[f"/cases/{pk}/" for pk in case_ids]]
+        if username == "village_mediator":
+            starts.insert(0, written)
         try:
             visited, found = _walk(page, starts, phone=True, cap=CAP, timings=timings)
             page.goto("/me/")
@@ -239,6 +257,8 @@ def test_every_page_every_demo_role_can_reach_passes_axe_and_fits_a_thumb(
         kinds = {re.sub(r"\d+", "N", urlsplit(p).path) for p in visited}
         assert "/cases/N/" in kinds, (username, visited)
         assert set(MUST_REACH[username]) <= kinds, (username, MUST_REACH[username], visited)
+        if username == "village_mediator":
+            assert written in visited, (written, visited)
 
         a_case = next(p for p in visited if re.fullmatch(r"/cases/\d+/", p))
         desk = [p for p in menu if p and not SKIP_LINKS.search(p)]
