@@ -277,18 +277,21 @@ def consultation_days(request):
         {
             "page": page_of(request, queryset),
             "nav_active": "consultation",
-            # Those who may record one (the county's read-only viewer may not): no button
-            # leading to a refusal.
-            "may_record": scope.is_superuser
-            or bool(scope.roles_of(*selectors.MANAGER_KINDS, RoleKind.GRID_WORKER)),
+            # The button only for those whose form would take it (no button to a refusal).
+            "may_record": bool(_recordable_villages(request.user)),
         },
     )
+
+
+def _recordable_villages(user):
+    """The villages whose consultation days `user` may record."""
+    return [v for v in _my_villages(user) if selectors.manages(user, v)]
 
 
 @login_required
 def consultation_day_new(request):
     """Record a consultation day with up to five items."""
-    villages = [v for v in _my_villages(request.user) if selectors.manages(request.user, v)]
+    villages = _recordable_villages(request.user)
     if not villages:
         raise PermissionDenied("只有本村网格员、调解员和上级工作人员可以录入说事日。")
     form = request.POST if request.method == "POST" else {}

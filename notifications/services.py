@@ -105,7 +105,7 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
         return []
     if connection.vendor == "postgresql":
         insert_objects(Notification, notifications, NOTIFICATION_COLUMNS)
-        _outbox_from_notifications(notifications, [channels for _, channels in payloads], now)
+        _outbox_rows([n.pk for n in notifications], [channels for _, channels in payloads], now)
         return notifications
     notifications = Notification.objects.bulk_create(notifications)
     rows = []
@@ -140,15 +140,10 @@ ORDER BY n.id, c.ord
 """
 
 
-def _outbox_from_notifications(notifications, channels, now) -> None:
-    """The outbox rows of notifications just written, built by the database from them (one
-    statement per set of channels): the same rows as the Python path, without sending every
-    title and body a second time."""
-    _outbox_rows([n.pk for n in notifications], channels, now)
-
-
 def _outbox_rows(ids: list[int], channels: list, now) -> None:
-    """`_outbox_from_notifications` by the notifications' ids."""
+    """The outbox rows of the notifications just written (their ids), built by the database
+    from them (one statement per set of channels): the same rows as the Python path, without
+    sending every title and body a second time."""
     by_channels = {}
     for pk, wanted in zip(ids, channels, strict=True):
         by_channels.setdefault(tuple(wanted), []).append(pk)
