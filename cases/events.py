@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from notifications.bulk_sql import insert_rows
+from notifications.bulk_sql import insert_rows, mark_saved
 
 from .alerts import ALERTED_KINDS, case_alerts, case_alerts_many
 from .models import Case, CaseEvent
@@ -74,9 +74,7 @@ def case_events(events: list, *, people=None) -> list[CaseEvent]:
         created = []
         for event, (pk,) in zip(built, ids, strict=True):
             if isinstance(event, CaseEvent):
-                event.pk = pk
-                event._state.adding = False
-                event._state.db = connection.alias
+                mark_saved(event, pk)
                 created.append(event)
     else:
         models = [

@@ -87,7 +87,12 @@ def insert_objects(model, objects: list, columns: Sequence[str]) -> list:
     rows = [[getattr(obj, column) for column in columns] for obj in objects]
     ids = insert_rows(model, columns, rows, suffix="RETURNING id")
     for obj, (pk,) in zip(objects, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        mark_saved(obj, pk)
     return objects
+
+
+def mark_saved(obj, pk: int) -> None:
+    """A model written by `insert_rows`, as `bulk_create` leaves it: its id, and saved."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
