@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """`make bench`: seed PostgreSQL at each size, start gunicorn with production settings, measure
-over HTTP and in-process, write bench/out/results-<size>.json and bench/RESULTS.md."""
+over HTTP and in-process (and from the streaming replica, where the size's database has one),
+write bench/out/results-<size>.json and bench/RESULTS.md."""
 
 import argparse
 import json
@@ -63,6 +64,10 @@ def env_for(db_name):
         }
     )
     env.pop("REDIS_URL", None)
+    # The figures are the primary's; the replica's are measured apart (measure_replica), with
+    # the replica named there.
+    env.pop("DATABASE_REPLICA_URL", None)
+    env.pop("POSTGRES_REPLICA_HOST", None)
     env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/14"
     return env
 
@@ -416,6 +421,23 @@ def commit():
     return out.stdout.strip() + ("-dirty" if dirty else "")
 
 
+def measure_replica(env, args):
+    """The replica's figures (bench/replica.py) when the replica at `--replica-port` is a
+    streaming standby of the cluster this size's database lives on; else why not."""
+    from bench import replica  # bench/replica.py imports this module
+
+    if not args.replica_port:
+        return {"skipped": "not asked for: --replica-port 0"}
+    url = replica.replica_dsn(env["MEDIATION_DB"], args.replica_port)
+    reason = replica.unusable(env["DATABASE_URL"], url)
+    if reason:
+        log(f"replica figures not measured: {reason}")
+        return {"skipped": reason}
+    log(f"reads from the replica at {replica.REPLICA_HOST}:{args.replica_port} and its lag")
+    work = replica.QUICK if args.quick else replica.FULL
+    return replica.measure(env, url, workers=args.workers, **work)
+
+
 def bench_size(size, args):
     counties = max(1, min(args.counties, size // 10000 or 1))
     env, seed_s, catch_up = prepare(size, counties, fresh=args.fresh)
@@ -435,6 +457,8 @@ def bench_size(size, args):
         [PY, "bench/probe.py", month], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    # Last: its intake load adds cases, which the figures above must not see.
+    replica = measure_replica(env, args)
     yard_end = yardstick.measure(env["DATABASE_URL"])
     log(f"yardstick at the end: {yard_end}")
     sizes = table_sizes(f"mediation_bench_{size}")
@@ -450,6 +474,7 @@ def bench_size(size, args):
         "http": http,
         "yardstick": yardstick.combine(yard_start, yard_end),
         "disk": sizes,
+        "replica": replica,
         **measured,
     }
     out = ROOT / "bench" / "out"
@@ -460,6 +485,10 @@ def bench_size(size, args):
 
 def gib(n) -> float:
     return round(n / 1024**3, 2)
+
+
+class Absent(str):
+    """A table cell saying why a figure was not measured, printed as it is."""
 
 
 def verdict(value, target):
@@ -503,6 +532,8 @@ def markdown(results):
                 value = None
             if value is None:
                 cells.append("n/a")
+            elif isinstance(value, Absent):
+                cells.append(value)
             elif limit is None:
                 cells.append(f"{value} {unit}".rstrip() + in_y(r, value, unit))
             else:
@@ -623,6 +654,7 @@ def markdown(results):
         ("notifications_page", "notifications page"),
     ):
         percentiles(label, key, "flat", None, which=("p50", "p95"))
+    replica_rows(row)
     row("database on disk", "", lambda r: gib(r["disk"]["database_bytes"]), unit="GiB")
     row("of which indexes", "", lambda r: gib(r["disk"]["index_bytes"]), unit="GiB")
     for table in NAMED_TABLES:
@@ -647,6 +679,80 @@ def markdown(results):
     return "\n".join(lines)
 
 
+def replica_rows(row):
+    """The replica's rows (bench/replica.py): the county officer's list and dashboard read from
+    it and from the primary, its lag under the intake load, the write rate and bytes behind. A
+    size without a replica says why; a run from before these rows says n/a."""
+
+    def on_replica(get):
+        def getter(r):
+            measured = r["replica"]
+            if "skipped" in measured:
+                return Absent(f"no replica ({measured['skipped']})")
+            return get(measured)
+
+        return getter
+
+    def read(key, p):
+        def get(m):
+            if "skipped" in m[key]:
+                return Absent(f"not measured ({m[key]['skipped']})")
+            return m[key][f"{p}_ms"]
+
+        return on_replica(get)
+
+    row(
+        "replica as the router saw it (/healthz) before / after the reads from it",
+        "ok",
+        on_replica(
+            lambda m: " / ".join(
+                m[key] for key in ("replica_health", "replica_health_after") if key in m
+            )
+        ),
+        unit="",
+    )
+    for key, label, target, limit in (
+        ("list", "case list API (county_officer)", "≤ 50 ms", TARGETS["list_p95_ms"]),
+        ("dashboard", "county dashboard", "≤ 300 ms", TARGETS["dashboard_p95_ms"]),
+    ):
+        for side in ("replica", "primary"):
+            for p in ("p50", "p95"):
+                row(
+                    f"{label}, read from the {side}, {p}",
+                    target if p == "p95" else "",
+                    read(f"{key}_{side}", p),
+                    limit=limit if p == "p95" else None,
+                )
+    for p in ("p50", "p95", "max"):
+        row(
+            f"replica lag under the intake load (a commit until the replica has replayed it) {p}",
+            "router's bound 5 s" if p == "max" else "",
+            on_replica(lambda m, p=p: m["replica_lag_ms"][p]),
+        )
+    row(
+        "write rate during the lag measurement (intakes; WAL the primary's cluster wrote)",
+        "",
+        on_replica(
+            lambda m: (
+                f"{m['intake_under_replication']['throughput_rps']} req/s,"
+                f" {round(m['wal_bytes_per_s'] / 1024):,} KiB/s"
+            )
+        ),
+        unit="",
+    )
+    row(
+        "replica behind the primary at each lag sample (p50 / p95 / max)",
+        "",
+        on_replica(
+            lambda m: (
+                " / ".join(f"{int(m['replica_behind_bytes'][k]):,}" for k in ("p50", "p95", "max"))
+                + " bytes"
+            )
+        ),
+        unit="",
+    )
+
+
 NOTES_MARKER = "<!-- notes: kept by bench/run.py when it rewrites the table above -->"
 
 
@@ -665,6 +771,13 @@ def main():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
     parser.add_argument("--period", default=os.environ.get("BENCH_PERIOD", "2026-10"))
     parser.add_argument("--quick", action="store_true", help="fewer requests (smoke run)")
+    parser.add_argument(
+        "--replica-port",
+        type=int,
+        default=int(os.environ.get("BENCH_REPLICA_PORT", "5433")),
+        help="the streaming replica on 127.0.0.1 to measure, when it is a standby of the"
+        " cluster the size's database lives on (0: do not measure it)",
+    )
     parser.add_argument(
         "--fresh",
         action="store_true",
