@@ -166,6 +166,12 @@ class Case(models.Model):
             models.Index(
                 fields=["resolved_at"], name="case_resolved_open", condition=Q(status="resolved")
             ),
+            # The same, one county's: the dashboard's overdue panel (cases.overdue.Under).
+            models.Index(
+                fields=["county", "resolved_at"],
+                name="case_resolved_county",
+                condition=Q(status="resolved"),
+            ),
         ]
 
     def __str__(self):
@@ -315,6 +321,23 @@ class HandlingPeriod(models.Model):
             # The closure KPI: resolve deadlines that fell in a period, of periods that ended
             # (after it: late); the open ones are on `period_resolve_late`. Partial, so a walk of
             # the open periods in deadline order never takes it.
+            # The same, by the unit that holds the period: a county's panel reads its own units'
+            # late periods (cases.overdue.Under), not every county's.
+            models.Index(
+                fields=["area", "assign_due"],
+                name="period_assign_late_at",
+                condition=Q(ended_at__isnull=True, assigned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["area", "respond_due"],
+                name="period_respond_late_at",
+                condition=Q(ended_at__isnull=True, responded_at__isnull=True),
+            ),
+            models.Index(
+                fields=["area", "resolve_due"],
+                name="period_resolve_late_at",
+                condition=Q(ended_at__isnull=True),
+            ),
             models.Index(
                 fields=["resolve_due"],
                 name="period_resolve_due_ended",

@@ -9,9 +9,10 @@ case page, the `overdue` filter, the 督办 lists, the dashboard's panel, the KP
 - `overdue_case_ids(now)`: ids of the overdue cases, one subquery (a union of the sources');
 - `late_items(case_ids, now)`: for cases in hand, what is late and since when, by case, each
   source answering in one query for the whole page (no query per row);
-- `most_late_under(column, area_id, now, limit)`: the open cases of an area whose earliest late
-  deadline is oldest, each source answering with its `limit` oldest (the dashboard's panel, the
-  bulletin).
+- `most_late_under(area, now, limit)`: the open cases of an area whose earliest late deadline
+  is oldest, each source answering with its `limit` oldest (the dashboard's panel, the
+  bulletin), starting from the area's county's own rows (`Under`), so that a county's panel
+  costs the same in a province of ten counties or of a hundred.
 
 The sweep keeps its own cursor (`HandlingPeriod.next_deadline`: what it has still to act on),
 which moves past a stage once reminded; it is never read as "overdue".
@@ -57,8 +58,8 @@ class OverdueSource:
     `case_ids(now)` is a flat `values_list` of the ids of the cases with an item of this kind
     past due at `now`, or a tuple of them (used as a subquery, a union; keep each on an index);
     `late_items(case_ids, now)` answers, in one query, the late items of the given cases;
-    `ranked(column, area_id, now, limit)` answers the `limit` open cases of an area (`column` =
-    `town_id`, …) with the oldest late items of this kind, as (due, case id) pairs.
+    `ranked(under, now, limit)` answers the `limit` open cases of an area (`Under`) with the
+    oldest late items of this kind, as (due, case id) pairs.
     `statuses`: the only case statuses that can owe this kind (an open period or an
     unanswered consultation: the open ones; a first follow-up: `resolved`), so a page of cases
     in none of them does not ask; None: any status (a referral's answer outlives its case)."""
@@ -66,7 +67,7 @@ class OverdueSource:
     name: str
     case_ids: Callable[[datetime], QuerySet]
     late_items: Callable[[list[int], datetime], dict[int, list[LateItem]]]
-    ranked: Callable[[str, int, datetime, int], list[tuple[datetime, int]]]
+    ranked: Callable[["Under", datetime, int], list[tuple[datetime, int]]]
     statuses: frozenset[str] | None = None
 
 
@@ -115,13 +116,55 @@ def late_items(
     return found
 
 
-def most_late_under(column: str, area_id: int, now: datetime, limit: int) -> list[int]:
-    """Ids of the open cases of an area (`column` = `town_id`, …) that are overdue, the one
-    whose earliest late deadline is oldest first, at most `limit`: each source's `limit`
-    oldest, merged."""
+@dataclass(frozen=True)
+class Under:
+    """An area as the ranked looks read it: the cases' column of its level (`county_id`,
+    `town_id`, …) and its id; and, for a county or an area inside one, the county's id and its
+    units (itself, its towns and villages: where its cases' handling periods are held). A look
+    starts from the county's own rows (an index led by the county or by the unit) and is
+    bounded by one county's deadlines, not by every county's; above a county (a city, a
+    province) both are empty and a look walks its deadline index, where the area's share of it
+    is large."""
+
+    column: str
+    area_id: int
+    county_id: int | None = None
+    unit_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, area) -> "Under":
+        """The area's `Under`: for a county or below, one query for its county's units."""
+        from grids.choices import LEVEL_RANK, AreaLevel
+        from grids.models import Area
+
+        column = f"{area.level}_id"
+        if LEVEL_RANK[area.level] < LEVEL_RANK[AreaLevel.COUNTY]:
+            return cls(column, area.id)
+        county_code = Area.prefix_of(area.code, AreaLevel.COUNTY)
+        units = dict(
+            Area.objects.filter(
+                code__startswith=county_code,
+                level__in=(AreaLevel.COUNTY, AreaLevel.TOWN, AreaLevel.VILLAGE),
+            ).values_list("id", "level")
+        )
+        county_id = next((pk for pk, level in units.items() if level == AreaLevel.COUNTY), None)
+        return cls(column, area.id, county_id, tuple(sorted(units)))
+
+    def case_q(self, prefix: str = "case__") -> Q:
+        """The cases under the area (with the county's column too, for an index led by it)."""
+        q = Q(**{f"{prefix}{self.column}": self.area_id})
+        if self.county_id is not None and self.column != "county_id":
+            q &= Q(**{f"{prefix}county_id": self.county_id})
+        return q
+
+
+def most_late_under(area, now: datetime, limit: int) -> list[int]:
+    """Ids of the open cases of an area that are overdue, the one whose earliest late deadline
+    is oldest first, at most `limit`: each source's `limit` oldest, merged."""
+    under = Under.of(area)
     oldest: dict[int, datetime] = {}
     for source in _SOURCES.values():
-        for due, case_id in source.ranked(column, area_id, now, limit):
+        for due, case_id in source.ranked(under, now, limit):
             if case_id not in oldest or due < oldest[case_id]:
                 oldest[case_id] = due
     ranked = sorted(oldest.items(), key=lambda pair: (pair[1], -pair[0]))
@@ -192,23 +235,65 @@ def first_late_due():
     )
 
 
-def _period_ranked(column: str, area_id: int, now: datetime, limit: int):
-    """Per stage, the `limit` earliest late deadlines of the area, each a walk of its partial
-    index in deadline order (a case late on several stages is met again later, with a later
-    deadline: `most_late_under` keeps its earliest)."""
-    from .choices import OPEN_STATUSES
-    from .models import HandlingPeriod
+# A county's late periods of one stage, unit by unit: each unit's `limit` earliest from its
+# partial index (`period_*_late_at`, led by the unit), then the earliest of those. The planner
+# cannot know how few of a county's open periods are late (it takes the deadline's selectivity
+# from every period ever held), so a plain `area_id IN (…)` it plans as a large read.
+STAGE_AT_UNITS = """
+(SELECT late.due, late.case_id
+ FROM unnest(%s::bigint[]) AS unit(id)
+ CROSS JOIN LATERAL (
+     SELECT p.{due} AS due, p.case_id
+     FROM {period} p JOIN {case} c ON c.id = p.case_id
+     WHERE p.area_id = unit.id AND p.ended_at IS NULL {missing} AND p.{due} <= %s
+       AND c.status = ANY(%s) AND c.{column} = %s
+     ORDER BY p.{due}, p.case_id DESC
+     LIMIT %s
+ ) AS late
+ ORDER BY 1, 2 DESC
+ LIMIT %s)
+"""
 
+STAGES = (
+    ("assign_due", "assigned_at"),
+    ("respond_due", "responded_at"),
+    ("resolve_due", None),
+)
+
+
+def _period_ranked(under: Under, now: datetime, limit: int):
+    """Per stage, the `limit` earliest late deadlines of the area (a case late on several
+    stages is met again later, with a later deadline: `most_late_under` keeps its earliest).
+    Within a county, from the periods held at its units, unit by unit (`STAGE_AT_UNITS`);
+    above one, a walk of each stage's partial index in deadline order."""
+    from .choices import OPEN_STATUSES
+    from .models import Case, HandlingPeriod
+
+    if under.unit_ids and connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        sql, params = [], []
+        for due, done in STAGES:
+            sql.append(
+                STAGE_AT_UNITS.format(
+                    due=due,
+                    missing=f"AND p.{done} IS NULL" if done else "",
+                    period=quote(HandlingPeriod._meta.db_table),
+                    case=quote(Case._meta.db_table),
+                    column=quote(under.column),
+                )
+            )
+            params += [list(under.unit_ids), now, list(OPEN_STATUSES), under.area_id, limit, limit]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(sql), params)
+            return cursor.fetchall()
     periods = HandlingPeriod.objects.filter(
-        ended_at__isnull=True, **{f"case__{column}": area_id}, case__status__in=OPEN_STATUSES
+        under.case_q(), ended_at__isnull=True, case__status__in=OPEN_STATUSES
     )
     first, *rest = [
-        periods.filter(**stage).order_by(due, "-case_id").values_list(due, "case_id")[:limit]
-        for stage, due in (
-            ({"assigned_at__isnull": True, "assign_due__lte": now}, "assign_due"),
-            ({"responded_at__isnull": True, "respond_due__lte": now}, "respond_due"),
-            ({"resolve_due__lte": now}, "resolve_due"),
-        )
+        periods.filter(**{f"{due}__lte": now}, **({f"{done}__isnull": True} if done else {}))
+        .order_by(due, "-case_id")
+        .values_list(due, "case_id")[:limit]
+        for due, done in STAGES
     ]
     if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (`make run`)
         return [row for part in (first, *rest) for row in part]

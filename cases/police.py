@@ -273,11 +273,11 @@ def _late_items(case_ids: list[int], now: datetime) -> dict:
     }
 
 
-def _ranked(column: str, area_id: int, now: datetime, limit: int):
+def _ranked(under: overdue.Under, now: datetime, limit: int):
     """The `limit` cases of an area with the oldest unreported reports, as (due, case id)."""
     return list(
         _late(now)
-        .filter(**{f"case__{column}": area_id})
+        .filter(under.case_q())
         .order_by("due_at", "-case_id")
         .values_list("due_at", "case_id")[:limit]
     )

@@ -106,14 +106,13 @@ def late_items(case_ids: list[int], now: datetime) -> dict[int, list[overdue.Lat
     return found
 
 
-def ranked(column: str, area_id: int, now: datetime, limit: int):
-    """The `limit` cases of an area with the oldest late referral steps, as (due, case id)."""
-    return list(
-        _late(now)
-        .filter(**{f"case__{column}": area_id})
-        .order_by("next_due", "-case_id")
-        .values_list("next_due", "case_id")[:limit]
-    )
+def ranked(under: overdue.Under, now: datetime, limit: int):
+    """The `limit` cases of an area with the oldest late referral steps, as (due, case id):
+    within a county, from the county's own referrals (`referral_county_next_due`)."""
+    late = _late(now).filter(under.case_q())
+    if under.county_id is not None:
+        late = late.filter(county_id=under.county_id)
+    return list(late.order_by("next_due", "-case_id").values_list("next_due", "case_id")[:limit])
 
 
 def answered_late_q():

@@ -112,6 +112,12 @@ class Referral(models.Model):
             ),
             models.Index(fields=["agency", "status", "-sent_at"], name="referral_agency_inbox"),
             models.Index(fields=["county", "sent_at"], name="referral_county_sent"),
+            # A county's late referral steps in deadline order (cases.overdue.Under).
+            models.Index(
+                fields=["county", "next_due"],
+                condition=Q(next_due__isnull=False),
+                name="referral_county_next_due",
+            ),
         ]
 
     def __str__(self):

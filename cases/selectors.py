@@ -163,7 +163,7 @@ def overdue_under(area: Area, *, now: datetime, limit: int) -> list[int]:
     then the supervised ones that are not, at most `limit`. Each overdue source answers with
     its `limit` oldest, so the cost is the same with ten overdue cases or ten thousand."""
     column = f"{area.level}_id"
-    ids = overdue.most_late_under(column, area.id, now, limit)
+    ids = overdue.most_late_under(area, now, limit)
     if len(ids) < limit:
         ids += (
             Case.objects.filter(**{column: area.id}, status__in=OPEN_STATUSES, supervised=True)

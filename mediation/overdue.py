@@ -48,10 +48,10 @@ def consultation_late_items(case_ids: list[int], now: datetime) -> dict:
     return found
 
 
-def consultation_ranked(column: str, area_id: int, now: datetime, limit: int):
+def consultation_ranked(under: overdue.Under, now: datetime, limit: int):
     return list(
         _open_consultations(now)
-        .filter(**{f"case__{column}": area_id})
+        .filter(under.case_q())
         .order_by("due_at", "-case_id")
         .values_list("due_at", "case_id")[:limit]
     )
@@ -91,10 +91,11 @@ def follow_up_late_items(case_ids: list[int], now: datetime) -> dict:
     return _items(rows, now)
 
 
-def follow_up_ranked(column: str, area_id: int, now: datetime, limit: int):
+def follow_up_ranked(under: overdue.Under, now: datetime, limit: int):
+    """Within a county, from the county's resolved cases (`case_resolved_county`)."""
     rows = (
         _follow_ups_due(now)
-        .filter(**{column: area_id})
+        .filter(under.case_q(prefix=""))
         .order_by("resolved_at", "id")
         .values_list("pk", "resolved_at", "agreement__perform_by")[:limit]
     )

@@ -122,10 +122,10 @@ def late_items(case_ids: list[int], now: datetime) -> dict:
     return found
 
 
-def ranked(column: str, area_id: int, now: datetime, limit: int):
+def ranked(under: overdue.Under, now: datetime, limit: int):
     """The `limit` cases of an area with the oldest unanswered 督办, as (due, case id)."""
     return list(
-        Supervision.objects.filter(_late_q(now), **{f"case__{column}": area_id})
+        Supervision.objects.filter(_late_q(now), under.case_q())
         .order_by("due_at", "-case_id")
         .values_list("due_at", "case_id")[:limit]
     )

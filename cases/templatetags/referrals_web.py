@@ -69,13 +69,19 @@ def referral_counts(queryset, now):
 
 @register.inclusion_tag("cases/_referrals_panel.html", takes_context=True)
 def referrals_panel(context, area, period=None):
-    """The dashboard's referrals panel for an area (its subtree) and period."""
+    """The dashboard's referrals panel for an area (its subtree) and period: by the
+    referral's own county or town (`referral_county_sent`), so a county reads its own referrals
+    of the period, not every county's."""
     user = context["request"].user
-    queryset = Referral.objects.visible_to(user).filter(
-        **{f"case__{area.level}_id": area.id}
-        if area.level != "grid"
-        else {"case__grid_id": area.id}
-    )
+    queryset = Referral.objects.visible_to(user)
+    own = {"county": "county_id", "town": "town_id"}.get(area.level)
+    if own:
+        queryset = queryset.filter(**{own: area.id})
+    else:
+        queryset = queryset.filter(**{f"case__{area.level}_id": area.id})
+        county_id = area.ancestor_ids_by_level().get("county")
+        if county_id is not None:
+            queryset = queryset.filter(county_id=county_id)
     if period is not None:
         queryset = queryset.filter(sent_at__gte=period.start, sent_at__lt=period.end)
     rows = referral_counts(queryset, timezone.now())

@@ -107,6 +107,11 @@ def test_every_reader_of_overdue_gives_the_same_answer(cast, api):
         unanswered.pk,
         unassigned.pk,
     ]
+    # Above a county the looks walk the deadline indexes themselves: the same answer.
+    assert selectors.overdue_under(cast.areas.city, now=now, limit=10) == (
+        selectors.overdue_under(cast.areas.county, now=now, limit=10)
+    )
+    assert set(selectors.overdue_under(cast.areas.city, now=now, limit=10)) == expected
 
     client = api(cast.county_officer)
     listed = client.get("/api/v1/cases/").json()["results"]
@@ -118,6 +123,49 @@ def test_every_reader_of_overdue_gives_the_same_answer(cast, api):
     }
     filtered = client.get("/api/v1/cases/?overdue=true").json()["results"]
     assert {row["id"] for row in filtered} == expected
+
+
+def test_a_countys_panel_starts_from_its_own_units(cast, on_postgres, django_assert_num_queries):
+    """The dashboard's overdue looks are bounded by one county's deadlines: a county, a town or
+    a village under it reads the periods held at the county's units (itself, its towns and
+    villages) through the indexes led by the unit, and the referrals by the county's own
+    column; a city (above any county) walks the deadline indexes themselves."""
+    from django.db import connection
+
+    from grids.models import Area
+
+    county, town, village = cast.areas.county, cast.areas.town_a, cast.areas.village_a1
+    units = set(
+        Area.objects.subtree(county)
+        .filter(level__in=("county", "town", "village"))
+        .values_list("pk", flat=True)
+    )
+    with django_assert_num_queries(1):
+        under = overdue.Under.of(town)
+    assert (under.column, under.area_id, under.county_id) == ("town_id", town.pk, county.pk)
+    assert set(under.unit_ids) == units and cast.areas.grid_a1.pk not in under.unit_ids
+    assert overdue.Under.of(village).unit_ids == overdue.Under.of(county).unit_ids
+    with django_assert_num_queries(0):
+        above = overdue.Under.of(cast.areas.city)
+    assert (above.county_id, above.unit_ids) == (None, ())
+
+    late = _reported(cast, timedelta(days=3), "逾期")
+    now = timezone.now()
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        assert overdue.sources()[0].ranked(overdue.Under.of(village), now, 10)[0][1] == late.pk
+    (sql, params), *_ = [(sql, params) for sql, params in statements if "unnest" in sql]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("period_assign_late_at", "period_respond_late_at", "period_resolve_late_at"):
+        assert index in plan, plan
 
 
 def test_a_deadline_is_overdue_from_its_own_moment(cast):
@@ -212,11 +260,12 @@ def test_the_overdue_rule_walks_the_partial_indexes(cast, on_postgres):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = Case.objects.filter(pk__in=overdue.overdue_case_ids(timezone.now())).explain()
     # Every part of the union is an index scan (on a few rows the planner may pick any of the
-    # period indexes for the three stages; at scale each takes its own: see docs/scale.md).
+    # period indexes for the three stages, or the resolved cases' index by county rather than
+    # by date; at scale each takes its own: see docs/scale.md).
     assert "Seq Scan" not in plan, plan
     assert "period_resolve_late" in plan or "period_assign_late" in plan, plan
-    for index in ("consultation_open_due", "case_resolved_open"):
-        assert index in plan, plan
+    assert "consultation_open_due" in plan, plan
+    assert "case_resolved_open" in plan or "case_resolved_county" in plan, plan
 
 
 def test_a_page_of_closed_cases_asks_only_the_sources_a_closed_case_can_owe(
