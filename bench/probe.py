@@ -8,6 +8,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,8 +24,8 @@ from django.utils import timezone  # noqa: E402
 from assessment.models import KpiSnapshot  # noqa: E402
 from assessment.periods import parse_period  # noqa: E402
 from assessment.services import snapshot_period  # noqa: E402
-from cases.models import HandlingPeriod  # noqa: E402
 from cases.sweep import (  # noqa: E402
+    _due_periods,
     deadline_sources_run,
     follow_up_run,
     sweep_all,
@@ -36,23 +37,35 @@ def _ms(seconds):
     return round(seconds * 1000, 2)
 
 
-def _open_due():
-    return HandlingPeriod.objects.filter(ended_at__isnull=True, next_deadline__isnull=False)
+# Later than any deadline: every period the sweep has still to act on is due at it.
+END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def clock_with_due(n):
-    """A pretended 'now' at which n open deadlines have passed (or None if fewer); several
-    periods can share a deadline, so a sweep at it may find a few more."""
-    rows = list(
-        _open_due().order_by("next_deadline").values_list("next_deadline", flat=True)[n - 1 : n]
+    """A pretended 'now' at which about n handling periods are due to the sweep, counted as the
+    sweep counts them (`_due_periods`: not the supervised county cases parked on a resolve
+    deadline already acted on, which stay overdue and are never acted on again: counted, they
+    put the clock of a large history in the past, where nothing is due); None if fewer are
+    ever due. Periods share deadlines (a working day's end), so the clock is the deadline at
+    which the number due comes nearest n (`_due_periods(clock).count()` says how many)."""
+    deadlines = list(
+        _due_periods(END_OF_TIME)
+        .order_by("next_deadline", "id")
+        .values_list("next_deadline", flat=True)[:n]
     )
-    return rows[0] if rows else None
+    if len(deadlines) < n:
+        return None
+    last = deadlines[-1]
+    before = deadlines.index(last)  # due at the deadline before the last one
+    if before and n - before < _due_periods(last).count() - n:
+        return deadlines[before - 1]
+    return last
 
 
 def clear_mediation_backlog(now):
-    """Bulk data has no sweep history, so a pretended clock also finds the mediation deadlines
-    (judicial confirmation, follow-up) of its last 60 days. They are acted on first, timed on
-    their own, so that the timed sweep's N due items are N handling periods."""
+    """A pretended clock also finds the mediation deadlines (judicial confirmation, follow-up,
+    consultation) that fall due before it and after the catch-up. They are acted on first,
+    timed on their own, so that the timed sweep's N due items are N handling periods."""
     reminders = 0
     start = time.perf_counter()
     for _ in range(1000):
@@ -111,17 +124,20 @@ def measure_sweeps():
     for n in (1000, 10000):
         now = clock_with_due(n)
         if now is None:
-            results[f"due_{n}"] = {"skipped": f"fewer than {n} open deadlines"}
+            results[f"due_{n}"] = {"skipped": f"fewer than {n} periods ever due"}
             continue
+        periods_due = _due_periods(now).count()
         results[f"mediation_before_{n}"] = clear_mediation_backlog(now)
         start = time.perf_counter()
         report = sweep_run(now=now)
         elapsed = time.perf_counter() - start
         results[f"due_{n}"] = {
             "ms": _ms(elapsed),
+            "clock": now.isoformat(),
+            "periods_due": periods_due,
             "periods_handled": report.periods,
-            # Bulk data has no sweep history: the pretended clock also finds the mediation
-            # deadlines (judicial confirmation, follow-up) of its last 60 days, acted on too.
+            # Acted on before (`mediation_before_N`): none left for the timed sweep, whose
+            # items are the periods due at the clock (`periods_due`, counted as it counts).
             "mediation_reminders": _mediation(report),
             "ms_per_due": round(_ms(elapsed) / max(report.periods + _mediation(report), 1), 3),
             "report": {k: v for k, v in report.as_dict().items() if isinstance(v, int | float)},

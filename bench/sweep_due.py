@@ -4,7 +4,7 @@
         .venv/bin/python bench/sweep_due.py 10000 [--batch-size 500]
 
 On a database seeded by `make bench` (or `seed_demo --cases N`) and caught up to the present: a
-pretended clock at which N open handling-period deadlines have passed (`probe.clock_with_due`),
+pretended clock at which about N handling periods are due to the sweep (`probe.clock_with_due`),
 the mediation deadlines that clock also finds acted on first (timed apart), then `sweep_run`
 timed until a sweep finds nothing due, each batch committed as in production. What it did
 stays: run again, it finds the next N deadlines (a later clock). Prints JSON; DESIGN.md §12 asks
@@ -43,7 +43,7 @@ def main():
     before = yardstick.measure(dsn)
     now = timezone.now() if args.present else clock_with_due(args.due)
     if now is None:
-        print(json.dumps({"skipped": f"fewer than {args.due} open deadlines"}))
+        print(json.dumps({"skipped": f"fewer than {args.due} periods ever due"}))
         return
     result = {"due": args.due, "now": now.isoformat(), "batch_size": args.batch_size}
     result["periods_due"] = _due_periods(now).count()

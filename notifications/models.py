@@ -1,5 +1,6 @@
-"""In-app notifications and the outbox that relays every message (in-app, email, SMS) from
-the database to its channel, so no web request ever waits on a broker."""
+"""In-app notifications (delivered by being written) and the outbox that relays the messages
+that leave the system (email, SMS) from the database to their channel, so no web request ever
+waits on a broker."""
 
 from django.conf import settings
 from django.db import models

@@ -1,5 +1,10 @@
 """Writes for notifications: `notify` (inside the caller's transaction, no broker), the outbox
-relay, and marking messages read."""
+relay, and marking messages read.
+
+In-app (站内消息) is delivered by the write itself: the 消息 page and the unread badge read the
+notifications, so a notice in the app is there when its transaction commits (`delivered_at` is
+written with it). Only the channels that leave the system (e-mail, SMS) get an outbox row for
+the relay."""
 
 import functools
 import logging
@@ -46,8 +51,9 @@ def notify(
     channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL),
     now: datetime | None = None,
 ) -> list[Notification]:
-    """Write a notification for each user (users or ids, duplicates ignored) and one outbox row
-    per channel, in the caller's transaction; the relay delivers them after commit.
+    """Write a notification for each user (users or ids, duplicates ignored), delivered in the
+    app when `channels` has in-app, and one outbox row per channel that leaves the system
+    (e-mail, SMS), in the caller's transaction; the relay sends those after commit.
 
     `now` dates them in the past (the demo's year replays history); a moment in the future (a
     drill's `sweep --now`) is never written: such rows would wait for that moment, undelivered,
@@ -70,6 +76,13 @@ class Message:
     channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL)
 
 
+@functools.lru_cache(maxsize=64)
+def outbound(channels: tuple) -> tuple:
+    """The channels of a notice that leave the system, each once: those the outbox relays (in-app
+    is delivered by writing the notification)."""
+    return tuple(c for c in _channels(channels) if c != Channel.IN_APP)
+
+
 def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> list[Notification]:
     """`notify` for many messages at once (the sweep's batch): the notifications in one
     statement, their outbox rows in another, whatever the number of messages."""
@@ -78,9 +91,11 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
     notifications, payloads = [], []
     for message in messages:
         user_ids = _user_ids(message.users)
-        channels = [Channel(c) for c in dict.fromkeys(message.channels)]
-        if not user_ids or not channels:
+        wanted = _channels(tuple(message.channels))
+        if not user_ids or not wanted:
             continue
+        channels = outbound(wanted)
+        delivered = now if Channel.IN_APP in wanted else None
         case = message.case
         case_id = case if isinstance(case, int) or case is None else case.pk
         payload = {
@@ -98,6 +113,7 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
                     body=message.body,
                     case_id=case_id,
                     created_at=now,
+                    delivered_at=delivered,
                 )
             )
             payloads.append((payload, channels))
@@ -125,7 +141,7 @@ def notify_many(messages: Iterable[Message], *, now: datetime | None = None) -> 
     return notifications
 
 
-NOTIFICATION_COLUMNS = ("user_id", "kind", "title", "body", "case_id", "created_at")
+NOTIFICATION_COLUMNS = ("user_id", "kind", "title", "body", "case_id", "created_at", "delivered_at")
 
 
 OUTBOX_FROM_NOTIFICATIONS = """
@@ -141,12 +157,14 @@ ORDER BY n.id, c.ord
 
 
 def _outbox_rows(ids: list[int], channels: list, now) -> None:
-    """The outbox rows of the notifications just written (their ids), built by the database
-    from them (one statement per set of channels): the same rows as the Python path, without
-    sending every title and body a second time."""
+    """The outbox rows of the notifications just written (their ids), on `channels` (each
+    notification's channels that leave the system, `outbound`), built by the database from them
+    (one statement per set of channels): the same rows as the Python path, without sending
+    every title and body a second time."""
     by_channels = {}
     for pk, wanted in zip(ids, channels, strict=True):
-        by_channels.setdefault(tuple(wanted), []).append(pk)
+        if wanted:
+            by_channels.setdefault(tuple(wanted), []).append(pk)
     sql = OUTBOX_FROM_NOTIFICATIONS.format(
         outbox=connection.ops.quote_name(OutboxMessage._meta.db_table),
         notification=connection.ops.quote_name(Notification._meta.db_table),
@@ -157,11 +175,11 @@ def _outbox_rows(ids: list[int], channels: list, now) -> None:
 
 
 NOTIFICATIONS_FROM_MESSAGES = """
-INSERT INTO {notification} (user_id, kind, title, body, case_id, created_at)
-SELECT u.user_id, m.kind, m.title, m.body, m.case_id, %s
+INSERT INTO {notification} (user_id, kind, title, body, case_id, created_at, delivered_at)
+SELECT u.user_id, m.kind, m.title, m.body, m.case_id, %s, CASE WHEN m.in_app THEN %s END
 FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(user_id, msg, ord)
-JOIN unnest(%s::varchar[], %s::varchar[], %s::text[], %s::bigint[])
-     WITH ORDINALITY AS m(kind, title, body, case_id, ord) ON m.ord = u.msg
+JOIN unnest(%s::varchar[], %s::varchar[], %s::text[], %s::bigint[], %s::boolean[])
+     WITH ORDINALITY AS m(kind, title, body, case_id, in_app, ord) ON m.ord = u.msg
 ORDER BY u.ord
 RETURNING id
 """
@@ -177,13 +195,14 @@ def notify_batch(messages: Iterable[Message], *, now: datetime | None = None) ->
     """`notify_many` when the caller needs no `Notification` back (the sweep's batch): on
     PostgreSQL the notifications in one statement, each message's text sent once whatever its
     number of users and no model built per row, then their outbox rows as `notify_many`
-    writes them (one statement per set of channels). The same rows, in the same order, as
-    `notify_many`. Returns the number of notifications."""
+    writes them (one statement per set of channels that leave the system; none when every
+    message is in-app only). The same rows, in the same order, as `notify_many`. Returns the
+    number of notifications."""
     if connection.vendor != "postgresql":
         return len(notify_many(messages, now=now))
     real = timezone.now()
     now = min(now, real) if now else real
-    columns = ([], [], [], [])  # kind, title, body, case_id: one entry per message
+    columns = ([], [], [], [], [])  # kind, title, body, case_id, in-app: one per message
     user_ids, owners, channels = [], [], []  # one entry per notification
     for message in messages:
         users = _user_ids(message.users)
@@ -192,13 +211,12 @@ def notify_batch(messages: Iterable[Message], *, now: datetime | None = None) ->
             continue
         case = message.case
         case_id = case if isinstance(case, int) or case is None else case.pk
-        for column, value in zip(
-            columns, (message.kind, message.title, message.body, case_id), strict=True
-        ):
+        values = (message.kind, message.title, message.body, case_id, Channel.IN_APP in wanted)
+        for column, value in zip(columns, values, strict=True):
             column.append(value)
         user_ids += users
         owners += [len(columns[0])] * len(users)
-        channels += [wanted] * len(users)
+        channels += [outbound(wanted)] * len(users)
     if not user_ids:
         return 0
     sql = NOTIFICATIONS_FROM_MESSAGES.format(
@@ -207,7 +225,7 @@ def notify_batch(messages: Iterable[Message], *, now: datetime | None = None) ->
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [now, pg_array(user_ids), pg_array(owners), *(pg_array(c) for c in columns)],
+            [now, now, pg_array(user_ids), pg_array(owners), *(pg_array(c) for c in columns)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     _outbox_rows(ids, channels, now)
@@ -223,7 +241,7 @@ def _deliver(message: OutboxMessage, now: datetime) -> str:
     """Send one message on its channel; returns a note when nothing could be sent."""
     payload = message.payload or {}
     recipient: User = message.recipient
-    if message.channel == Channel.IN_APP:
+    if message.channel == Channel.IN_APP:  # a row written before in-app went without the outbox
         if message.notification_id:
             Notification.objects.filter(
                 pk=message.notification_id, delivered_at__isnull=True

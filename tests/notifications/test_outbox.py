@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from notifications import sms
 from notifications.models import Notification, OutboxMessage
-from notifications.services import notify, relay_outbox
+from notifications.services import Message, notify, notify_batch, notify_many, relay_outbox
 from tests.concurrency import at_once
 
 
@@ -33,12 +33,49 @@ def test_notify_writes_notifications_and_outbox_rows_in_two_queries(
             channels=("in_app", "email", "sms"),
         )
     assert Notification.objects.count() == 2
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 6
-    assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {
-        "in_app",
+    # In the app by being written; the outbox holds what leaves the system.
+    assert not Notification.objects.filter(delivered_at__isnull=True).exists()
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 4
+    assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email", "sms"}
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["notify", "notify_batch"])
+def test_an_in_app_only_notice_has_no_outbox_row_and_others_are_not_delivered_in_the_app(
+    cast, batch
+):
+    messages = [
+        Message(users=[cast.town_officer_a], kind="info", title="站内", channels=("in_app",)),
+        Message(users=[cast.county_officer], kind="info", title="邮件", channels=("email",)),
+    ]
+    (notify_batch if batch else notify_many)(messages)
+    in_app, by_mail = Notification.objects.order_by("id")
+    assert in_app.title == "站内" and in_app.delivered_at == in_app.created_at
+    assert by_mail.title == "邮件" and by_mail.delivered_at is None
+    row = OutboxMessage.objects.get()
+    assert (row.channel, row.notification_id, row.recipient_id) == (
         "email",
-        "sms",
-    }
+        by_mail.pk,
+        cast.county_officer.pk,
+    )
+    assert relay_outbox() == 1
+    assert Notification.objects.get(pk=by_mail.pk).delivered_at is None
+
+
+def test_an_in_app_row_already_in_the_outbox_is_still_delivered(cast):
+    notification = notify(users=[cast.town_officer_a], kind="info", title="旧", channels=("sms",))[
+        0
+    ]
+    OutboxMessage.objects.create(
+        channel="in_app",
+        recipient=cast.town_officer_a,
+        notification=notification,
+        payload={"title": "旧"},
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    relay_outbox()
+    notification.refresh_from_db()
+    assert notification.delivered_at is not None
 
 
 def test_notify_rolls_back_with_the_action(cast):
@@ -60,7 +97,7 @@ def test_relay_delivers_each_channel_once(cast):
         body="正文",
         channels=("in_app", "email", "sms"),
     )
-    assert relay_outbox() == 3
+    assert relay_outbox() == 2  # e-mail and SMS; in the app already
     assert relay_outbox() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["officer@example.cn"]
     assert "超期提醒" in mail.outbox[0].subject

@@ -36,9 +36,12 @@ def test_assign_overdue_reminds_the_officers_and_sends_a_notice_above(cast):
     assert _notified("notice", case) == ["town_officer_a"]
     event = CaseEvent.objects.get(case=case, kind="remind")
     assert event.actor is None and "分派超期" in event.note
-    # In the outbox, in the sweep's transaction, for in-app and email.
+    # In the app at once, and in the outbox for e-mail, in the sweep's transaction.
     reminders = {"notification__kind__in": ["reminder", "notice"]}
-    assert OutboxMessage.objects.filter(notification__case=case, **reminders).count() == 4
+    outbox = OutboxMessage.objects.filter(notification__case=case, **reminders)
+    assert list(outbox.values_list("channel", flat=True)) == ["email", "email"]
+    notices = Notification.objects.filter(case=case, kind__in=["reminder", "notice"])
+    assert not notices.filter(delivered_at__isnull=True).exists()
     # The next deadline is the next unmet one: respond (2 working days from arrival).
     period.refresh_from_db()
     assert (period.next_deadline, period.next_deadline_kind) == (at(4), "respond")
