@@ -294,12 +294,7 @@ class JudicialConfirmation(models.Model):
         verbose_name = "司法确认"
         verbose_name_plural = "司法确认"
         indexes = [
-            models.Index(
-                fields=["due_at"], name="confirmation_open_due", condition=Q(status="open")
-            ),
-            models.Index(
-                fields=["remind_at"], name="confirmation_open_remind", condition=Q(status="open")
-            ),
+            # The sweep's look (`deadlines.judicial_candidates`): open windows not yet reminded.
             models.Index(
                 fields=["remind_at"],
                 name="confirmation_to_remind",

@@ -69,4 +69,12 @@ class Migration(migrations.Migration):
                 name="confirmation_to_remind",
             ),
         ),
+        migrations.RemoveIndex(
+            model_name="judicialconfirmation",
+            name="confirmation_open_remind",
+        ),
+        migrations.RemoveIndex(
+            model_name="judicialconfirmation",
+            name="confirmation_open_due",
+        ),
     ]
