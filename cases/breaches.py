@@ -16,7 +16,6 @@ from django.db.models.functions import Cast, Concat
 
 from notifications.bulk_sql import insert_rows
 
-from .choices import DeadlineKind
 from .models import Breach, HandlingPeriod
 
 BREACH_INSERT = """
@@ -121,16 +120,6 @@ def period_subject(period: HandlingPeriod, due: datetime) -> str:
     """The subject of a handling period's deadline. The deadline is part of it: an extended
     deadline that passes again is a new breach."""
     return f"period:{period.pk}@{int(due.timestamp())}"
-
-
-def resolve_acted_on():
-    """A correlated EXISTS for a period queryset: the breach of the period's resolve deadline,
-    at its current `next_deadline`, is recorded (a supervised county case stays overdue)."""
-    return Exists(
-        Breach.objects.filter(
-            period_id=OuterRef("pk"), kind=DeadlineKind.RESOLVE, due_at=OuterRef("next_deadline")
-        )
-    )
 
 
 def subject_recorded(kind: str, prefix: str):

@@ -39,6 +39,9 @@ class PoliceReport(models.Model):
     receipt_at = models.DateTimeField("回执时间", null=True, blank=True)
     receipt_person = models.CharField("接收人", max_length=50, blank=True)
     created_at = models.DateTimeField("创建时间")
+    # When the sweep reminded of the overdue report (once; the breach ledger says so too): the
+    # sweep's partial index holds only the unreported reports not yet reminded of.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "报告公安机关"
@@ -48,7 +51,14 @@ class PoliceReport(models.Model):
                 fields=["due_at"],
                 name="police_report_open_due",
                 condition=Q(reported_at__isnull=True, due_at__isnull=False),
-            )
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="police_report_to_remind",
+                condition=Q(
+                    reported_at__isnull=True, due_at__isnull=False, reminded_at__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self):

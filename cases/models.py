@@ -3,7 +3,7 @@ handling period with its clocks. No workflow lives here: see services.py."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .choices import (
     Category,
@@ -288,6 +288,9 @@ class HandlingPeriod(models.Model):
     end_reason = models.CharField(max_length=16, choices=PeriodEnd.choices, blank=True)
     next_deadline = models.DateTimeField("下一期限", null=True, blank=True)
     next_deadline_kind = models.CharField(max_length=16, choices=DeadlineKind.choices, blank=True)
+    # The resolve deadline the sweep has acted on with nothing left after it (a supervised
+    # county case): the period stays on it, overdue (`next_deadline`), out of the sweep's look.
+    acted_due = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "办理时段"
@@ -300,6 +303,14 @@ class HandlingPeriod(models.Model):
                 fields=["next_deadline", "id"],
                 name="period_next_deadline_open",
                 condition=Q(ended_at__isnull=True, next_deadline__isnull=False),
+            ),
+            # What the sweep has still to act on (`cases.sweep._due_periods`): the cursors,
+            # without the periods parked on a resolve deadline already acted on.
+            models.Index(
+                fields=["next_deadline", "id"],
+                name="period_to_act",
+                condition=Q(ended_at__isnull=True, next_deadline__isnull=False)
+                & ~Q(next_deadline_kind="resolve", acted_due=F("next_deadline")),
             ),
             models.Index(fields=["case", "ended_at"], name="period_case_open"),
             # The overdue rule (cases.overdue): each stage of the open periods, missing its event.

@@ -284,10 +284,11 @@ def _ranked(under: overdue.Under, now: datetime, limit: int):
 
 
 def police_candidates(now: datetime) -> QuerySet:
-    """Unreported reports past their due, of the look-back window, not yet reminded of."""
+    """Unreported reports past their due, of the look-back window, not yet reminded of: on the
+    partial index `police_report_to_remind`."""
     return (
         _late(now)
-        .filter(due_at__gt=now - LOOKBACK)
+        .filter(due_at__isnull=False, reminded_at__isnull=True, due_at__gt=now - LOOKBACK)
         .select_related("case")
         .exclude(subject_recorded(BREACH_KIND, SUBJECT))
     )
@@ -301,6 +302,8 @@ def police_reminders(*, now, report, people) -> None:
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("due_at", "id")[:BATCH]
     )
+    # Reminded of (in this transaction, with their breaches): they leave the sweep's look.
+    PoliceReport.objects.filter(pk__in=[row.pk for row in rows]).update(reminded_at=now)
     for row in rows:
         case = row.case
         if not record_breach(

@@ -34,8 +34,14 @@ def _late(now: datetime):
 
 
 def referral_candidates(now: datetime):
-    """Referrals whose owed deadline passed (of the look-back window), not yet reminded of."""
-    late = _late(now).filter(next_due__gt=now - LOOKBACK).select_related("case", "agency")
+    """Referrals whose owed deadline passed (of the look-back window), not yet reminded of: on
+    the partial index `referral_to_remind`."""
+    late = (
+        _late(now)
+        .exclude(reminded_due=F("next_due"))
+        .filter(next_due__gt=now - LOOKBACK)
+        .select_related("case", "agency")
+    )
     sent = late.filter(status=ReferralStatus.SENT).exclude(subject_recorded(RECEIVE, "referral:"))
     received = late.filter(status=ReferralStatus.RECEIVED).exclude(
         subject_recorded(ANSWER, "referral:")
@@ -51,6 +57,8 @@ def referral_reminders(*, now, report, people) -> None:
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("next_due", "id")[:BATCH]
     )
+    # Reminded of this deadline (in this transaction, with the breaches): they leave the look.
+    Referral.objects.filter(pk__in=[r.pk for r in rows]).update(reminded_due=F("next_due"))
     for referral in rows:
         kind = STEP_OF_STATUS.get(referral.status)
         if kind is None or not record_breach(

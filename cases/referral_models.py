@@ -3,7 +3,7 @@ agency, with its own clocks: sent → received → answered with a result → cl
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Direction(models.TextChoices):
@@ -92,6 +92,9 @@ class Referral(models.Model):
     # The deadline the referral owes now (receive while sent, answer while received), for the
     # sweep and the overdue rule: one partial index.
     next_due = models.DateTimeField(null=True, blank=True)
+    # The deadline the sweep last reminded of (`next_due` then; the breach ledger says so too):
+    # the sweep's partial index holds only the referrals whose owed deadline is not reminded of.
+    reminded_due = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -109,6 +112,11 @@ class Referral(models.Model):
         indexes = [
             models.Index(
                 fields=["next_due"], condition=Q(next_due__isnull=False), name="referral_next_due"
+            ),
+            models.Index(
+                fields=["next_due"],
+                condition=Q(next_due__isnull=False) & ~Q(reminded_due=F("next_due")),
+                name="referral_to_remind",
             ),
             models.Index(fields=["agency", "status", "-sent_at"], name="referral_agency_inbox"),
             models.Index(fields=["county", "sent_at"], name="referral_county_sent"),

@@ -1,9 +1,11 @@
 """The SLA sweep (DESIGN.md §7): finds what is overdue through indexed deadline columns and acts
 on each breach exactly once.
 
-Handling periods: open periods whose `next_deadline` has come (`cursor_periods`, the partial
-index): the sweep's own cursor, what it has still to act on, never read as "overdue" (that is
-`cases.overdue`, which also says which stages the sweep acts on). They are taken in batches with `SELECT … FOR UPDATE OF period, case SKIP LOCKED`, so
+Handling periods: open periods whose `next_deadline` has come (`cursor_periods`), but for
+those parked on a resolve deadline already acted on (`_due_periods`, the partial index
+`period_to_act`): the sweep's own cursor, what it has still to act on, never read as "overdue"
+(that is `cases.overdue`, which also says which stages the sweep acts on). They are taken in
+batches with `SELECT … FOR UPDATE OF period, case SKIP LOCKED`, so
 two sweeps at once share the work and never wait on each other or on a user's action (which
 locks the case first). Each breach is recorded in the ledger (`cases.breaches`, unique per
 subject and kind) in the same transaction as what the sweep does about it, so a breach is acted
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.choices import RoleKind
@@ -45,7 +47,7 @@ from notifications.choices import NotificationKind
 from notifications.services import Message, notify_batch, notify_many
 
 from . import clocks
-from .breaches import BreachRow, period_subject, record_breach, record_breaches, resolve_acted_on
+from .breaches import BreachRow, period_subject, record_breach, record_breaches
 from .choices import (
     LEVEL_RANK,
     NEXT_LEVEL,
@@ -279,7 +281,7 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
 
 def cursor_periods(now):
     """Open handling periods whose cursor has come (`next_deadline <= now`): what the sweep has
-    still to act on, through the partial index `period_next_deadline_open`."""
+    still to act on (the sweep reads it through `_due_periods`)."""
     return HandlingPeriod.objects.filter(
         ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lte=now
     )
@@ -287,9 +289,10 @@ def cursor_periods(now):
 
 def _due_periods(now):
     """The periods the sweep has still to act on, except those parked on a resolve deadline
-    already acted on (a supervised county case)."""
+    already acted on (a supervised county case, `acted_due`): on the partial index
+    `period_to_act`, so the parked periods are never read."""
     return cursor_periods(now).exclude(
-        Q(next_deadline_kind=DeadlineKind.RESOLVE) & Q(resolve_acted_on())
+        next_deadline_kind=DeadlineKind.RESOLVE, acted_due=F("next_deadline")
     )
 
 
@@ -358,7 +361,7 @@ def _period_batch(*, now, batch_size, report, people) -> int:
 
 
 # What a batch changes on its periods and their cases in hand (put back when it fails).
-PERIOD_STATE = ("next_deadline", "next_deadline_kind", "ended_at", "end_reason")
+PERIOD_STATE = ("next_deadline", "next_deadline_kind", "acted_due", "ended_at", "end_reason")
 CASE_STATE = ("supervised", "level", "peak_level", "holder_id", "status", "assignee_id")
 
 
@@ -492,19 +495,23 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
     return counts
 
 
+CURSOR_FIELDS = ["next_deadline", "next_deadline_kind", "acted_due"]
+
 CURSORS_UPDATE = """
-UPDATE {table} AS p SET next_deadline = v.due, next_deadline_kind = v.kind
-FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[]) AS v(id, due, kind)
+UPDATE {table} AS p SET next_deadline = v.due, next_deadline_kind = v.kind, acted_due = v.acted
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[], %s::timestamptz[])
+     AS v(id, due, kind, acted)
 WHERE p.id = v.id
 """
 
 
 def _save_cursors(periods: list[HandlingPeriod]) -> None:
-    """Save the periods' `next_deadline`/`next_deadline_kind` in one statement."""
+    """Save the periods' cursors (`next_deadline`, `next_deadline_kind`, `acted_due`) in one
+    statement."""
     if not periods:
         return
     if connection.vendor != "postgresql":  # SQLite (`make run`)
-        HandlingPeriod.objects.bulk_update(periods, ["next_deadline", "next_deadline_kind"])
+        HandlingPeriod.objects.bulk_update(periods, CURSOR_FIELDS)
         return
     table = connection.ops.quote_name(HandlingPeriod._meta.db_table)
     with connection.cursor() as cursor:
@@ -514,6 +521,7 @@ def _save_cursors(periods: list[HandlingPeriod]) -> None:
                 pg_array(p.pk for p in periods),
                 pg_array(p.next_deadline for p in periods),
                 pg_array(str(p.next_deadline_kind) for p in periods),
+                pg_array(p.acted_due for p in periods),
             ],
         )
 
@@ -524,8 +532,9 @@ def _move_cursor(period: HandlingPeriod, now) -> None:
     clocks.refresh_next_deadline(period, skip=set(overdue_stages(period, now)))
     if period.next_deadline is None:
         # Everything is acted on (the resolve deadline too): the period stays overdue on its
-        # resolve deadline, which `_due_periods` no longer picks up.
+        # resolve deadline, marked acted on, which `_due_periods` no longer picks up.
         period.next_deadline, period.next_deadline_kind = period.resolve_due, DeadlineKind.RESOLVE
+        period.acted_due = period.resolve_due
 
 
 def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
@@ -559,7 +568,7 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
             _remind(case, period, kind=kind, due=due, now=now, people=people)
             report.reminded += 1
     _move_cursor(period, now)
-    period.save(update_fields=["next_deadline", "next_deadline_kind"])
+    period.save(update_fields=CURSOR_FIELDS)
 
 
 def local_text(moment: datetime) -> str:

@@ -27,11 +27,10 @@ from cases.calendar import add_working_days
 from cases.choices import EventKind, Status
 from cases.events import case_event
 from cases.models import Case
-from grids.choices import AreaLevel
-from grids.models import Area
 from notifications.choices import NotificationKind
 from notifications.services import notify
 
+from .agreements import CONFIRMATION_REMIND_DAY, CONFIRMATION_WINDOW_DAYS
 from .choices import ConfirmationStatus
 from .models import Agreement, Consultation, FollowUp, JudicialConfirmation
 
@@ -42,6 +41,9 @@ LOOKBACK = timedelta(days=60)
 BATCH = 1000
 
 JUDICIAL, CONSULTATION, FOLLOW_UP = "judicial_remind", "consultation_due", "follow_up_due"
+# A window's day-20 reminder comes this long before the window closes (`agreements`): an older
+# reminder is of a closed window, and the look need not read it.
+REMIND_TO_CLOSE = timedelta(days=CONFIRMATION_WINDOW_DAYS + 1 - CONFIRMATION_REMIND_DAY)
 
 
 # ---------------------------------------------------------------- the follow-up due rule
@@ -122,13 +124,15 @@ def _working_days_after_resolution_q(now: datetime) -> Q:
 
 def judicial_candidates(now: datetime):
     """Open confirmation windows at or past their day-20 reminder, while the window is still
-    open: a reminder after it closed helps no one."""
+    open (a reminder after it closed helps no one), not yet reminded of: on the partial index
+    `confirmation_to_remind`, a range of the last days' reminders only."""
     return (
         JudicialConfirmation.objects.select_related("case")
         .filter(
             status=ConfirmationStatus.OPEN,
+            reminded_at__isnull=True,
             remind_at__lte=now,
-            remind_at__gt=now - LOOKBACK,
+            remind_at__gt=now - min(LOOKBACK, REMIND_TO_CLOSE),
             due_at__gt=now,
         )
         .exclude(subject_recorded(JUDICIAL, "judicial:"))
@@ -142,24 +146,28 @@ def consultation_overdue(consultation, now: datetime) -> bool:
 
 def consultation_candidates(now: datetime):
     """Consultations unanswered past their due (`consultation_overdue`), of the look-back
-    window, not yet reminded of."""
+    window, not yet reminded of: on the partial index `consultation_to_remind`."""
     return (
         Consultation.objects.select_related("case")
-        .filter(answered_at__isnull=True, due_at__lte=now, due_at__gt=now - LOOKBACK)
+        .filter(
+            answered_at__isnull=True,
+            reminded_at__isnull=True,
+            due_at__lte=now,
+            due_at__gt=now - LOOKBACK,
+        )
         .exclude(subject_recorded(CONSULTATION, "consultation:"))
     )
 
 
 def follow_up_candidates(now: datetime):
-    """Resolved cases of the look-back window whose first follow-up is due and not recorded."""
-    counties = Area.objects.filter(level=AreaLevel.COUNTY).values("pk")
-    # Counties first so the (county, concluded_at) index serves the range on concluded_at.
+    """Resolved cases of the look-back window whose first follow-up is due and not recorded:
+    a range of the partial index `case_resolved_open` (a resolved case's `concluded_at` is its
+    `resolved_at`)."""
     return (
         Case.objects.filter(
-            county_id__in=counties,
-            concluded_at__gt=now - LOOKBACK,
-            concluded_at__lte=now,
             status=Status.RESOLVED,
+            resolved_at__gt=now - LOOKBACK,
+            resolved_at__lte=now,
         )
         .filter(follow_up_due_q(now))
         .exclude(Exists(FollowUp.objects.filter(case_id=OuterRef("pk"))))
@@ -173,6 +181,13 @@ def follow_up_candidates(now: datetime):
 def _locked(queryset, order):
     """The rows of `queryset`, locked, skipping rows another sweep holds."""
     return list(queryset.select_for_update(skip_locked=True, of=("self",)).order_by(*order)[:BATCH])
+
+
+def _reminded(model, rows, now) -> None:
+    """Mark the rows taken as reminded of (`reminded_at`), in the transaction that recorded
+    their breaches: they leave the sweep's partial index, and its look."""
+    if rows:
+        model.objects.filter(pk__in=[row.pk for row in rows]).update(reminded_at=now)
 
 
 def _remind(case, *, kind, subject, due_at, counter, now, report, notice, note, data) -> None:
@@ -192,7 +207,9 @@ def _remind(case, *, kind, subject, due_at, counter, now, report, notice, note, 
 @transaction.atomic
 def judicial_reminders(*, now, report, people) -> None:
     """Day 20 of the 30-day window to apply for judicial confirmation (人民调解法 art. 33)."""
-    for row in _locked(judicial_candidates(now), ("remind_at", "id")):
+    rows = _locked(judicial_candidates(now), ("remind_at", "id"))
+    _reminded(JudicialConfirmation, rows, now)
+    for row in rows:
         case = row.case
         _remind(
             case,
@@ -217,7 +234,9 @@ def judicial_reminders(*, now, report, people) -> None:
 @transaction.atomic
 def consultation_reminders(*, now, report, people) -> None:
     """A 三官一律 consultation whose answer is overdue: remind the consultant and the asker."""
-    for row in _locked(consultation_candidates(now), ("due_at", "id")):
+    rows = _locked(consultation_candidates(now), ("due_at", "id"))
+    _reminded(Consultation, rows, now)
+    for row in rows:
         case = row.case
         _remind(
             case,
@@ -246,7 +265,7 @@ def consultation_reminders(*, now, report, people) -> None:
 @transaction.atomic
 def follow_up_reminders(*, now, report, people) -> None:
     """A resolved case whose first follow-up (回访) is due and not recorded."""
-    for case in _locked(follow_up_candidates(now), ("concluded_at", "id")):
+    for case in _locked(follow_up_candidates(now), ("resolved_at", "id")):
         due_at = follow_up_due_at(case)
         if due_at is None or due_at > now:
             continue

@@ -154,6 +154,9 @@ class Consultation(models.Model):
     due_at = models.DateTimeField("答复期限")
     answer = models.TextField("答复意见", blank=True)
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # When the sweep reminded of the overdue answer (once; the breach ledger says so too): the
+    # sweep's partial index holds only the unanswered consultations not yet reminded of.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "三官一律咨询"
@@ -164,6 +167,11 @@ class Consultation(models.Model):
                 fields=["due_at"],
                 name="consultation_open_due",
                 condition=Q(answered_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="consultation_to_remind",
+                condition=Q(answered_at__isnull=True, reminded_at__isnull=True),
             ),
             models.Index(fields=["case", "asked_at"], name="consultation_case"),
         ]
@@ -278,16 +286,19 @@ class JudicialConfirmation(models.Model):
     )
     note = models.TextField("备注", blank=True)
     updated_at = models.DateTimeField("更新时间", default=timezone.now, editable=False)
+    # When the sweep reminded of the window (day 20, once; the breach ledger says so too): the
+    # sweep's partial index holds only the open windows not yet reminded of.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "司法确认"
         verbose_name_plural = "司法确认"
         indexes = [
+            # The sweep's look (`deadlines.judicial_candidates`): open windows not yet reminded.
             models.Index(
-                fields=["due_at"], name="confirmation_open_due", condition=Q(status="open")
-            ),
-            models.Index(
-                fields=["remind_at"], name="confirmation_open_remind", condition=Q(status="open")
+                fields=["remind_at"],
+                name="confirmation_to_remind",
+                condition=Q(status="open", reminded_at__isnull=True),
             ),
         ]
 

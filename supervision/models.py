@@ -4,7 +4,7 @@ No workflow lives here: see services.py."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .choices import LetterKind, SupervisionStatus
 
@@ -61,6 +61,11 @@ class Supervision(models.Model):
         indexes = [
             models.Index(
                 fields=["due_at"], name="supervision_open_due", condition=Q(status="open")
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="supervision_to_remind",
+                condition=Q(status="open") & ~Q(reminded_due=F("due_at")),
             ),
             models.Index(fields=["unit", "-opened_at"], name="supervision_unit"),
             models.Index(fields=["county", "-opened_at"], name="supervision_county"),

@@ -74,6 +74,12 @@ def test_consultation_judicial_confirmation_and_follow_up_deadlines_remind_once(
         "judicial_remind",
     ]
     assert CaseEvent.objects.filter(case=case, kind="remind", actor=None).count() == 3
+    # Reminded of: the rows leave the sweep's looks (their partial indexes), not only through
+    # the ledger.
+    consultation.refresh_from_db()
+    confirmation.refresh_from_db()
+    assert consultation.reminded_at is not None
+    assert confirmation.reminded_at is not None
 
     third = sweep_all(now=later + timedelta(hours=1))
     assert third.breaches == 0

@@ -165,6 +165,9 @@ def test_an_extended_deadline_that_passes_again_is_a_new_breach(cast):
     services.case_respond(actor=cast.county_mediator, case_id=case.pk, at=at(2, 12))
     first_due = _open_period(case).resolve_due
     assert sweep_run(now=first_due + timedelta(minutes=1)).supervised == 1
+    # Parked on its resolve deadline, acted on: out of the sweep's look (`period_to_act`).
+    assert _open_period(case).acted_due == first_due
+    assert sweep_run(now=first_due + timedelta(hours=1)).breaches == 0
     services.case_extend(
         actor=cast.county_mediator,
         case_id=case.pk,
@@ -202,7 +205,9 @@ def test_the_period_query_uses_the_partial_index(cast, on_postgres):
         # With a handful of rows the planner would rather scan; the point is that it can use it.
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = _due_periods(MONDAY).order_by("next_deadline", "id")[:500].explain()
-    assert "period_next_deadline_open" in plan
+    # The index without the parked periods (a supervised county case), with nothing filtered.
+    assert "period_to_act" in plan
+    assert "Filter" not in plan
 
 
 def test_sweep_command_runs_with_a_pretended_clock(cast, capsys):
