@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_trusted_device'),
-        ('cases', '0013_fk_index_covered_by_composite'),
+        ('cases', '0015_period_to_act'),
         ('grids', '0002_area_retired'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
