@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import Case as Choose
 from django.db.models import F, Q, QuerySet, When
 
@@ -239,8 +239,7 @@ def first_late_due():
 # partial index (`period_*_late_at`, led by the unit), then the earliest of those. The planner
 # cannot know how few of a county's open periods are late (it takes the deadline's selectivity
 # from every period ever held), so a plain `area_id IN (…)` it plans as a large read.
-STAGE_AT_UNITS = """
-(SELECT late.due, late.case_id
+STAGE_AT_UNITS = """(SELECT late.due, late.case_id
  FROM unnest(%s::bigint[]) AS unit(id)
  CROSS JOIN LATERAL (
      SELECT p.{due} AS due, p.case_id
@@ -269,8 +268,10 @@ def _period_ranked(under: Under, now: datetime, limit: int):
     from .choices import OPEN_STATUSES
     from .models import Case, HandlingPeriod
 
-    if under.unit_ids and connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
+    # Read where the router reads periods (the replica, for a dashboard), as the ORM would.
+    reader = connections[router.db_for_read(HandlingPeriod) or DEFAULT_DB_ALIAS]
+    if under.unit_ids and reader.vendor == "postgresql":
+        quote = reader.ops.quote_name
         sql, params = [], []
         for due, done in STAGES:
             sql.append(
@@ -283,7 +284,7 @@ def _period_ranked(under: Under, now: datetime, limit: int):
                 )
             )
             params += [list(under.unit_ids), now, list(OPEN_STATUSES), under.area_id, limit, limit]
-        with connection.cursor() as cursor:
+        with reader.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(sql), params)
             return cursor.fetchall()
     periods = HandlingPeriod.objects.filter(
