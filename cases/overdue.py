@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Case as Choose
 from django.db.models import F, Q, QuerySet, When
 
@@ -296,7 +296,7 @@ def _period_ranked(under: Under, now: datetime, limit: int):
         .values_list(due, "case_id")[:limit]
         for due, done in STAGES
     ]
-    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (`make run`)
+    if not reader.features.supports_slicing_ordering_in_compound:  # SQLite (`make run`)
         return [row for part in (first, *rest) for row in part]
     # One statement: (SELECT … ORDER BY … LIMIT n) UNION ALL (…) UNION ALL (…).
     return list(first.union(*rest, all=True))
