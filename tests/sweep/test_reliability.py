@@ -93,3 +93,34 @@ def test_one_broken_case_does_not_stop_the_sweep(cast, monkeypatch):
     monkeypatch.setattr(sweep_module, "_escalation_notice", real)
     assert sweep_run(now=now).escalated == 1
     _assert_each_acted_once(cases)
+
+
+def test_the_collector_is_paused_while_a_sweep_works_and_resumed_after(cast, monkeypatch):
+    import gc
+
+    cases, now = _overdue_village_cases(cast, 3)
+    seen = []
+    monkeypatch.setattr(sweep_module, "after_period_hook", lambda p: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    assert sweep_run(now=now, batch_size=2).escalated == 3
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    # Killed half-way, the worker's collector is resumed all the same.
+    later = now + timedelta(days=30)
+
+    def killed(period):
+        raise KeyboardInterrupt("worker killed")
+
+    report(cast, serial=99, when=now)
+    monkeypatch.setattr(sweep_module, "after_period_hook", killed)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_run(now=later)
+    assert gc.isenabled()
+    # A collector switched off by its process stays off.
+    gc.disable()
+    try:
+        monkeypatch.setattr(sweep_module, "after_period_hook", lambda p: None)
+        sweep_run(now=later)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
