@@ -50,8 +50,8 @@ def clock_with_due(n):
     which the number due comes nearest n (`_due_periods(clock).count()` says how many)."""
     deadlines = list(
         _due_periods(END_OF_TIME)
-        .order_by("next_deadline", "id")
-        .values_list("next_deadline", flat=True)[:n]
+        .order_by("cursor__next_deadline", "cursor__period_id")
+        .values_list("cursor__next_deadline", flat=True)[:n]
     )
     if len(deadlines) < n:
         return None

@@ -6,7 +6,10 @@ on the n-th working day after); hour amounts are calendar hours (red risk).
 
 `next_deadline` of an open period is the earliest deadline not yet met: assign_due until
 assigned, respond_due until responded, resolve_due until the period ends; None once ended. Every
-service that touches a period calls `refresh_next_deadline` before saving it.
+service that touches a period calls `refresh_next_deadline` before saving it, and the period's
+sweep cursor (`PeriodCursor`) is set to it: opened with the period (`period_open`), reset when
+its clocks change (`period_update`: the sweep finds again what it acted on, which its ledger
+says), deleted when it ends (`period_end`). The sweep alone moves a cursor past what it acted on.
 """
 
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from django.db.models import F, Q
 
 from .calendar import add_hours, add_working_days
 from .choices import DeadlineKind, DeadlineUnit, Level, PeriodEnd, PeriodEntry, Risk
-from .models import Case, HandlingPeriod, SlaPolicy
+from .models import Case, HandlingPeriod, PeriodCursor, SlaPolicy
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,18 @@ def period_open(
         case=case, entered_by=entered_by, at=at, assigned_at=assigned_at, responded_at=responded_at
     )
     period.save()
+    new_cursor(period).save(force_insert=True)
     return period
+
+
+def new_cursor(period: HandlingPeriod) -> PeriodCursor:
+    """The sweep's cursor of a new open period, on its next deadline (not saved)."""
+    period.cursor = PeriodCursor(
+        period=period,
+        next_deadline=period.next_deadline,
+        next_deadline_kind=period.next_deadline_kind,
+    )
+    return period.cursor
 
 
 def new_period(
@@ -148,6 +162,7 @@ def period_end(*, period: HandlingPeriod, at: datetime, reason: str) -> None:
     period.end_reason = PeriodEnd(reason)
     refresh_next_deadline(period)
     period.save(update_fields=["ended_at", "end_reason", "next_deadline", "next_deadline_kind"])
+    PeriodCursor.objects.filter(period=period).delete()
 
 
 def period_update(period: HandlingPeriod, **changes) -> None:
@@ -157,3 +172,20 @@ def period_update(period: HandlingPeriod, **changes) -> None:
         setattr(period, name, value)
     refresh_next_deadline(period)
     period.save(update_fields=[*changes, "next_deadline", "next_deadline_kind"])
+    cursor_reset(period)
+
+
+def cursor_reset(period: HandlingPeriod) -> None:
+    """Put an open period's sweep cursor back on its next deadline, unparked (saved; created
+    if the period has none). What the sweep had acted on it finds again, and its ledger says
+    so."""
+    values = {
+        "next_deadline": period.next_deadline,
+        "next_deadline_kind": period.next_deadline_kind,
+        "acted_due": None,
+    }
+    if not PeriodCursor.objects.filter(period=period).update(**values):
+        new_cursor(period).save(force_insert=True)
+    elif HandlingPeriod.cursor.is_cached(period):
+        for name, value in values.items():
+            setattr(period.cursor, name, value)

@@ -3,7 +3,7 @@ handling period with its clocks. No workflow lives here: see services.py."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from .choices import (
     Category,
@@ -269,9 +269,14 @@ class CaseEvent(models.Model):
 
 
 class HandlingPeriod(models.Model):
-    """One level's turn with a case and its clocks; `next_deadline` is what the sweep reads."""
+    """One level's turn with a case and its clocks; `next_deadline` is the earliest of them not
+    yet met. What the sweep has still to act on, the next deadline still ahead or not yet acted
+    on that the lists show and sort by, is the period's cursor (`PeriodCursor`), in a table of
+    its own."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="periods")
+    # No index of its own: `period_case_open` leads with the case (one index fewer to write
+    # on every period).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="periods", db_index=False)
     level = models.CharField("层级", max_length=8, choices=Level.choices)
     area = models.ForeignKey(
         "grids.Area", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
@@ -288,30 +293,12 @@ class HandlingPeriod(models.Model):
     end_reason = models.CharField(max_length=16, choices=PeriodEnd.choices, blank=True)
     next_deadline = models.DateTimeField("下一期限", null=True, blank=True)
     next_deadline_kind = models.CharField(max_length=16, choices=DeadlineKind.choices, blank=True)
-    # The resolve deadline the sweep has acted on with nothing left after it (a supervised
-    # county case): the period stays on it, overdue (`next_deadline`), out of the sweep's look.
-    acted_due = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "办理时段"
         verbose_name_plural = "办理时段"
         ordering = ["arrived_at", "id"]
         indexes = [
-            # The sweep's cursor in the order it takes a batch (next_deadline, id): a batch
-            # reads its rows in index order and stops, never sorting all that is due.
-            models.Index(
-                fields=["next_deadline", "id"],
-                name="period_next_deadline_open",
-                condition=Q(ended_at__isnull=True, next_deadline__isnull=False),
-            ),
-            # What the sweep has still to act on (`cases.sweep._due_periods`): the cursors,
-            # without the periods parked on a resolve deadline already acted on.
-            models.Index(
-                fields=["next_deadline", "id"],
-                name="period_to_act",
-                condition=Q(ended_at__isnull=True, next_deadline__isnull=False)
-                & ~Q(next_deadline_kind="resolve", acted_due=F("next_deadline")),
-            ),
             models.Index(fields=["case", "ended_at"], name="period_case_open"),
             # The overdue rule (cases.overdue): each stage of the open periods, missing its event.
             models.Index(
@@ -361,6 +348,44 @@ class HandlingPeriod(models.Model):
                 fields=["case"], condition=Q(ended_at__isnull=True), name="period_one_open_per_case"
             )
         ]
+
+
+class PeriodCursor(models.Model):
+    """The sweep's cursor on an open handling period: the deadline it has still to act on
+    (`next_deadline`, of `next_deadline_kind`); or, with `acted_due` set, parked on the resolve
+    deadline it acted on with nothing left after it (a supervised county case: out of the
+    sweep's look until the period's clocks change). One row per open period (`cases.clocks`),
+    gone when the period ends.
+
+    A table of its own because the sweep moves a cursor for every breach it acts on: here that
+    writes a narrow row and its one index, where on the period it wrote the period's dozen
+    indexes again (an update of an indexed column is never a heap-only update)."""
+
+    period = models.OneToOneField(
+        HandlingPeriod, primary_key=True, on_delete=models.CASCADE, related_name="cursor"
+    )
+    next_deadline = models.DateTimeField()
+    next_deadline_kind = models.CharField(max_length=16, choices=DeadlineKind.choices)
+    acted_due = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "超期巡检游标"
+        verbose_name_plural = "超期巡检游标"
+        indexes = [
+            # What the sweep has still to act on (`cases.sweep._due_periods`), in the order it
+            # takes a batch: a batch reads its rows in index order and stops, never sorting all
+            # that is due; the parked cursors are not in it.
+            models.Index(
+                fields=["next_deadline", "period"],
+                name="cursor_to_act",
+                condition=Q(acted_due__isnull=True),
+            ),
+            # The open cases by their next deadline (the lists' deadline sort), in index order.
+            models.Index(fields=["next_deadline", "period"], name="cursor_next_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.period_id}: {self.next_deadline_kind} {self.next_deadline}"
 
 
 class Breach(models.Model):

@@ -14,7 +14,7 @@ case page, the `overdue` filter, the 督办 lists, the dashboard's panel, the KP
   bulletin), starting from the area's county's own rows (`Under`), so that a county's panel
   costs the same in a province of ten counties or of a hundred.
 
-The sweep keeps its own cursor (`HandlingPeriod.next_deadline`: what it has still to act on),
+The sweep keeps its own cursor (`PeriodCursor.next_deadline`: what it has still to act on),
 which moves past a stage once reminded; it is never read as "overdue".
 """
 

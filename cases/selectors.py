@@ -14,7 +14,9 @@ from .models import Case, CaseEvent, HandlingPeriod, Party
 
 
 def open_periods():
-    return HandlingPeriod.objects.filter(ended_at__isnull=True)
+    """Open handling periods, each with its sweep cursor (the next deadline still ahead or not
+    yet acted on, which the lists and the API show)."""
+    return HandlingPeriod.objects.filter(ended_at__isnull=True).select_related("cursor")
 
 
 # Long texts a list row never shows; the detail and the export read them.
@@ -33,8 +35,8 @@ def open_period_value(field):
 def with_clock(queryset):
     """Annotate each case with its open handling period's next deadline and arrival."""
     return queryset.annotate(
-        due_at=open_period_value("next_deadline"),
-        due_kind=open_period_value("next_deadline_kind"),
+        due_at=open_period_value("cursor__next_deadline"),
+        due_kind=open_period_value("cursor__next_deadline_kind"),
         arrived_at=open_period_value("arrived_at"),
         entered_by=open_period_value("entered_by"),
     )
@@ -104,7 +106,7 @@ def filter_area(queryset, area: Area):
 # - `attach_late(rows, now)` / `period_overdue`: what is late for rows in hand (the queue, the
 #   case page, the API's `overdue` and `late`), one query per source for a whole page.
 #
-# The sweep's cursor (`next_deadline`, what it has still to act on) is not read here.
+# The sweep's cursor (`PeriodCursor`, what it has still to act on) is not read here.
 
 
 def overdue_case_ids(now: datetime):

@@ -1,19 +1,20 @@
 """The SLA sweep (DESIGN.md §7): finds what is overdue through indexed deadline columns and acts
 on each breach exactly once.
 
-Handling periods: open periods whose `next_deadline` has come (`cursor_periods`), but for
-those parked on a resolve deadline already acted on (`_due_periods`, the partial index
-`period_to_act`): the sweep's own cursor, what it has still to act on, never read as "overdue"
-(that is `cases.overdue`, which also says which stages the sweep acts on). They are taken in
-batches with `SELECT … FOR UPDATE OF period, case SKIP LOCKED`, so
+Handling periods: open periods whose cursor (`PeriodCursor`, a narrow table of its own) has
+come (`cursor_periods`), but for those parked on a resolve deadline already acted on
+(`_due_periods`, the partial index `cursor_to_act`): the sweep's own cursor, what it has still
+to act on, never read as "overdue" (that is `cases.overdue`, which also says which stages the
+sweep acts on). They are taken in batches with `SELECT … FOR UPDATE OF period, case SKIP
+LOCKED`, so
 two sweeps at once share the work and never wait on each other or on a user's action (which
 locks the case first). Each breach is recorded in the ledger (`cases.breaches`, unique per
 subject and kind) in the same transaction as what the sweep does about it, so a breach is acted
 on once: a sweep killed half-way rolls back its batch and the next one finds the same rows; a
 breach already recorded is never acted on again. A batch is written set-based (its breaches,
 events, notifications, outbox rows and cursors: one statement each, whatever its size; its
-escalations too: the periods ended, the cases moved and the next level's periods opened in one
-statement each, by the rules of `case_escalate`); a batch that fails is done again one period at
+escalations too: the periods ended, the cases moved and the next level's periods and their
+cursors opened in one statement each, by the rules of `case_escalate`); a batch that fails is done again one period at
 a time (an escalation through `case_escalate` itself), so one broken case does not hold up the
 others.
 
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.choices import RoleKind
@@ -61,7 +62,7 @@ from .choices import (
     Status,
 )
 from .events import case_event, case_events, event_row, new_event
-from .models import Case, HandlingPeriod
+from .models import Case, HandlingPeriod, PeriodCursor
 from .overdue import STAGE_LABELS
 from .policy import TRANSITIONS
 from .selectors import overdue_stages, stage_due
@@ -302,20 +303,18 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 500) -> SweepRep
 
 
 def cursor_periods(now):
-    """Open handling periods whose cursor has come (`next_deadline <= now`): what the sweep has
-    still to act on (the sweep reads it through `_due_periods`)."""
-    return HandlingPeriod.objects.filter(
-        ended_at__isnull=True, next_deadline__isnull=False, next_deadline__lte=now
-    )
+    """Open handling periods whose cursor has come (`cursor.next_deadline <= now`): what the
+    sweep has still to act on (the sweep reads it through `_due_periods`). Only an open period
+    has a cursor, so the periods are not filtered: the look reads the cursors' index in its
+    order and joins each to its period by key."""
+    return HandlingPeriod.objects.filter(cursor__next_deadline__lte=now)
 
 
 def _due_periods(now):
     """The periods the sweep has still to act on, except those parked on a resolve deadline
     already acted on (a supervised county case, `acted_due`): on the partial index
-    `period_to_act`, so the parked periods are never read."""
-    return cursor_periods(now).exclude(
-        next_deadline_kind=DeadlineKind.RESOLVE, acted_due=F("next_deadline")
-    )
+    `cursor_to_act`, so the parked cursors are never read."""
+    return cursor_periods(now).filter(cursor__acted_due__isnull=True)
 
 
 # What a batch does not read of a case: its long texts, its moments and its facts' figures (an
@@ -349,11 +348,11 @@ def _period_batch(*, now, batch_size, report, people) -> int:
     says goes through `case_escalate` on its own, which refuses it as it refuses a user."""
     periods = list(
         _due_periods(now)
-        .select_for_update(skip_locked=True, of=("self", "case"))
-        .select_related("case")
+        .select_for_update(skip_locked=True, of=("self", "case", "cursor"))
+        .select_related("case", "cursor")
         .defer(*BATCH_DEFERRED)
         .exclude(pk__in=report.failed)
-        .order_by("next_deadline", "id")[:batch_size]
+        .order_by("cursor__next_deadline", "cursor__period_id")[:batch_size]
     )
     people.preload({p.area_id for p in periods})
     together = []
@@ -382,8 +381,10 @@ def _period_batch(*, now, batch_size, report, people) -> int:
     return len(periods)
 
 
-# What a batch changes on its periods and their cases in hand (put back when it fails).
-PERIOD_STATE = ("next_deadline", "next_deadline_kind", "acted_due", "ended_at", "end_reason")
+# What a batch changes on its periods, their cursors and their cases in hand (put back when
+# it fails).
+PERIOD_STATE = ("next_deadline", "next_deadline_kind", "ended_at", "end_reason")
+CURSOR_FIELDS = ["next_deadline", "next_deadline_kind", "acted_due"]
 CASE_STATE = ("supervised", "level", "peak_level", "holder_id", "status", "assignee_id")
 
 
@@ -391,6 +392,7 @@ def _state(period: HandlingPeriod) -> tuple:
     case = period.case
     return (
         [getattr(period, name) for name in PERIOD_STATE],
+        [getattr(period.cursor, name) for name in CURSOR_FIELDS],
         [getattr(case, name) for name in CASE_STATE],
     )
 
@@ -398,7 +400,9 @@ def _state(period: HandlingPeriod) -> tuple:
 def _restore(period: HandlingPeriod, state: tuple) -> None:
     for name, value in zip(PERIOD_STATE, state[0], strict=True):
         setattr(period, name, value)
-    for name, value in zip(CASE_STATE, state[1], strict=True):
+    for name, value in zip(CURSOR_FIELDS, state[1], strict=True):
+        setattr(period.cursor, name, value)
+    for name, value in zip(CASE_STATE, state[2], strict=True):
         setattr(period.case, name, value)
 
 
@@ -517,46 +521,47 @@ def _handle_periods(periods: list[HandlingPeriod], *, now, people) -> Counter:
     return counts
 
 
-CURSOR_FIELDS = ["next_deadline", "next_deadline_kind", "acted_due"]
-
 CURSORS_UPDATE = """
-UPDATE {table} AS p SET next_deadline = v.due, next_deadline_kind = v.kind, acted_due = v.acted
+UPDATE {table} AS c SET next_deadline = v.due, next_deadline_kind = v.kind, acted_due = v.acted
 FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[], %s::timestamptz[])
      AS v(id, due, kind, acted)
-WHERE p.id = v.id
+WHERE c.period_id = v.id
 """
 
 
 def _save_cursors(periods: list[HandlingPeriod]) -> None:
     """Save the periods' cursors (`next_deadline`, `next_deadline_kind`, `acted_due`) in one
-    statement."""
+    statement: the narrow rows of `PeriodCursor`, not the periods."""
     if not periods:
         return
+    cursors = [period.cursor for period in periods]
     if connection.vendor != "postgresql":  # SQLite (`make run`)
-        HandlingPeriod.objects.bulk_update(periods, CURSOR_FIELDS)
+        PeriodCursor.objects.bulk_update(cursors, CURSOR_FIELDS)
         return
-    table = connection.ops.quote_name(HandlingPeriod._meta.db_table)
+    table = connection.ops.quote_name(PeriodCursor._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             CURSORS_UPDATE.format(table=table),
             [
-                pg_array(p.pk for p in periods),
-                pg_array(p.next_deadline for p in periods),
-                pg_array(str(p.next_deadline_kind) for p in periods),
-                pg_array(p.acted_due for p in periods),
+                pg_array(c.period_id for c in cursors),
+                pg_array(c.next_deadline for c in cursors),
+                pg_array(str(c.next_deadline_kind) for c in cursors),
+                pg_array(c.acted_due for c in cursors),
             ],
         )
 
 
 def _move_cursor(period: HandlingPeriod, now) -> None:
-    """Everything overdue is now recorded: the next deadline is the next unmet one, if any
-    (not saved)."""
-    clocks.refresh_next_deadline(period, skip=set(overdue_stages(period, now)))
-    if period.next_deadline is None:
-        # Everything is acted on (the resolve deadline too): the period stays overdue on its
-        # resolve deadline, marked acted on, which `_due_periods` no longer picks up.
-        period.next_deadline, period.next_deadline_kind = period.resolve_due, DeadlineKind.RESOLVE
-        period.acted_due = period.resolve_due
+    """Everything overdue is now recorded: the cursor goes to the next unmet deadline, if any
+    (not saved). The period's own `next_deadline` (the earliest not met) stays."""
+    cursor = period.cursor
+    due, kind = clocks.next_deadline_of(period, skip=set(overdue_stages(period, now)))
+    if due is None:
+        # Everything is acted on (the resolve deadline too): the cursor stays on the resolve
+        # deadline, marked acted on, which `_due_periods` no longer picks up.
+        due, kind = period.resolve_due, DeadlineKind.RESOLVE
+        cursor.acted_due = period.resolve_due
+    cursor.next_deadline, cursor.next_deadline_kind = due, kind
 
 
 def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
@@ -590,7 +595,7 @@ def _handle_period(period: HandlingPeriod, *, now, report, people) -> None:
             _remind(case, period, kind=kind, due=due, now=now, people=people)
             report.reminded += 1
     _move_cursor(period, now)
-    period.save(update_fields=CURSOR_FIELDS)
+    period.cursor.save(update_fields=CURSOR_FIELDS)
 
 
 def local_text(moment: datetime) -> str:
@@ -707,13 +712,15 @@ WHERE c.id = v.id
 
 
 def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
-    """Write a batch's escalations (`_escalation`) in four statements: the periods ended, the
-    cases moved, the next level's periods opened (`clocks.new_period`, the deadlines of the
-    batch's one moment counted once per level and policy), and the receiving units' people
-    and the cases' places read for the events' notices."""
+    """Write a batch's escalations (`_escalation`) in a constant number of statements: the
+    periods ended and their cursors deleted, the cases moved, the next level's periods and
+    their cursors opened (`clocks.new_period`, the deadlines of the batch's one moment counted
+    once per level and policy), and the receiving units' people and the cases' places read
+    for the events' notices."""
     HandlingPeriod.objects.filter(pk__in=[p.pk for p in periods]).update(
         ended_at=now, end_reason=PeriodEnd.ESCALATED, next_deadline=None, next_deadline_kind=""
     )
+    PeriodCursor.objects.filter(period__in=[p.pk for p in periods]).delete()
     cases = [period.case for period in periods]
     updated = timezone.now()  # `updated_at` is the wall clock (auto_now), as `save` writes it
     for case in cases:
@@ -735,7 +742,7 @@ def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
         Case.objects.bulk_update(
             cases, ["level", "peak_level", "holder_id", "status", "assignee_id", "updated_at"]
         )
-    HandlingPeriod.objects.bulk_create(
+    opened = HandlingPeriod.objects.bulk_create(
         [
             clocks.new_period(
                 case=case,
@@ -747,6 +754,7 @@ def _save_escalations(periods: list[HandlingPeriod], *, now, people) -> None:
             for case in cases
         ]
     )
+    PeriodCursor.objects.bulk_create([clocks.new_cursor(period) for period in opened])
     people.preload({case.holder_id for case in cases})
     origins = Area.objects.only("id", "name").in_bulk({case.origin_id for case in cases})
     for case in cases:

@@ -104,7 +104,7 @@ def case_detail(request, pk):
 
 def _render_case(request, case, *, revealed=None, action_forms=None, status=200):
     allowed = page_actions(request.user, case)
-    period = case.periods.filter(ended_at__isnull=True).first()
+    period = case.periods.filter(ended_at__isnull=True).select_related("cursor").first()
     events = list(case_selectors.case_events(case))
     sessions = list(
         MediationSession.objects.filter(case=case).prefetch_related("mediators").order_by("held_at")

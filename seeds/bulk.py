@@ -5,7 +5,7 @@ mediation/services.py), without calling them: each case follows a timeline (repo
 level assign, respond, escalate or resolve/close) drawn at random and cut at the present, so
 recent cases are open. Handling periods carry the same deadlines as `clocks.period_open`
 (working days from a precomputed calendar of `cases.calendar.is_workday`), `next_deadline` only
-on the open period; one event per transition; numbers per county and year continue the
+on the open period, whose sweep cursor (`PeriodCursor`) starts on it; one event per transition; numbers per county and year continue the
 CaseNumberSequence rows, which are updated to the last number. Parties carry an encrypted ID
 number and phone (cases.crypto) drawn from a pool of people per county, or none.
 
@@ -80,6 +80,7 @@ TABLES = [
     "cases_case",
     "cases_party",
     "cases_handlingperiod",
+    "cases_periodcursor",
     "cases_caseevent",
     "mediation_partyconsent",
     "mediation_mediationsession",
@@ -1132,6 +1133,15 @@ def bulk_seed(*, n: int, counties: int, out, password: str) -> dict:
                 next_id = generator.county(county, share, next_id, sequences)
         finally:
             writer.close()
+        # The sweep's cursor of each open period loaded, on its next deadline (clocks.new_cursor).
+        cursor.execute(
+            """
+            INSERT INTO cases_periodcursor (period_id, next_deadline, next_deadline_kind)
+            SELECT p.id, p.next_deadline, p.next_deadline_kind FROM cases_handlingperiod p
+            WHERE p.ended_at IS NULL AND p.next_deadline IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM cases_periodcursor c WHERE c.period_id = p.id)
+            """
+        )
         stats["referrals_in_out"] = add_referrals(cursor, staff, password)  # 三调联动
         loaded = time.perf_counter()
         for (county_id, year), last in sequences.items():

@@ -45,7 +45,7 @@ def test_a_case_past_its_assign_and_respond_deadlines_is_red_after_the_sweep_rem
     sweep_run(now=now)
     period.refresh_from_db()
     # The sweep reminded both stages and moved its cursor on: not what "overdue" reads.
-    assert period.next_deadline == period.resolve_due > now
+    assert period.cursor.next_deadline == period.resolve_due > now
 
     assert [item.kind for item in overdue.late_items([case.pk], now)[case.pk]] == [
         "assign",

@@ -55,7 +55,7 @@ def _counts():
 
 def _assert_case_shapes():
     """Every case has its report event; open cases exactly one open period; next_deadline
-    only on open periods."""
+    and the sweep's cursor only on open periods."""
     assert not Case.objects.exclude(
         pk__in=CaseEvent.objects.filter(kind=EventKind.REPORT).values("case_id")
     ).exists()
@@ -73,6 +73,9 @@ def _assert_case_shapes():
     assert not HandlingPeriod.objects.filter(
         ended_at__isnull=True, next_deadline__isnull=True, case__supervised=False
     ).exists()
+    # The sweep's cursor: on every open period, on no ended one.
+    assert not HandlingPeriod.objects.filter(ended_at__isnull=True, cursor__isnull=True).exists()
+    assert not HandlingPeriod.objects.filter(ended_at__isnull=False, cursor__isnull=False).exists()
 
 
 def _assert_numbers_consecutive():

@@ -1,12 +1,14 @@
 """Helpers for sweep tests: cases reported and moved through the same services users call,
 on a pretended clock (Monday 2 November 2026, 09:00 local, a plain working week)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
 
-from cases.models import Case, HandlingPeriod
+from cases.clocks import new_cursor
+from cases.models import Case, HandlingPeriod, PeriodCursor
 from tests import builders
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -51,7 +53,26 @@ def copied_cases(cast, n):
         clone.case = case
         clones.append(clone)
     HandlingPeriod.objects.bulk_create(clones)
+    PeriodCursor.objects.bulk_create([new_cursor(clone) for clone in clones])
     return [c.pk for c in originals] + [c.pk for c in copies]
+
+
+AWAY = timedelta(days=3650)
+
+
+def set_aside(case_ids):
+    """The open periods of `case_ids` out of the sweep's way: ended, and their cursors ten
+    years on (`bring_back` undoes it)."""
+    HandlingPeriod.objects.filter(case_id__in=case_ids).update(ended_at=MONDAY)
+    cursors = PeriodCursor.objects.filter(period__case_id__in=case_ids)
+    cursors.update(next_deadline=F("next_deadline") + AWAY)
+
+
+def bring_back(case_ids):
+    """The periods `set_aside` put out of the sweep's way, open and due again."""
+    HandlingPeriod.objects.filter(case_id__in=case_ids).update(ended_at=None)
+    cursors = PeriodCursor.objects.filter(period__case_id__in=case_ids)
+    cursors.update(next_deadline=F("next_deadline") - AWAY)
 
 
 @pytest.fixture

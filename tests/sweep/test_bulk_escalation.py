@@ -15,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from cases import services
 from cases import sweep as sweep_module
 from cases.events import EVENT_COLUMNS
-from cases.models import Breach, Case, CaseEvent, HandlingPeriod
+from cases.models import Breach, Case, CaseEvent, HandlingPeriod, PeriodCursor
 from cases.sweep import People, SweepReport, sweep_run
 from notifications.models import Notification, OutboxMessage
 from tests.concurrency import sweep_killed_at, sweeps_at_once
 
-from .conftest import MONDAY, TZ, at, copied_cases, report
+from .conftest import MONDAY, TZ, at, bring_back, copied_cases, report, set_aside
 
 # Tuesday 24 November 2026, 10:00: past the village periods' resolve deadlines (15 working
 # days from 2 November) and the town period's (20 working days from 13 October).
@@ -100,6 +100,15 @@ def _rows(ids, first_event, first_notification):
                 "next_deadline_kind",
             )
         ),
+        "cursors": _dumped(
+            PeriodCursor.objects.filter(period__case_id__in=ids).values(
+                "period__case_id",
+                "period__level",
+                "next_deadline",
+                "next_deadline_kind",
+                "acted_due",
+            )
+        ),
         "events": _dumped(
             CaseEvent.objects.filter(case_id__in=ids, pk__gte=first_event).values(*EVENT_COLUMNS)
         ),
@@ -154,7 +163,8 @@ def _one_at_a_time():
     `case_escalate` itself), as the sweep does a batch that failed."""
     report_ = SweepReport(now=NOW)
     people = People()
-    due = sweep_module._due_periods(NOW).select_related("case").order_by("next_deadline", "id")
+    due = sweep_module._due_periods(NOW).select_related("case", "cursor")
+    due = due.order_by("cursor__next_deadline", "cursor__period_id")
     for period in list(due):
         sweep_module._one_period(period, now=NOW, report=report_, people=people)
     return report_
@@ -226,12 +236,12 @@ def test_a_batch_escalates_ten_cases_in_the_statements_of_a_hundred(
     cast, on_postgres, django_assert_max_num_queries
 ):
     ids = copied_cases(cast, 110)
-    HandlingPeriod.objects.filter(case_id__in=ids[10:]).update(ended_at=MONDAY)
+    set_aside(ids[10:])
     with CaptureQueriesContext(connection) as queries:
         small = sweep_run(now=ESCALATIONS_DUE)
     assert (small.periods, small.escalated, small.reminded) == (10, 10, 20)
     # Reopen the hundred (the ten now have their town period open).
-    HandlingPeriod.objects.filter(case_id__in=ids[10:]).update(ended_at=None)
+    bring_back(ids[10:])
     with django_assert_max_num_queries(len(queries)):
         large = sweep_run(now=ESCALATIONS_DUE)
     assert (large.periods, large.escalated, large.reminded) == (100, 100, 200)

@@ -11,7 +11,7 @@ from cases.sweep import _due_periods, deadline_sources
 
 # The partial index each look reads (the periods, then each registered every-minute source).
 LOOK_INDEXES = {
-    "periods": "period_to_act",
+    "periods": "cursor_to_act",
     "cases.referral": "referral_to_remind",
     "cases.police_report": "police_report_to_remind",
     "mediation.judicial_confirmation": "confirmation_to_remind",

@@ -4,11 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.models import Breach, Case, CaseEvent, HandlingPeriod
+from cases.models import Breach, Case, CaseEvent, HandlingPeriod, PeriodCursor
 from cases.sweep import ESCALATE_REASON, sweep_run
 from notifications.models import Notification, OutboxMessage
 
-from .conftest import MONDAY, at, report
+from .conftest import MONDAY, at, copied_cases, report
 
 
 def _notified(kind, case=None):
@@ -42,9 +42,11 @@ def test_assign_overdue_reminds_the_officers_and_sends_a_notice_above(cast):
     assert list(outbox.values_list("channel", flat=True)) == ["email", "email"]
     notices = Notification.objects.filter(case=case, kind__in=["reminder", "notice"])
     assert not notices.filter(delivered_at__isnull=True).exists()
-    # The next deadline is the next unmet one: respond (2 working days from arrival).
+    # The sweep's cursor goes to the next unmet deadline: respond (2 working days from
+    # arrival). The period's own next deadline, the earliest not met, is still the passed one.
     period.refresh_from_db()
-    assert (period.next_deadline, period.next_deadline_kind) == (at(4), "respond")
+    assert (period.cursor.next_deadline, period.cursor.next_deadline_kind) == (at(4), "respond")
+    assert (period.next_deadline, period.next_deadline_kind) == (at(3), "assign")
 
     again = sweep_run(now=at(3, 9, 2))
     assert (again.periods, again.breaches) == (0, 0)
@@ -68,7 +70,7 @@ def test_respond_overdue_reminds_the_assignee_and_notices_the_town(cast):
     assert _notified("reminder", case) == ["village_mediator_a"]
     assert _notified("notice", case) == ["town_officer_a"]
     period = _open_period(case)
-    assert period.next_deadline_kind == "resolve"
+    assert period.cursor.next_deadline_kind == "resolve"
     assert sweep_run(now=at(4, 9, 2)).breaches == 0
 
 
@@ -78,7 +80,7 @@ def test_both_assign_and_respond_overdue_are_each_acted_on_once(cast):
     assert (result.breaches, result.reminded) == (2, 2)
     assert sorted(Breach.objects.values_list("kind", flat=True)) == ["assign", "respond"]
     assert CaseEvent.objects.filter(case=case, kind="remind").count() == 2
-    assert _open_period(case).next_deadline_kind == "resolve"
+    assert _open_period(case).cursor.next_deadline_kind == "resolve"
     # Assigning later resets the clock to what is unmet; the respond breach is not repeated.
     from cases import services
 
@@ -115,6 +117,8 @@ def test_resolve_overdue_at_village_escalates_to_town_as_the_system(cast):
     town_period = _open_period(case)
     assert town_period.level == "town" and town_period.entered_by == "escalate"
     assert town_period.next_deadline > due
+    assert town_period.cursor.next_deadline == town_period.next_deadline
+    assert not PeriodCursor.objects.filter(period=village_period).exists()
     assert _notified("reminder", case) == ["village_mediator_a"]
     assert _notified("escalated", case) == ["town_officer_a"]
     breach = Breach.objects.get()
@@ -150,6 +154,8 @@ def test_resolve_overdue_at_county_supervises_and_notifies_county_leaders(cast):
     period.refresh_from_db()
     # Still overdue (the overdue list shows it), but the sweep does not pick it up again.
     assert (period.next_deadline, period.next_deadline_kind) == (period.resolve_due, "resolve")
+    cursor = period.cursor
+    assert (cursor.next_deadline, cursor.acted_due) == (period.resolve_due, period.resolve_due)
     later = sweep_run(now=period.resolve_due + timedelta(days=3))
     assert (later.periods, later.breaches) == (0, 0)
 
@@ -165,8 +171,8 @@ def test_an_extended_deadline_that_passes_again_is_a_new_breach(cast):
     services.case_respond(actor=cast.county_mediator, case_id=case.pk, at=at(2, 12))
     first_due = _open_period(case).resolve_due
     assert sweep_run(now=first_due + timedelta(minutes=1)).supervised == 1
-    # Parked on its resolve deadline, acted on: out of the sweep's look (`period_to_act`).
-    assert _open_period(case).acted_due == first_due
+    # Parked on its resolve deadline, acted on: out of the sweep's look (`cursor_to_act`).
+    assert _open_period(case).cursor.acted_due == first_due
     assert sweep_run(now=first_due + timedelta(hours=1)).breaches == 0
     services.case_extend(
         actor=cast.county_mediator,
@@ -198,16 +204,34 @@ def test_a_sweep_with_nothing_due_is_a_few_indexed_queries(cast, django_assert_m
 def test_the_period_query_uses_the_partial_index(cast, on_postgres):
     from django.db import connection
 
-    report(cast)
     from cases.sweep import _due_periods
 
+    # Two hundred periods parked on a resolve deadline already acted on (supervised county
+    # cases), which the look must never read, and one due.
+    parked = copied_cases(cast, 200)
+    PeriodCursor.objects.filter(period__case_id__in=parked).update(
+        next_deadline=MONDAY - timedelta(days=1), acted_due=MONDAY - timedelta(days=1)
+    )
+    report(cast, serial=999)
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_periodcursor")
         # With a handful of rows the planner would rather scan; the point is that it can use it.
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = _due_periods(MONDAY).order_by("next_deadline", "id")[:500].explain()
-    # The index without the parked periods (a supervised county case), with nothing filtered.
-    assert "period_to_act" in plan
-    assert "Filter" not in plan
+    plan = (
+        _due_periods(MONDAY).order_by("cursor__next_deadline", "cursor__period_id")[:500].explain()
+    )
+    # The cursors' index without the parked ones (a supervised county case), read in its
+    # order: nothing sorted, nothing of it filtered out (each joins its open period).
+    lines = plan.splitlines()
+    at = next(i for i, line in enumerate(lines) if "using cursor_to_act" in line)
+    depth = len(lines[at]) - len(lines[at].lstrip())
+    below = []
+    for line in lines[at + 1 :]:
+        if len(line) - len(line.lstrip()) <= depth:
+            break
+        below.append(line.strip())
+    assert not [line for line in below if "Filter" in line], plan
+    assert "Sort" not in plan
 
 
 def test_sweep_command_runs_with_a_pretended_clock(cast, capsys):
