@@ -25,10 +25,11 @@ SORTS = {
     "reported": ("reported_at", "id"),
     "-number": ("-number", "-id"),
     "number": ("number", "id"),
-    # Open cases by their next deadline (the open period's cursor): read in the order of the
-    # cursors' index (cursor_next_deadline), not by a subquery evaluated for every case.
-    "deadline": ("periods__cursor__next_deadline", "id"),
-    "-deadline": ("-periods__cursor__next_deadline", "-id"),
+    # Open cases by their open period's earliest deadline not met (overdue first): read in the
+    # order of the partial index on open periods' next_deadline (period_next_deadline_open), not
+    # by a subquery evaluated for every case.
+    "deadline": ("periods__next_deadline", "id"),
+    "-deadline": ("-periods__next_deadline", "-id"),
     "status": ("status", "-reported_at", "-id"),
     "-status": ("-status", "-reported_at", "-id"),
 }
@@ -48,7 +49,9 @@ def ordered(queryset, sort: str):
     """The list in the chosen order; sorting by deadline lists the cases that have one (open
     cases with a next deadline), which the page says."""
     if sort in DEADLINE_SORTS:
-        queryset = queryset.filter(periods__cursor__isnull=False)
+        queryset = queryset.filter(
+            periods__ended_at__isnull=True, periods__next_deadline__isnull=False
+        )
     return queryset.order_by(*SORTS[sort])
 
 

@@ -270,9 +270,9 @@ class CaseEvent(models.Model):
 
 class HandlingPeriod(models.Model):
     """One level's turn with a case and its clocks; `next_deadline` is the earliest of them not
-    yet met. What the sweep has still to act on, the next deadline still ahead or not yet acted
-    on that the lists show and sort by, is the period's cursor (`PeriodCursor`), in a table of
-    its own."""
+    yet met (the lists' deadline sort). What the sweep has still to act on, the next deadline
+    still ahead or not yet acted on that the lists and the case page show, is the period's
+    cursor (`PeriodCursor`), in a table of its own."""
 
     # No index of its own: `period_case_open` leads with the case (one index fewer to write
     # on every period).
@@ -299,6 +299,13 @@ class HandlingPeriod(models.Model):
         verbose_name_plural = "办理时段"
         ordering = ["arrived_at", "id"]
         indexes = [
+            # The open cases by their earliest deadline not met, overdue first (the lists'
+            # deadline sort), in index order. The sweep never writes it.
+            models.Index(
+                fields=["next_deadline", "id"],
+                name="period_next_deadline_open",
+                condition=Q(ended_at__isnull=True, next_deadline__isnull=False),
+            ),
             models.Index(fields=["case", "ended_at"], name="period_case_open"),
             # The overdue rule (cases.overdue): each stage of the open periods, missing its event.
             models.Index(
@@ -358,7 +365,7 @@ class PeriodCursor(models.Model):
     gone when the period ends.
 
     A table of its own because the sweep moves a cursor for every breach it acts on: here that
-    writes a narrow row and its one index, where on the period it wrote the period's dozen
+    writes a narrow row and its index, where on the period it wrote the period's dozen
     indexes again (an update of an indexed column is never a heap-only update)."""
 
     period = models.OneToOneField(
@@ -380,8 +387,6 @@ class PeriodCursor(models.Model):
                 name="cursor_to_act",
                 condition=Q(acted_due__isnull=True),
             ),
-            # The open cases by their next deadline (the lists' deadline sort), in index order.
-            models.Index(fields=["next_deadline", "period"], name="cursor_next_deadline"),
         ]
 
     def __str__(self):
