@@ -12,6 +12,7 @@ from cases import overdue, selectors
 from cases.models import Case, HandlingPeriod
 from cases.sweep import sweep_run
 from tests.builders import ask_consultation, drive, report, two_parties
+from tests.plans import leave_only
 
 
 def _late_text(item, now):
@@ -160,11 +161,14 @@ def test_a_countys_panel_starts_from_its_own_units(cast, on_postgres, django_ass
     with connection.execute_wrapper(keep):
         assert overdue.sources()[0].ranked(overdue.Under.of(village), now, 10)[0][1] == late.pk
     (sql, params), *_ = [(sql, params) for sql, params in statements if "unnest" in sql]
+    # On a handful of rows the planner's costs of the periods' indexes tie (the one by resolve
+    # deadline without the date would do as well): leave it only the three it takes at scale.
+    indexes = ("period_assign_late_at", "period_respond_late_at", "period_resolve_late_at")
+    leave_only(*indexes)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    for index in ("period_assign_late_at", "period_respond_late_at", "period_resolve_late_at"):
+    for index in indexes:
         assert index in plan, plan
 
 
