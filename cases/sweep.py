@@ -32,12 +32,14 @@ minute, an hourly pass (`follow_up_run`) those due by the day.
 import functools
 import gc
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -136,6 +138,16 @@ class SweepReport:
     def count(self, counter: str, n: int = 1) -> None:
         """Add to a source's figure."""
         self.counts[counter] = self.counts.get(counter, 0) + n
+
+    def merge(self, other: "SweepReport") -> None:
+        """Add another lane's figures of the same sweep (the periods' and the sources')."""
+        for name in ("periods", "breaches", "already_recorded", "reminded", "escalated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.supervised += other.supervised
+        for counter, n in other.counts.items():
+            self.count(counter, n)
+        if other.failed is not self.failed:
+            self.failed += other.failed
 
     def add(self, other: "SweepReport") -> None:
         """Add another pass's breaches and source figures to this report."""
@@ -246,25 +258,80 @@ def collector_paused():
             gc.enable()
 
 
-def sweep_run(*, now: datetime | None = None, batch_size: int = 500) -> SweepReport:
+def sweep_run(
+    *, now: datetime | None = None, batch_size: int = 500, lanes: int | None = None
+) -> SweepReport:
     """Act once on everything overdue at `now` (default: the current time): the handling
-    periods, then the registered sources due by the minute."""
+    periods, then the registered sources due by the minute.
+
+    The periods are taken in `lanes` at once (default `settings.SWEEP_LANES`): each lane a
+    thread with its own database connection taking batches until a batch comes back short.
+    The lanes share the work as two sweeps do (`SKIP LOCKED`: a period is in one batch, and a
+    breach is recorded once); while one lane's batch waits on the database the other's is
+    built. One lane, in the calling thread, when the caller holds a transaction (the lanes'
+    connections would not see what it has not committed) or on SQLite."""
     now = now or timezone.now()
     report = SweepReport(now=now)
     people = People()
     with collector_paused():
-        for number in range(MAX_BATCHES):
-            # A plain indexed look first: with nothing due, no transaction and no locks. After
-            # a full batch the next is taken straight away (the look would read what it reads).
-            if number == 0 and not _due_periods(now).exclude(pk__in=report.failed).exists():
-                break
-            taken = _period_batch(now=now, batch_size=batch_size, report=report, people=people)
-            if taken < batch_size:
-                break
+        # A plain indexed look first: with nothing due, no transaction, no lane and no lock.
+        if _due_periods(now).exists():
+            lanes = settings.SWEEP_LANES if lanes is None else lanes
+            if lanes > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+                _lanes(lanes, now=now, batch_size=batch_size, report=report)
+            else:
+                _lane(now=now, batch_size=batch_size, report=report, people=people)
         deadline_sources_run(now=now, report=report, people=people)
     if report.breaches or report.failed:
         logger.info("sweep at %s: %s", now.isoformat(), report.as_dict())
     return report
+
+
+def _lane(*, now, batch_size, report, people, stop=None) -> None:
+    """Batches of due periods until one comes back short (or `stop` is set)."""
+    for _ in range(MAX_BATCHES):
+        # After a full batch the next is taken straight away (a look would read what it reads).
+        taken = _period_batch(now=now, batch_size=batch_size, report=report, people=people)
+        if taken < batch_size or (stop is not None and stop.is_set()):
+            return
+
+
+def _lanes(count: int, *, now, batch_size, report: SweepReport) -> None:
+    """`count` lanes in threads, each with its own connection, report and look-ups; their
+    figures added to `report` (one list of failed periods, shared, so no lane retries a period
+    another gave up on). A lane that fails stops the others after their batch in hand (each
+    batch commits or rolls back whole) and its error is raised here, as one lane's would be."""
+    stop = threading.Event()
+    errors = []
+    reports = [SweepReport(now=now, failed=report.failed) for _ in range(count)]
+
+    def lane(own: SweepReport) -> None:
+        try:
+            _lane(now=now, batch_size=batch_size, report=own, people=People(), stop=stop)
+        except BaseException as error:  # raised again in the calling thread
+            errors.append(error)
+            stop.set()
+        finally:
+            connection.close()  # this thread's own
+
+    threads = [
+        threading.Thread(target=lane, args=(own,), name=f"sweep-lane-{n}", daemon=True)
+        for n, own in enumerate(reports)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # the task's time limit, a signal: the lanes end their batch in hand
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise
+    for own in reports:
+        report.merge(own)
+    if errors:
+        raise errors[0]
 
 
 def deadline_sources_run(

@@ -447,6 +447,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+# The sweep's lanes: threads taking batches of due periods at once, each with its own database
+# connection (cases.sweep.sweep_run). Two keep a 2-core database busy while Python builds the
+# next batch; one is the plain loop.
+SWEEP_LANES = env_int("SWEEP_LANES", 2, minimum=1)
 # The beat's schedule file: its folder is made here, whatever the broker, so a fresh clone's
 # `celery -B` starts; the beat also writes a heartbeat that /healthz reads.
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(

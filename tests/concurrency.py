@@ -49,19 +49,19 @@ def sweeps_at_once(now, count=2, **options):
     return at_once(lambda: sweep_module.sweep_run(now=now, **options), count)
 
 
-def sweep_killed_at(n, now, batch_size):
-    """A sweep in a forked process, killed with SIGKILL when it has written the n-th period
-    (its batch's transaction still open)."""
+def sweep_killed_at(n, now, batch_size, lanes):
+    """A sweep in a forked process (in `lanes`), killed with SIGKILL when it has written the
+    n-th period (its batch's transaction still open, and the other lanes' in hand)."""
     connections.close_all()  # the child opens its own connection
     child = multiprocessing.get_context("fork").Process(
-        target=_sweep_until_killed, args=(n, now, batch_size)
+        target=_sweep_until_killed, args=(n, now, batch_size, lanes)
     )
     child.start()
     child.join(timeout=120)
     assert child.exitcode == -signal.SIGKILL
 
 
-def _sweep_until_killed(n, now, batch_size):
+def _sweep_until_killed(n, now, batch_size, lanes):
     handled = []
 
     def kill(period):
@@ -70,5 +70,5 @@ def _sweep_until_killed(n, now, batch_size):
             os.kill(os.getpid(), signal.SIGKILL)
 
     sweep_module.after_period_hook = kill
-    sweep_module.sweep_run(now=now, batch_size=batch_size)
+    sweep_module.sweep_run(now=now, batch_size=batch_size, lanes=lanes)
     os._exit(0)  # not reached when killed

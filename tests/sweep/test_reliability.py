@@ -62,7 +62,7 @@ def test_a_sweep_killed_half_way_loses_and_doubles_nothing(cast, on_postgres, mo
 
     monkeypatch.setattr(sweep_module, "after_period_hook", crash_on_third)
     with pytest.raises(KeyboardInterrupt):
-        sweep_run(now=now, batch_size=2)
+        sweep_run(now=now, batch_size=2, lanes=1)  # one lane: the batches in order
     # The first batch (two cases) committed; the batch in flight rolled back entirely.
     assert Case.objects.filter(level="town").count() == 2
     assert Breach.objects.count() == 6

@@ -79,7 +79,7 @@ def test_an_exception_inside_a_batch_rolls_the_whole_batch_back(cast, on_postgre
 
     monkeypatch.setattr(sweep_module, "after_period_hook", killed_at_the_fifteenth)
     with pytest.raises(KeyboardInterrupt):
-        sweep_run(now=TWO_REMINDERS_DUE, batch_size=10)
+        sweep_run(now=TWO_REMINDERS_DUE, batch_size=10, lanes=1)  # one lane: batches in order
     # The first batch committed; the second, in flight, left nothing behind.
     assert Breach.objects.count() == 20
     assert CaseEvent.objects.filter(kind="remind").count() == 20
@@ -95,7 +95,7 @@ def test_an_exception_inside_a_batch_rolls_the_whole_batch_back(cast, on_postgre
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_process_killed_mid_batch_leaves_nothing_half_done(cast, on_postgres):
     ids = copied_cases(cast, 60)
-    sweep_killed_at(45, TWO_REMINDERS_DUE, batch_size=25)
+    sweep_killed_at(45, TWO_REMINDERS_DUE, batch_size=25, lanes=1)
     # The first batch (25 periods) committed; nothing of the second.
     assert Breach.objects.count() == 50
     assert CaseEvent.objects.filter(kind="remind").count() == 50
