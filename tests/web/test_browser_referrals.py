@@ -21,6 +21,8 @@ def test_a_police_officer_refers_a_dispute_from_the_phone_and_the_village_signs_
     assert police.url.endswith("/referrals/")
     assert _fits(police)
     police.get_by_test_id("refer-in").click()
+    # The form's page loaded (measured mid-navigation there is no document to measure).
+    expect(police.get_by_test_id("refer-in-form")).to_be_visible()
     assert _fits(police)
     police.select_option("#id_kind", "police_110")
     village = police.locator("#id_area option").nth(1)
