@@ -1,8 +1,9 @@
-"""The API's JSON parser with limits: a body too large or nested too deep, or carrying NUL or
-another control character in a string, is a 400 (ParseError), never a RecursionError or a
-database error further in."""
+"""The API's JSON parser with limits: a body too large or nested too deep, carrying NUL or
+another control character in a string, or a number no float holds (NaN, Infinity, 1e400), is a
+400 (ParseError), never a RecursionError, an OverflowError or a database error further in."""
 
 import json
+import math
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
@@ -39,7 +40,9 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(f"请求体不得超过 {limit} 字节。")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+            data = json.loads(
+                raw.decode(encoding), parse_constant=_refuse_constant, parse_float=_finite_float
+            )
         except RecursionError:
             raise ParseError(f"JSON 嵌套不得超过 {MAX_DEPTH} 层。")
         except (ValueError, UnicodeDecodeError) as exc:
@@ -50,3 +53,11 @@ class BoundedJSONParser(JSONParser):
 
 def _refuse_constant(name):
     raise ValueError(f"{name} 不是合法的 JSON 数值")
+
+
+def _finite_float(text):
+    """A JSON number with a fraction or an exponent; 1e400 would be inf, refused like Infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} 超出数值范围")
+    return value

@@ -34,6 +34,7 @@ BODIES = {
     "control characters in keys": json.dumps({"\x01": 1}),
     "not JSON": "{",
     "NaN": '{"amount": NaN}',
+    "a number past a float (inf)": '{"amount": 1e400, "area": 1e400, "assignee": -1e400}',
 }
 # Values for every month, period and date parameter (and a few others) of every list.
 EXTREME = [
@@ -94,6 +95,14 @@ def test_the_parser_names_its_limits(cast, api):
     assert large.status_code == 400
     nul = client.post("/api/v1/cases/", BODIES["NUL in strings"], content_type="application/json")
     assert nul.status_code == 400
+
+
+def test_a_number_too_large_for_a_float_is_a_400_not_an_overflow(cast, api):
+    # JSON allows 1e400; Python reads it as inf, which an id field turned into an OverflowError.
+    body = '{"title": "水渠纠纷", "category": "neighbour", "source": "walk_in", "area": 1e400}'
+    intake = api(cast.grid_worker_a).post("/api/v1/cases/", body, content_type="application/json")
+    assert intake.status_code == 400, intake.content
+    assert "JSON" in intake.json()["detail"]
 
 
 def test_extreme_months_periods_and_dates_are_never_a_500(cast, town_b, api, client):
