@@ -38,3 +38,11 @@ def test_every_page_links_the_manifest_and_the_offline_script(client, cast):
     html = client.get("/queue/").content.decode()
     assert 'rel="manifest"' in html and "js/offline.js" in html
     assert "data-outbox" in html
+
+
+def test_every_page_links_its_icon_so_no_browser_asks_for_a_missing_favicon(client, db):
+    # Without a <link rel="icon">, every browser asks for /favicon.ico: a 404 on each page.
+    html = client.get("/login/").content.decode()
+    for rel, name in (("icon", "icon-192.png"), ("apple-touch-icon", "apple-touch-icon.png")):
+        assert f'<link rel="{rel}" href="{settings.STATIC_URL}icons/{name}"' in html
+        assert (STATIC / "icons" / name).is_file()
