@@ -23,6 +23,7 @@ from tests.builders import (
     record_session,
     report,
     report_police_if_due,
+    two_parties,
 )
 
 VALID_IDS = [id_number(123), id_number(234, birth="19750615"), id_number(567, birth="19920304")]
@@ -174,6 +175,23 @@ def overdue_cases(actor_username="grid_worker", count=3):
         category = random.choice(list(Category.values[:7]))
         cases.append(_report(actor, origin, category, at, risk="yellow", with_id=False))
     return cases
+
+
+def swept_overdue_case(title, *, days=12, serial=70):
+    """A village case the demo grid worker reported `days` ago, left untouched, and the sweep
+    run: its assign and respond deadlines passed and reminded."""
+    from cases.sweep import sweep_run
+
+    role = Role.objects.select_related("user", "area").get(user__username="grid_worker")
+    case = report(
+        role.user,
+        role.area,
+        title=title,
+        parties=two_parties(serial),
+        at=timezone.now() - timedelta(days=days),
+    )
+    sweep_run()
+    return case
 
 
 def light_accounts():

@@ -2,30 +2,16 @@
 with every late stage in red and the next deadline still ahead (not red, as on the case page
 and the phone's card), is in view without scrolling the table sideways."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from accounts.models import Role
-from cases.sweep import sweep_run
-from tests.builders import report, two_parties
-
+from . import stories
 from .conftest import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_deadline_column_of_an_overdue_case_fits_1366(sign_in):
-    role = Role.objects.select_related("user", "area").get(user__username="grid_worker")
-    case = report(
-        role.user,
-        role.area,
-        title="两户因宅基地院墙界址及排水通行发生纠纷",
-        parties=two_parties(70),
-        at=timezone.now() - timedelta(days=12),
-    )
-    sweep_run()
+    case = stories.swept_overdue_case("两户因宅基地院墙界址及排水通行发生纠纷")
 
     page = sign_in("county_officer", DESKTOP)
     page.goto("/cases/?sort=deadline")

@@ -2,30 +2,16 @@
 deadlines (the sweep has reminded both) is red in the village mediator's 待办 and on its page,
 and under 超期督办 › 村级超期 of the town officer, naming the stage (分派超期N天)."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from accounts.models import Role
-from cases.sweep import sweep_run
-from tests.builders import report, two_parties
-
+from . import stories
 from .conftest import PHONE
 
 pytestmark = pytest.mark.slow
 
 
 def test_an_overdue_case_reads_red_with_its_stage_on_a_phone(sign_in):
-    role = Role.objects.select_related("user", "area").get(user__username="grid_worker")
-    case = report(
-        role.user,
-        role.area,
-        title="水渠堵塞纠纷",
-        parties=two_parties(70),
-        at=timezone.now() - timedelta(days=12),
-    )
-    sweep_run()
+    case = stories.swept_overdue_case("水渠堵塞纠纷")
 
     page = sign_in("village_mediator", PHONE)
     page.goto("/queue/")
