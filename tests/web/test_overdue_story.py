@@ -89,6 +89,8 @@ def test_a_case_that_misses_its_assign_deadline_is_red_everywhere_with_the_same_
     # The dashboard says what each KPI counts (指标说明), the late cases included.
     definitions = dashboard[dashboard.index('data-testid="kpi-definitions"') :]
     assert "<dt>按期办结率</dt>" in definitions and "不算“按期”" in definitions
+    # Said for the officer, not pointing at a file of the source code they cannot open.
+    assert "docs/" not in dashboard
     panel = dashboard[dashboard.index('data-testid="dashboard-overdue"') :]
     assert case.number in panel and late.search(panel)
     # The same span of lateness on every page read at this minute.
