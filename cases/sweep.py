@@ -140,14 +140,11 @@ class SweepReport:
         self.counts[counter] = self.counts.get(counter, 0) + n
 
     def merge(self, other: "SweepReport") -> None:
-        """Add another lane's figures of the same sweep (the periods' and the sources')."""
-        for name in ("periods", "breaches", "already_recorded", "reminded", "escalated"):
+        """Add another lane's figures of the same sweep (its list of failed periods is this
+        report's own, shared)."""
+        for name in ("periods", "already_recorded", "reminded", "escalated", "supervised"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.supervised += other.supervised
-        for counter, n in other.counts.items():
-            self.count(counter, n)
-        if other.failed is not self.failed:
-            self.failed += other.failed
+        self.add(other)
 
     def add(self, other: "SweepReport") -> None:
         """Add another pass's breaches and source figures to this report."""
